@@ -1,0 +1,37 @@
+# The two commands: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint translations install bench audit clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+translations: $(STAMP)
+	@$(PY) -m portal.catalogs compile
+
+run: $(STAMP) translations
+	$(FLASK) db upgrade
+	$(FLASK) demo seed --if-empty
+	@$(FLASK) demo logins
+	@echo "Serving Zaigang on http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: $(STAMP) translations lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) translations .pytest_cache test-artifacts

@@ -1,0 +1,1 @@
+"""The township office and county administration."""

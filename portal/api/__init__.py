@@ -1,0 +1,1 @@
+"""The read-only public JSON API."""

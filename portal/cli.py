@@ -1,0 +1,81 @@
+"""Command-line interface: `flask --app wsgi <group> <command>`. Each prints what it did."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Role, Township, User
+from portal.services.errors import ServiceError
+
+demo_cli = AppGroup("demo", help="Demo and synthetic data.")
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no township.")
+def demo_seed(if_empty: bool) -> None:
+    """Load the fictional demo county (演示县); does nothing that is already there."""
+    from portal import demo
+
+    if if_empty and db.session.scalar(select(Township.id).limit(1)) is not None:
+        click.echo("database not empty: demo data not loaded")
+        return
+    for line in demo.seed():
+        click.echo(line)
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """Print the demo staff logins (username, password, TOTP secret)."""
+    from portal.demo.base import DEMO_USERS
+
+    click.echo("Demo staff logins (演示账号):")
+    for username, role, _scope, password, secret, _display in DEMO_USERS:
+        totp = f"  TOTP secret: {secret}" if secret else ""
+        click.echo(f"  {role.value:<13} username: {username:<14} password: {password}{totp}")
+
+
+@users_cli.command("create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--scope", default=None,
+    help="A region code (6 digits) or township codes (9 digits, comma-separated).",
+)
+@click.option("--username", required=True)
+@click.option("--password", default=None, help="Generated when omitted.")
+@click.option("--totp-secret", default=None, help="Base32; generated for roles that need TOTP.")
+@click.option("--display-name", default="")
+def users_create(role, scope, username, password, totp_secret, display_name) -> None:
+    """Create a staff account and print its password and TOTP secret."""
+    from portal.services.users import create_user
+
+    try:
+        created = create_user(
+            username=username, role=role, scope=scope, password=password,
+            totp_secret=totp_secret, display_name=display_name,
+        )
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created {created.user.role.value} {created.user.username}")
+    click.echo(f"password: {created.password}")
+    if created.totp_secret:
+        click.echo(f"TOTP secret: {created.totp_secret}")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List staff accounts with their role and scope."""
+    for user in db.session.scalars(select(User).order_by(User.username)):
+        scope = user.scope_region.code if user.scope_region else ",".join(
+            t.code for t in user.scope_townships
+        )
+        click.echo(f"{user.username:<20} {user.role.value:<13} {scope or '(all)'}")
+
+
+def register(app: Flask) -> None:
+    for group in (demo_cli, users_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,101 @@
+"""Configuration from the environment, with safe defaults for the embedded shape."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_path() -> Path:
+    return Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance")).resolve()
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """Generate the development secret once and keep it in the instance folder."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Development and embedded defaults."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+    INSTANCE_PATH = str(_instance_path())
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{_instance_path() / 'zaigang.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    CACHE_URL = os.environ.get("CACHE_URL", "")
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool(os.environ.get("SESSION_COOKIE_SECURE"))
+    SESSION_COOKIE_NAME = "zg_session"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    STAFF_IDLE_TIMEOUT = 30 * 60
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAX_PHOTO_BYTES = 8 * 1024 * 1024
+    MAX_PHOTOS = 5
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(_instance_path() / "evidence"))
+    REPORT_ACCEPT_WORKING_DAYS = 3
+    REPORT_CONCLUDE_DAYS = 30
+    RETENTION_DAYS = 365
+    SUPERVISION_HOTLINE = "12388"
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
+
+
+class TestConfig(Config):
+    """Tests: a fresh database per test, fast hashing, no real client limits unless asked."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    SQLITE_SYNCHRONOUS = "NORMAL"
+    PASSWORD_HASH_FAST = True
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = "test-" + secrets.token_hex(16)
+
+
+class ProductionConfig(Config):
+    """Production: every secret from the environment, secure cookies."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool(os.environ.get("SESSION_COOKIE_SECURE"), True)
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+
+def config_for_environment() -> Config:
+    """Pick the configuration class named by PORTAL_ENV."""
+    env = os.environ.get("PORTAL_ENV", "development").lower()
+    if env == "production":
+        return ProductionConfig()
+    return Config()

@@ -1,0 +1,23 @@
+"""Demo data: deterministic, fictional and clearly marked (演示). Each step is idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from portal.demo import base
+
+# Each area adds its step here; they run in order, each skips what already exists.
+STEPS: list[Callable[[date], list[str]]] = [base.seed]
+
+
+def seed(today: date | None = None) -> list[str]:
+    """Run every demo step; returns lines describing what was done."""
+    from portal.models.base import utcnow
+    from portal.rules.calendar import TZ
+
+    today = today or utcnow().astimezone(TZ).date()
+    lines: list[str] = []
+    for step in STEPS:
+        lines.extend(step(today))
+    return lines

@@ -1,0 +1,54 @@
+"""Language choice and the translation catalogs.
+
+Source strings are Chinese (zh_CN is the default language); the English catalog
+is merged from one .po file per area in `i18n/en/` and compiled by `make`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
+from werkzeug.wrappers import Response
+
+LANG_COOKIE = "lang"
+SUPPORTED = ("zh_CN", "en")
+LABELS = {"zh_CN": "中文", "en": "English"}
+
+
+def _valid(code: str | None) -> str | None:
+    return code if code in SUPPORTED else None
+
+
+def select_locale() -> str:
+    """An explicit ?lang= wins, then the remembered choice, then Chinese."""
+    chosen = _valid(request.args.get("lang")) or _valid(request.cookies.get(LANG_COOKIE))
+    return chosen or "zh_CN"
+
+
+def lang_url(code: str) -> str:
+    """The current page in another language (a plain link: works without JavaScript)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def _remember_choice(response: Response) -> Response:
+    chosen = _valid(request.args.get("lang"))
+    if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(
+            LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax", httponly=True,
+            secure=request.is_secure,
+        )
+    response.vary.add("Cookie")
+    return response
+
+
+def _html_lang() -> str:
+    return "zh-CN" if g.get("html_lang_locale", select_locale()) == "zh_CN" else "en"
+
+
+def register(app: Flask) -> None:
+    app.after_request(_remember_choice)
+    app.jinja_env.globals.update(lang_url=lang_url, lang_labels=LABELS, html_lang=_html_lang)
+    app.jinja_env.globals["current_locale"] = select_locale

@@ -1,0 +1,78 @@
+"""The data model, one module per domain concept."""
+
+from portal.models.attendance import (
+    DiaryKind,
+    FieldDiary,
+    Leave,
+    LeaveKind,
+    SignIn,
+    SignInKind,
+    VillageVisit,
+)
+from portal.models.audit import AuditEntry
+from portal.models.cadre import Cadre, ChiefRole
+from portal.models.calendar import CalendarOverride
+from portal.models.notice import MonthlyNotice
+from portal.models.region import County, Region, RegionLevel
+from portal.models.report import (
+    CLOSED_STATUSES,
+    Action,
+    Category,
+    Evidence,
+    Finding,
+    Message,
+    Report,
+    ReportEvent,
+    ReportStatus,
+    Sender,
+    Source,
+)
+from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
+from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
+from portal.models.township import Township
+from portal.models.user import TOTP_REQUIRED_ROLES, Role, User, user_township
+from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
+
+__all__ = [
+    "AWAY_STATUSES",
+    "CLOSED_STATUSES",
+    "TOTP_REQUIRED_ROLES",
+    "Action",
+    "AuditEntry",
+    "Cadre",
+    "CalendarOverride",
+    "Category",
+    "ChiefRole",
+    "County",
+    "DiaryKind",
+    "DutyAssignment",
+    "DutyRole",
+    "DutyShift",
+    "Evidence",
+    "FieldDiary",
+    "Finding",
+    "Leave",
+    "LeaveKind",
+    "Message",
+    "MonthlyNotice",
+    "Presence",
+    "Region",
+    "RegionLevel",
+    "Report",
+    "ReportEvent",
+    "ReportStatus",
+    "Role",
+    "Sender",
+    "SignIn",
+    "ShiftKind",
+    "SignInKind",
+    "Source",
+    "SpotCheck",
+    "SpotCheckFinding",
+    "Status",
+    "Township",
+    "User",
+    "VillageVisit",
+    "Whereabouts",
+    "user_township",
+]

@@ -1,0 +1,28 @@
+"""The append-only audit log; entries chain by SHA-256 so an edit or deletion is detectable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+
+class AuditEntry(db.Model):
+    """One audited action. Nothing in the application updates or deletes these rows."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(48))
+    object_type: Mapped[str] = mapped_column(String(32), default="")
+    object_id: Mapped[str] = mapped_column(String(48), default="", index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,54 @@
+"""Shared column types and defaults for the models."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Enum
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    """A random public identifier: nothing a user or URL sees is a sequential id."""
+    return secrets.token_urlsafe(12)
+
+
+class UTCDateTime(TypeDecorator):
+    """Store times as UTC and always hand back aware datetimes, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def str_enum(enum_cls: type) -> Enum:
+    """A portable enum column that stores the members' values as short strings."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

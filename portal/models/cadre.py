@@ -1,0 +1,47 @@
+"""干部: a township official."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, new_public_id, str_enum, utcnow
+from portal.models.township import Township
+
+
+class ChiefRole(enum.StrEnum):
+    """The two posts that must not be away at the same time."""
+
+    SECRETARY = "secretary"  # 党委书记
+    HEAD = "head"  # 乡镇长
+
+
+class Cadre(db.Model):
+    """A cadre on a township's roster; `is_leader` marks the leadership team (班子成员)."""
+
+    __tablename__ = "cadre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    post: Mapped[str] = mapped_column(String(64))
+    is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    chief_role: Mapped[ChiefRole | None] = mapped_column(str_enum(ChiefRole))
+    office_phone: Mapped[str] = mapped_column(String(32), default="")
+    # Staff only: never on a public page or the public API.
+    personal_phone: Mapped[str] = mapped_column(String(32), default="")
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sort_order: Mapped[int] = mapped_column(Integer, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    township_service_since: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    township: Mapped[Township] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Cadre {self.name} {self.post}>"

@@ -1,0 +1,194 @@
+"""举报: reports from the public, their history, messages and evidence.
+
+No column here, or anywhere, holds a client address, user agent or other
+client identifier. The receipt code is stored only as a keyed hash.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, new_public_id, str_enum, utcnow
+from portal.models.cadre import Cadre
+from portal.models.township import Township
+
+
+class Category(enum.StrEnum):
+    ABSENT_WORKDAY = "absent_workday"  # 工作日无故不在岗
+    LEFT_POST = "left_post"  # 擅自脱岗
+    COMMUTING = "commuting"  # 下班回城住宿/走读
+    NO_DUTY_LEADER = "no_duty_leader"  # 节假日无人带班
+    FALSE_BOARD = "false_board"  # 去向公示不实
+    OFFICIAL_CAR = "official_car"  # 公车私用
+    OTHER = "other"  # 其他作风问题
+
+
+class ReportStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # 待受理
+    ACCEPTED = "accepted"  # 已受理
+    NOT_ACCEPTED = "not_accepted"  # 不予受理
+    MERGED = "merged"  # 并案
+    VERIFYING = "verifying"  # 核查中
+    CONCLUDED = "concluded"  # 已办结
+    RECTIFIED = "rectified"  # 已整改
+
+
+CLOSED_STATUSES = frozenset(
+    {ReportStatus.NOT_ACCEPTED, ReportStatus.MERGED, ReportStatus.CONCLUDED, ReportStatus.RECTIFIED}
+)
+
+
+class Finding(enum.StrEnum):
+    SUBSTANTIATED = "substantiated"  # 属实
+    PARTLY_SUBSTANTIATED = "partly_substantiated"  # 部分属实
+    UNSUBSTANTIATED = "unsubstantiated"  # 不属实
+
+
+class Action(enum.StrEnum):
+    NONE = "none"  # 无
+    CRITICISM = "criticism"  # 批评教育
+    ADMONISHING_TALK = "admonishing_talk"  # 诫勉谈话
+    CIRCULATED_CRITICISM = "circulated_criticism"  # 通报批评
+    ORGANISATIONAL = "organisational"  # 组织处理
+    DISCIPLINARY = "disciplinary"  # 纪律处分
+    TRANSFERRED = "transferred"  # 移送
+
+
+class Source(enum.StrEnum):
+    PUBLIC = "public"
+    SUPERVISOR = "supervisor"
+    SPOT_CHECK = "spot_check"
+
+
+class Report(db.Model):
+    """A report about a township (and optionally a cadre), routed to its county's inspectors."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        Index("ix_report_county_status_submitted", "county_id", "status", "submitted_at", "id"),
+        Index("ix_report_county_submitted", "county_id", "submitted_at", "id"),
+        Index("ix_report_township_submitted", "township_id", "submitted_at"),
+        Index("ix_report_cadre_observed", "cadre_id", "observed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
+    # Routing: the county whose inspectors own the queue; escalation raises the level.
+    county_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id"))
+    cadre_text: Mapped[str] = mapped_column(String(64), default="")
+    category: Mapped[Category] = mapped_column(str_enum(Category))
+    observed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text)
+    named: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A named reporter's identity: shown only to the assigned inspector, each view audited.
+    reporter_name: Mapped[str | None] = mapped_column(String(64))
+    reporter_contact: Mapped[str | None] = mapped_column(String(128))
+    source: Mapped[Source] = mapped_column(str_enum(Source), default=Source.PUBLIC)
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    status: Mapped[ReportStatus] = mapped_column(
+        str_enum(ReportStatus), default=ReportStatus.SUBMITTED
+    )
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
+    not_accepted_reason: Mapped[str] = mapped_column(Text, default="")
+    finding: Mapped[Finding | None] = mapped_column(str_enum(Finding))
+    action: Mapped[Action | None] = mapped_column(str_enum(Action))
+    outcome_public: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accept_due: Mapped[datetime] = mapped_column(UTCDateTime)
+    conclude_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic lock: concurrent changes (two inspectors claiming) cannot both win.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    township: Mapped[Township] = relationship()
+    cadre: Mapped[Cadre | None] = relationship()
+    events: Mapped[list[ReportEvent]] = relationship(
+        back_populates="report", order_by="ReportEvent.id", cascade="all, delete-orphan"
+    )
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="report", order_by="Message.id", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="report", order_by="Evidence.id", cascade="all, delete-orphan"
+    )
+
+
+class ReportEvent(db.Model):
+    """One step of a report's life: who, when, from which status to which."""
+
+    __tablename__ = "report_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[ReportStatus | None] = mapped_column(str_enum(ReportStatus))
+    to_status: Mapped[ReportStatus | None] = mapped_column(str_enum(ReportStatus))
+    # Shown to the reporter on /track.
+    public_note: Mapped[str] = mapped_column(Text, default="")
+    # Staff only.
+    staff_note: Mapped[str] = mapped_column(Text, default="")
+
+    report: Mapped[Report] = relationship(back_populates="events")
+
+
+class Sender(enum.StrEnum):
+    REPORTER = "reporter"
+    INSPECTOR = "inspector"
+
+
+class Message(db.Model):
+    """The thread between the reporter (by receipt) and the inspectors."""
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[Sender] = mapped_column(str_enum(Sender))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    report: Mapped[Report] = relationship(back_populates="messages")
+
+
+class Evidence(db.Model):
+    """A re-encoded photo (no EXIF, no GPS), stored under a random name, served to staff only."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="SET NULL"))
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Either the bytes are in the database, or `storage_name` names a file in EVIDENCE_DIR.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    storage_name: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    report: Mapped[Report] = relationship(back_populates="evidence")

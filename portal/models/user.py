@@ -1,0 +1,73 @@
+"""Staff accounts: a role and a scope (a set of townships, a county or a city)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, new_public_id, str_enum, utcnow
+from portal.models.region import Region
+from portal.models.township import Township
+
+
+class Role(enum.StrEnum):
+    CLERK = "clerk"  # 乡镇办公室专人
+    SUPERVISOR = "supervisor"  # 作风建设监督员
+    INSPECTOR = "inspector"  # 纪检监察干部
+    COUNTY_ADMIN = "county_admin"  # 县委组织部 / 县纪委
+    SYSADMIN = "sysadmin"
+
+
+# Roles that must log in with a TOTP code as well as a password.
+TOTP_REQUIRED_ROLES = frozenset({Role.INSPECTOR, Role.COUNTY_ADMIN, Role.SYSADMIN})
+
+
+user_township = Table(
+    "user_township",
+    db.Model.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("township_id", ForeignKey("township.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    """A staff member. The scope is a region (county or city) or a list of townships."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last TOTP time step accepted: a code cannot be used twice.
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    scope_region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    # A supervisor is not given cases about the township they live in.
+    home_township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changes on password change or forced logout: invalidates every session.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    scope_region: Mapped[Region | None] = relationship(foreign_keys=[scope_region_id])
+    scope_townships: Mapped[list[Township]] = relationship(secondary=user_township)
+
+    @property
+    def needs_totp(self) -> bool:
+        return self.role in TOTP_REQUIRED_ROLES or self.totp_enabled
+
+    def get_id(self) -> str:
+        return f"{self.public_id}:{self.session_epoch}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,1 @@
+"""The villagers' side: finder, boards, rosters, notices, posters."""

@@ -1,0 +1,1 @@
+"""The anonymous reporter's side: the report form and tracking by receipt."""

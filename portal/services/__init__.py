@@ -1,0 +1,1 @@
+"""Use cases: plain arguments in, data out; each owns its transaction; never touches `request`."""

@@ -1,0 +1,25 @@
+"""Named exceptions the services raise and the views map to messages or statuses."""
+
+
+class ServiceError(Exception):
+    """Base of the services' named errors; `str(error)` is a message for the user."""
+
+
+class NotFoundError(ServiceError):
+    """The object does not exist, or is outside the user's scope (answered as 404)."""
+
+
+class OutOfScopeError(NotFoundError):
+    """The object exists but is outside the user's scope: answered exactly like NotFoundError."""
+
+
+class ValidationError(ServiceError):
+    """The input breaks a rule the form could not check."""
+
+
+class IllegalTransitionError(ServiceError):
+    """A report cannot move from its current status by this action."""
+
+
+class ConflictError(ServiceError):
+    """Somebody else changed the object first (e.g. claimed the report)."""

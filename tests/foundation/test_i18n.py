@@ -1,0 +1,37 @@
+"""Every string goes through Flask-Babel and has its English translation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from portal.catalogs import extract_messages, missing_translations
+from portal.config import ROOT
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_translatable_string_has_an_english_translation():
+    missing = missing_translations(ROOT)
+    listing = "\n".join(f"{where[0]}: {msgid}" for msgid, where in missing.items())
+    assert not missing, (
+        "untranslated strings (run `python -m portal.catalogs missing` and add them to "
+        f"i18n/en/<area>.po):\n{listing}"
+    )
+
+
+def test_templates_have_no_untranslated_chinese_text():
+    """Chinese outside {{ _() }} in a template would show in Chinese on the English site."""
+    offenders = []
+    for path in Path(ROOT / "templates").rglob("*.html"):
+        for lineno, line in enumerate(path.read_text().splitlines(), 1):
+            stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", line)
+            if CJK.search(stripped):
+                offenders.append(f"{path.relative_to(ROOT)}:{lineno}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_extraction_finds_the_layout_strings():
+    found = extract_messages(ROOT)
+    assert "查找乡镇" in found
+    assert any(loc.startswith("templates/base.html") for loc in found["跳到正文"])
