@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import cli, errors, i18n, security, storage
+from portal.auth import access
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
 from portal.services import users
@@ -29,6 +30,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     errors.register(app)
+    access.register(app)
     security.register(app)
     i18n.register(app)
     cli.register(app)
@@ -60,7 +62,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
     login.init_app(app)
     login.user_loader(users.load_user)
-    login.session_protection = "strong"
+    # Sessions are guarded by our own idle and absolute timeouts and the session epoch.
+    login.session_protection = None
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,

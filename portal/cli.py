@@ -13,6 +13,7 @@ from portal.services.errors import ServiceError
 
 demo_cli = AppGroup("demo", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Staff accounts.")
+audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 
 
 @demo_cli.command("seed")
@@ -76,6 +77,21 @@ def users_list() -> None:
         click.echo(f"{user.username:<20} {user.role.value:<13} {scope or '(all)'}")
 
 
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain; exits non-zero and names the first broken entry."""
+    from portal.services import audit
+
+    result = audit.verify()
+    if result.ok:
+        click.echo(f"audit chain intact: {result.checked} entries")
+        return
+    raise click.ClickException(
+        f"audit chain broken at entry {result.first_broken_id}: {result.problem} "
+        f"({result.checked} entries before it are intact)"
+    )
+
+
 def register(app: Flask) -> None:
-    for group in (demo_cli, users_cli):
+    for group in (demo_cli, users_cli, audit_cli):
         app.cli.add_command(group)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 09:52:13.634032
+Create Date: 2026-11-27 09:57:59.656888
 
 """
 from alembic import op
@@ -124,7 +124,8 @@ def upgrade():
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_audit_entry_actor_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry')),
-    sa.UniqueConstraint('hash', name=op.f('uq_audit_entry_hash'))
+    sa.UniqueConstraint('hash', name=op.f('uq_audit_entry_hash')),
+    sa.UniqueConstraint('prev_hash', name=op.f('uq_audit_entry_prev_hash'))
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_object_id'), ['object_id'], unique=False)

@@ -1,4 +1,8 @@
-"""Township office and county administration pages."""
+"""Township office and county administration: `/admin/...`.
+
+Each area is a child blueprint in its own module, registered here under `/admin`.
+Every view must declare its roles with `portal.auth.access.allow` (deny by default).
+"""
 
 from flask import Blueprint
 

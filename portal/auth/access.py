@@ -1,0 +1,82 @@
+"""Deny by default for staff: one guard before every staff view.
+
+Every view of a staff blueprint must declare the roles it admits with `@allow(...)`;
+a view without the declaration answers 403, so a new view cannot forget its guard.
+Sessions end after 30 minutes idle and 8 hours in all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from portal.models import Role, User
+
+STAFF_BLUEPRINTS = frozenset({"review", "admin"})
+ALL_STAFF = tuple(Role)
+
+
+def allow(*roles: Role) -> Callable:
+    """Declare the roles that may use a staff view."""
+
+    def decorate(view: Callable) -> Callable:
+        view.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def begin_session(user: User) -> None:
+    """Start a fresh staff session (a new session: no fixation)."""
+    session.clear()
+    login_user(user, remember=False, fresh=True)
+    now = int(time.time())
+    session["auth_at"] = now
+    session["seen_at"] = now
+    session.permanent = True
+
+
+def end_session() -> None:
+    """Log out and forget everything in the session."""
+    logout_user()
+    session.clear()
+
+
+def session_expired() -> bool:
+    """True when the staff session is idle too long or older than its absolute lifetime."""
+    now = int(time.time())
+    auth_at = session.get("auth_at", 0)
+    seen_at = session.get("seen_at", 0)
+    idle = current_app.config["STAFF_IDLE_TIMEOUT"]
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    lifetime = lifetime.total_seconds() if hasattr(lifetime, "total_seconds") else lifetime
+    return now - seen_at > idle or now - auth_at > lifetime
+
+
+def _guard():
+    if not STAFF_BLUEPRINTS.intersection(request.blueprints):
+        return None
+    if not current_user.is_authenticated or session_expired():
+        end_session()
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    session["seen_at"] = int(time.time())
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowed = getattr(view, "allowed_roles", None)
+    if not allowed or current_user.role not in allowed:
+        abort(403)
+    return None
+
+
+def _no_store(response):
+    """Staff pages are never cached by browsers or proxies."""
+    if STAFF_BLUEPRINTS.union({"auth"}).intersection(request.blueprints):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register(app: Flask) -> None:
+    app.before_request(_guard)
+    app.after_request(_no_store)

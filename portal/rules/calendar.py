@@ -1,0 +1,149 @@
+"""The official working calendar of mainland China, with local overrides."""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+# Every rule reasons in the township's local time; records are stored in UTC.
+TZ = ZoneInfo("Asia/Shanghai")
+
+# chinesecalendar names holidays in English; the portal speaks Chinese.
+HOLIDAY_NAMES_ZH: dict[str, str] = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+_ONE_DAY = timedelta(days=1)
+
+
+class DayKind(enum.StrEnum):
+    """What kind of day a date is in the official calendar."""
+
+    WORKDAY = "workday"
+    ADJUSTED_WORKDAY = "adjusted_workday"  # 调休: a weekend day worked in lieu of a holiday
+    WEEKEND = "weekend"
+    HOLIDAY = "holiday"
+
+    @property
+    def is_working(self) -> bool:
+        """True for ordinary and adjusted working days."""
+        return self in (DayKind.WORKDAY, DayKind.ADJUSTED_WORKDAY)
+
+
+@dataclass(frozen=True)
+class Day:
+    """One date of the official calendar."""
+
+    date: date
+    kind: DayKind
+    name: str | None = None  # holiday name in Chinese, e.g. "春节"
+
+    @property
+    def is_working(self) -> bool:
+        """True when cadres are expected at their post."""
+        return self.kind.is_working
+
+
+def local_date(at: datetime) -> date:
+    """The Asia/Shanghai calendar date of an aware datetime."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("an aware datetime is required")
+    return at.astimezone(TZ).date()
+
+
+def end_of_local_day(d: date) -> datetime:
+    """The last microsecond of a local date, as an aware datetime."""
+    return datetime(d.year, d.month, d.day, 23, 59, 59, 999_999, tzinfo=TZ)
+
+
+def iter_dates(start: date, end: date) -> list[date]:
+    """Every date from start to end, both included."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _package_years() -> tuple[int, int]:
+    years = [d.year for d in chinese_calendar.holidays]
+    return min(years), max(years)
+
+
+def _kind(d: date, working: bool, name: str | None) -> DayKind:
+    weekend = d.weekday() >= 5
+    if working:
+        return DayKind.ADJUSTED_WORKDAY if weekend else DayKind.WORKDAY
+    # A named rest day, or a weekday off, is a holiday; a plain Saturday is a weekend.
+    return DayKind.HOLIDAY if name or not weekend else DayKind.WEEKEND
+
+
+@functools.lru_cache(maxsize=16_384)
+def _package_day(d: date) -> Day:
+    """The package's view of a date, or Monday-Friday outside the years it knows."""
+    try:
+        working = chinese_calendar.is_workday(d)
+        _, name = chinese_calendar.get_holiday_detail(d)
+    except NotImplementedError:
+        # Years not yet published (or long past): weekdays work, weekends rest.
+        return Day(d, _kind(d, d.weekday() < 5, None), None)
+    zh = HOLIDAY_NAMES_ZH.get(name, name) if name else None
+    return Day(d, _kind(d, working, zh), zh)
+
+
+class OfficialCalendar:
+    """Working days, weekends, holidays and 调休, with administrator overrides."""
+
+    def __init__(self, overrides: Mapping[date, tuple[bool, str | None]] | None = None) -> None:
+        self._overrides: dict[date, Day] = {
+            d: Day(d, _kind(d, working, name), name)
+            for d, (working, name) in (overrides or {}).items()
+        }
+
+    def day(self, d: date) -> Day:
+        """The calendar entry for a date; overrides win over the package."""
+        if isinstance(d, datetime):
+            # A datetime's date depends on its zone; callers must pick local_date() first.
+            raise TypeError("pass a date, not a datetime (see local_date)")
+        return self._overrides.get(d) or _package_day(d)
+
+    def is_working_day(self, d: date) -> bool:
+        """True on ordinary and adjusted working days."""
+        return self.day(d).is_working
+
+    def is_rest_day(self, d: date) -> bool:
+        """True on weekends and holidays."""
+        return not self.day(d).is_working
+
+    def working_days(self, start: date, end: date) -> list[date]:
+        """Working days from start to end, both included."""
+        return [d for d in iter_dates(start, end) if self.is_working_day(d)]
+
+    def count_working_days(self, start: date, end: date) -> int:
+        """How many working days lie from start to end, both included."""
+        return len(self.working_days(start, end))
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day strictly after start (start itself when n is 0)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        d = start
+        while n > 0:
+            d += _ONE_DAY
+            if self.is_working_day(d):
+                n -= 1
+        return d
+
+    def known_range(self) -> tuple[date, date]:
+        """First and last date of the years the chinesecalendar package knows."""
+        first, last = _package_years()
+        return date(first, 1, 1), date(last, 12, 31)

@@ -1,0 +1,35 @@
+"""The one module that imports bleach: user text in, plain text out (no markup survives)."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import bleach
+
+# C0/C1 control characters except tab and newline, plus zero-width and bidi overrides.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_text(value: str | None, max_length: int | None = None, multiline: bool = True) -> str:
+    """Strip every tag, control character and stray whitespace; the result is plain text.
+
+    Templates escape it again on output, so `<` typed by a user shows as `<`.
+    """
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    text = bleach.clean(text, tags=set(), attributes={}, strip=True, strip_comments=True)
+    # bleach escapes what it keeps; we store plain text and escape on output instead.
+    text = html.unescape(text)
+    text = _CONTROL.sub("", text)
+    if not multiline:
+        text = " ".join(text.split())
+    else:
+        text = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in text.split("\n")))
+    text = text.strip()
+    if max_length is not None:
+        text = text[:max_length]
+    return text
