@@ -13,7 +13,8 @@ from tests.conftest import TEST_DATABASE_URL
 
 def _empty_database(tmp_path) -> str:
     if TEST_DATABASE_URL:
-        name = "zaigang_migration_test"
+        # Named after the test database, so that concurrent runs on other databases never collide.
+        name = TEST_DATABASE_URL.rsplit("/", 1)[1] + "_migrations"
         admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
