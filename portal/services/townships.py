@@ -62,3 +62,20 @@ def get_by_code(code: str) -> Township | None:
     return db.session.scalar(
         select(Township).where(Township.code == code, Township.active.is_(True))
     )
+
+
+def touch(township_id: int) -> None:
+    """Mark a township's public data as changed (new ETags, caches dropped); caller commits.
+
+    Every service that changes what a township's public pages show calls this in the
+    same transaction as the change.
+    """
+    from sqlalchemy import update
+
+    from portal.models.base import utcnow
+
+    db.session.execute(
+        update(Township)
+        .where(Township.id == township_id)
+        .values(data_version=Township.data_version + 1, updated_at=utcnow())
+    )

@@ -26,3 +26,19 @@ def test_initials_prefix_matches_several(demo):
     html = demo.test_client().get("/?q=q").get_data(as_text=True)
     assert 'href="/t/990101006"' in html  # 青山镇
     assert 'href="/t/990101001"' not in html  # 大庄镇
+
+
+def test_touch_bumps_the_data_version(demo):
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Township
+    from portal.services import townships
+
+    with demo.app_context():
+        township = db.session.scalar(select(Township).where(Township.code == "990101001"))
+        before = township.data_version
+        townships.touch(township.id)
+        db.session.commit()
+        db.session.refresh(township)
+        assert township.data_version == before + 1
