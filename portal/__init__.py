@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, errors, i18n, security, storage
+from portal import assets, cli, errors, i18n, security, storage
 from portal.auth import access
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
@@ -33,6 +33,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     access.register(app)
     security.register(app)
     i18n.register(app)
+    assets.register(app)
     cli.register(app)
     return app
 
