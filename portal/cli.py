@@ -29,6 +29,29 @@ def demo_seed(if_empty: bool) -> None:
         click.echo(line)
 
 
+@demo_cli.command("scale")
+@click.option("--townships", default=40_000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--cadres-per-township", default=30, show_default=True, type=click.IntRange(7, 60))
+@click.option("--reports", default=1_000_000, show_default=True, type=click.IntRange(0, 10_000_000))
+def demo_scale(townships: int, cadres_per_township: int, reports: int) -> None:
+    """Build a national-size synthetic data set (for benchmarks), with a progress display."""
+    from portal.demo.scale import ScalePlan, generate
+
+    def progress(name: str, done: int, total: int) -> None:
+        share = f" / {total:,} ({100 * done // total}%)" if total else ""
+        click.echo(f"\r  {name}: {done:,}{share}   ", nl=False)
+        if not total or done >= total:
+            click.echo("")
+
+    try:
+        result = generate(ScalePlan(townships, cadres_per_township, reports), progress)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    for name, count in result.counts.items():
+        click.echo(f"{name:<18} {count:>12,}")
+    click.echo(f"done in {result.seconds:.1f} s")
+
+
 @demo_cli.command("logins")
 def demo_logins() -> None:
     """Print the demo staff logins (username, password, TOTP secret)."""

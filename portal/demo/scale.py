@@ -1,0 +1,396 @@
+"""National-scale synthetic data for benchmarks: `flask --app wsgi demo scale`.
+
+Regions, townships, cadres, today's whereabouts for everyone, a month of duty
+roster, and reports in every state with their histories — written with bulk
+inserts (COPY on PostgreSQL, executemany in large transactions on SQLite), with
+explicit ids so that no row needs a round trip. Region codes start at 11 and
+never collide with the demo county (99…). Everything is marked synthetic (合成).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select, text
+
+from portal.extensions import db
+from portal.models import (
+    Cadre,
+    DutyAssignment,
+    DutyShift,
+    Region,
+    Report,
+    ReportEvent,
+    Role,
+    Township,
+    User,
+    Whereabouts,
+)
+from portal.rules.calendar import TZ
+from portal.rules.coverage import required_shifts
+from portal.services.calendar import official_calendar
+
+CHUNK = 20_000
+# Not an Argon2 hash: no password ever verifies against it.
+UNUSABLE_PASSWORD = "!"  # noqa: S105
+SYLLABLES = "安宝北长城大东丰福高古广和河红黄金靖康乐利林龙马南平青清庆仁三山石双水太泰天田新兴阳永玉元云枣中"
+SUFFIXES = ("镇", "乡", "街道")
+SUFFIX_PINYIN = {"镇": ["zhen"], "乡": ["xiang"], "街道": ["jie", "dao"]}
+STATUSES = ("at_office",) * 14 + ("village",) * 4 + ("meeting", "trip", "leave", "duty", "off")
+CATEGORIES = ("absent_workday", "left_post", "commuting", "no_duty_leader", "false_board",
+              "official_car", "other")
+REPORT_STATES = (("submitted",) * 3 + ("accepted",) * 2 + ("verifying",) * 3 + ("not_accepted",)
+                 + ("concluded",) * 4 + ("rectified",) * 3 + ("merged",))
+PROGRESSION = {
+    "submitted": ["submitted"],
+    "accepted": ["submitted", "accepted"],
+    "not_accepted": ["submitted", "not_accepted"],
+    "merged": ["submitted", "merged"],
+    "verifying": ["submitted", "accepted", "verifying"],
+    "concluded": ["submitted", "accepted", "verifying", "concluded"],
+    "rectified": ["submitted", "accepted", "verifying", "concluded", "rectified"],
+}
+FINDINGS = ("substantiated", "partly_substantiated", "unsubstantiated")
+ACTIONS = ("criticism", "admonishing_talk", "circulated_criticism", "organisational", "none")
+
+
+@dataclass
+class ScalePlan:
+    townships: int
+    cadres_per_township: int
+    reports: int
+    seed: int = 2026
+
+
+@dataclass
+class ScaleResult:
+    counts: dict[str, int]
+    seconds: float
+
+
+class BulkWriter:
+    """Append rows to tables quickly: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self, progress: Callable[[str, int, int], None]) -> None:
+        self.progress = progress
+        self.connection = db.session.connection()
+        self.dialect = self.connection.dialect.name
+        self.raw = self.connection.connection.driver_connection
+
+    def next_id(self, model) -> int:
+        return (db.session.scalar(select(func.max(model.id))) or 0) + 1
+
+    def write(self, model, columns: list[str], rows: Iterable[tuple], total: int = 0) -> int:
+        """Write every row; reports progress after each chunk."""
+        table = model.__table__.name
+        unknown = set(columns) - set(model.__table__.c.keys())
+        if unknown:
+            raise ValueError(f"{table} has no column {unknown}")
+        count = 0
+        for chunk in _chunks(rows, CHUNK):
+            if self.dialect == "postgresql":
+                self._copy(table, columns, chunk)
+            else:
+                self._executemany(table, columns, chunk)
+            count += len(chunk)
+            self.progress(table, count, total)
+        return count
+
+    def _copy(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        cols = ", ".join(columns)
+        with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _executemany(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - our own names
+               f"VALUES ({', '.join('?' * len(columns))})")
+        cursor = self.raw.cursor()
+        cursor.executemany(sql, [tuple(_sqlite_value(v) for v in row) for row in rows])
+        cursor.close()
+
+    def fix_sequences(self, models: list) -> None:
+        """After explicit ids, move PostgreSQL's sequences past them."""
+        if self.dialect != "postgresql":
+            return
+        for model in models:
+            table = model.__table__.name
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+            ))
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pinyin_pool() -> dict[str, str]:
+    from pypinyin import Style, lazy_pinyin
+
+    return {ch: lazy_pinyin(ch, style=Style.NORMAL)[0] for ch in SYLLABLES}
+
+
+def _local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).astimezone(UTC)
+
+
+class Generator:
+    """Builds one national data set; each `_step` streams its rows into BulkWriter."""
+
+    def __init__(self, plan: ScalePlan, progress: Callable[[str, int, int], None]) -> None:
+        self.plan = plan
+        self.progress = progress
+        self.rng = random.Random(plan.seed)
+        self.writer = BulkWriter(progress)
+        self.today = datetime.now(TZ).date()
+        self.now = datetime.now(UTC)
+        self.pinyin = _pinyin_pool()
+        self.counts: dict[str, int] = {}
+        self._n_cadres = plan.townships * plan.cadres_per_township
+
+    def run(self) -> dict[str, int]:
+        if db.session.scalar(select(Region.id).where(Region.code == "110000")) is not None:
+            raise ValueError("synthetic national data already present (region 110000)")
+        counties = self._regions()
+        first_township = self._townships(counties)
+        self._cadres(first_township)
+        self._whereabouts(first_township)
+        self._roster(first_township)
+        self._reports(first_township)
+        self.writer.fix_sequences([Region, Township, Cadre, Whereabouts, DutyShift,
+                                   DutyAssignment, Report, ReportEvent])
+        db.session.commit()
+        return self.counts
+
+    def _count(self, name: str, n: int) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    def _regions(self) -> list[tuple[int, str]]:
+        n_counties = max(1, self.plan.townships // 13)
+        provinces = max(1, min(31, n_counties // 90 or 1))
+        per_province = -(-n_counties // provinces)
+        rows, counties = [], []
+        next_id = self.writer.next_id(Region)
+        for p in range(provinces):
+            p_code = f"{11 + p:02d}0000"
+            p_id = next_id
+            next_id += 1
+            rows.append((p_id, p_code, f"合成省{p + 1}", "province", None))
+            cities = max(1, -(-per_province // 90))
+            for c in range(cities):
+                c_id = next_id
+                next_id += 1
+                rows.append((c_id, f"{11 + p:02d}{c + 1:02d}00", f"合成市{p + 1}-{c + 1}", "city", p_id))
+                for k in range(min(90, per_province - c * 90)):
+                    if len(counties) >= n_counties:
+                        break
+                    code = f"{11 + p:02d}{c + 1:02d}{k + 1:02d}"
+                    rows.append((next_id, code, f"合成县{code}", "county", c_id))
+                    counties.append((next_id, code))
+                    next_id += 1
+        self._count("regions", self.writer.write(Region, ["id", "code", "name", "level", "parent_id"], rows))
+        return counties
+
+    def _township_name(self) -> tuple[str, str, str]:
+        chars = self.rng.sample(SYLLABLES, 2)
+        suffix = self.rng.choice(SUFFIXES)
+        name = "".join(chars) + suffix
+        syllables = [self.pinyin[c] for c in chars] + SUFFIX_PINYIN[suffix]
+        return name, "".join(syllables), "".join(s[0] for s in syllables)
+
+    def _townships(self, counties: list[tuple[int, str]]) -> int:
+        first = self.writer.next_id(Township)
+
+        def rows() -> Iterator[tuple]:
+            for i in range(self.plan.townships):
+                county_id, county_code = counties[i % len(counties)]
+                name, full, initials = self._township_name()
+                code = f"{county_code}{i // len(counties) + 1:03d}"
+                yield (first + i, code, name, full, initials, county_id, f"{name}人民路{i % 90 + 1}号",
+                       f"0{i % 900 + 100}-{6000000 + i}", "12388", True, 1, self.now)
+
+        cols = ["id", "code", "name", "pinyin", "initials", "county_id", "address", "office_phone",
+                "hotline", "active", "data_version", "updated_at"]
+        self._count("townships", self.writer.write(Township, cols, rows(), self.plan.townships))
+        return first
+
+    def _cadre_id(self, township_index: int, k: int) -> int:
+        return self.first_cadre + township_index * self.plan.cadres_per_township + k
+
+    def _cadres(self, first_township: int) -> None:
+        self.first_cadre = self.writer.next_id(Cadre)
+        per = self.plan.cadres_per_township
+        leaders = ("党委书记", "镇长", "人大主席", "党委副书记", "副镇长", "纪委书记")
+        since = date(2010, 1, 1)
+
+        def rows() -> Iterator[tuple]:
+            token = secrets.token_hex
+            for t in range(self.plan.townships):
+                for k in range(per):
+                    leader = k < len(leaders)
+                    chief = {0: "secretary", 1: "head"}.get(k)
+                    yield (self._cadre_id(t, k), token(9), first_township + t,
+                           self.rng.choice(SYLLABLES) + self.rng.choice(SYLLABLES),
+                           leaders[k] if leader else "干事", leader, chief, f"0999-{k:07d}", "",
+                           k, True, since, self.now)
+
+        cols = ["id", "public_id", "township_id", "name", "post", "is_leader", "chief_role",
+                "office_phone", "personal_phone", "sort_order", "active", "township_service_since",
+                "created_at"]
+        self._count("cadres", self.writer.write(Cadre, cols, rows(), self._n_cadres))
+
+    def _whereabouts(self, first_township: int) -> None:
+        start = _local(self.today, 8)
+        first = self.writer.next_id(Whereabouts)
+
+        def rows() -> Iterator[tuple]:
+            n = first
+            for t in range(self.plan.townships):
+                for k in range(self.plan.cadres_per_township):
+                    status = self.rng.choice(STATUSES)
+                    village = f"{self.rng.choice(SYLLABLES)}家村" if status == "village" else ""
+                    yield (n, self._cadre_id(t, k), first_township + t, status, village, "",
+                           start, None, start)
+                    n += 1
+
+        cols = ["id", "cadre_id", "township_id", "status", "village", "note", "starts_at",
+                "ends_at", "recorded_at"]
+        self._count("whereabouts", self.writer.write(Whereabouts, cols, rows(), self._n_cadres))
+
+    def _roster(self, first_township: int) -> None:
+        month_start = self.today.replace(day=1)
+        month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        slots = required_shifts(month_start, month_end, official_calendar())
+        first_shift = self.writer.next_id(DutyShift)
+        first_assignment = self.writer.next_id(DutyAssignment)
+        per = self.plan.cadres_per_township
+
+        def shift_rows() -> Iterator[tuple]:
+            n = first_shift
+            for t in range(self.plan.townships):
+                for day, kind in slots:
+                    hours = (8, 18) if kind == "day" else (18, 32)
+                    yield (n, first_township + t, day, str(kind), _local(day, hours[0]),
+                           _local(day, 0) + timedelta(hours=hours[1]))
+                    n += 1
+
+        def assignment_rows() -> Iterator[tuple]:
+            n, shift = first_assignment, first_shift
+            for t in range(self.plan.townships):
+                for i, _slot in enumerate(slots):
+                    if self.rng.random() > 0.03:  # a few coverage gaps
+                        yield (n, shift, self._cadre_id(t, i % 6), "leader", None, "", self.now)
+                        n += 1
+                    yield (n, shift, self._cadre_id(t, 6 + i % max(1, per - 6)), "staff", None, "",
+                           self.now)
+                    n += 1
+                    shift += 1
+
+        self._count("duty_shifts", self.writer.write(
+            DutyShift, ["id", "township_id", "day", "kind", "starts_at", "ends_at"], shift_rows(),
+            self.plan.townships * len(slots)))
+        self._count("duty_assignments", self.writer.write(
+            DutyAssignment, ["id", "shift_id", "cadre_id", "role", "replaces_id", "note", "recorded_at"],
+            assignment_rows(), 2 * self.plan.townships * len(slots)))
+
+    def _reports(self, first_township: int) -> None:
+        inspector = User(username=f"scale-inspector-{secrets.token_hex(3)}", display_name="合成检查员",
+                         password_hash=UNUSABLE_PASSWORD, role=Role.INSPECTOR)
+        db.session.add(inspector)
+        db.session.flush()
+        first_report = self.writer.next_id(Report)
+        county_of = dict(db.session.execute(
+            select(Township.id, Township.county_id).where(Township.id >= first_township)).all())
+        # What the event pass needs, kept compact: the state and submission second of each report.
+        states = bytearray(self.plan.reports)
+        submitted_at = array("q", bytes(8 * self.plan.reports))
+        cols = ["id", "public_id", "receipt_hash", "township_id", "county_id", "escalation_level",
+                "cadre_id", "cadre_text", "category", "observed_at", "place", "description", "named",
+                "source", "status", "assignee_id", "not_accepted_reason", "finding", "action",
+                "outcome_public", "submitted_at", "accept_due", "conclude_due", "accepted_at",
+                "concluded_at", "closed_at", "version"]
+        state_names = list(PROGRESSION)
+        base = int(self.now.timestamp())
+
+        def rows() -> Iterator[tuple]:
+            for i in range(self.plan.reports):
+                t = self.rng.randrange(self.plan.townships)
+                township_id = first_township + t
+                seconds = base - self.rng.randrange(365 * 86400)
+                submitted = datetime.fromtimestamp(seconds, UTC)
+                state = self.rng.choice(REPORT_STATES)
+                states[i] = state_names.index(state)
+                submitted_at[i] = seconds
+                times = _step_times(submitted, len(PROGRESSION[state]))
+                accepted = times[1] if state in ("accepted", "verifying", "concluded", "rectified") else None
+                concluded = times[3] if state in ("concluded", "rectified") else None
+                closed = times[-1] if state in ("not_accepted", "merged", "concluded", "rectified") else None
+                yield (first_report + i, secrets.token_hex(9),
+                       hashlib.sha256(secrets.token_bytes(16)).hexdigest(), township_id,
+                       county_of[township_id], 0,
+                       self._cadre_id(t, self.rng.randrange(self.plan.cadres_per_township)), "",
+                       self.rng.choice(CATEGORIES), submitted - timedelta(hours=3), "乡镇政府大院",
+                       "合成举报：工作日上午办公室无人。", False, "public", state,
+                       inspector.id if state == "verifying" else None,
+                       "不属于本级管辖" if state == "not_accepted" else "",
+                       self.rng.choice(FINDINGS) if concluded else None,
+                       self.rng.choice(ACTIONS) if concluded else None,
+                       "已核实并处理。" if concluded else "", submitted, submitted + timedelta(days=5),
+                       accepted + timedelta(days=30) if accepted else None, accepted, concluded,
+                       closed, 1)
+
+        def event_rows() -> Iterator[tuple]:
+            n = self.writer.next_id(ReportEvent)
+            for i in range(self.plan.reports):
+                steps = PROGRESSION[state_names[states[i]]]
+                times = _step_times(datetime.fromtimestamp(submitted_at[i], UTC), len(steps))
+                previous = None
+                for step, at in zip(steps, times, strict=True):
+                    actor = None if step == "submitted" else inspector.id
+                    yield (n, first_report + i, at, actor, step, previous, step, "", "")
+                    previous = step
+                    n += 1
+
+        self._count("reports", self.writer.write(Report, cols, rows(), self.plan.reports))
+        event_cols = ["id", "report_id", "at", "actor_id", "kind", "from_status", "to_status",
+                      "public_note", "staff_note"]
+        self._count("report_events", self.writer.write(ReportEvent, event_cols, event_rows()))
+
+
+def _step_times(submitted: datetime, steps: int) -> list[datetime]:
+    """Each step of a synthetic report two days after the previous one."""
+    return [submitted + timedelta(days=2 * k) for k in range(steps)]
+
+
+def generate(plan: ScalePlan, progress: Callable[[str, int, int], None] | None = None) -> ScaleResult:
+    """Build the data set in one transaction; returns the row counts and the time taken."""
+    started = time.monotonic()
+    generator = Generator(plan, progress or (lambda *_: None))
+    if generator.writer.dialect == "sqlite":
+        # A bulk load needs no per-statement durability: it either finishes or is redone.
+        db.session.execute(text("PRAGMA synchronous=OFF"))
+    counts = generator.run()
+    return ScaleResult(counts, time.monotonic() - started)
