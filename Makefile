@@ -33,5 +33,10 @@ lint: $(STAMP)
 test: $(STAMP) translations lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Not part of `make test`: builds the data sets (the national one takes minutes) and drives
+# gunicorn with wrk on SQLite and PostgreSQL; prints one table (see BENCHMARKS.md).
+bench: $(STAMP) translations
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) translations .pytest_cache test-artifacts

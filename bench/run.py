@@ -1,0 +1,332 @@
+"""`make bench`: measure the hot pages under gunicorn with wrk, on SQLite and PostgreSQL.
+
+For each database and data set (the demo county, and the national synthetic set
+built by `flask demo scale`), the app runs under gunicorn with the production
+configuration and the same flags as a minimal Flask plaintext app, the ceiling
+of the run. Each page's throughput is reported as a ratio to that ceiling.
+
+    .venv/bin/python bench/run.py [--databases sqlite,postgresql] [--datasets demo,national]
+                                  [--duration 10] [--connections 16] [--rebuild]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+BIN = Path(sys.executable).parent
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379"
+DEMO_TOWNSHIP = "990101001"
+NATIONAL = {"townships": 40_000, "cadres-per-township": 30, "reports": 1_000_000}
+SECRET = "bench-secret-" + "k" * 40
+INSPECTOR = ("inspector", "demo-inspector-2026", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+
+
+@dataclass
+class Row:
+    database: str
+    dataset: str
+    page: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    ratio: float = 0.0
+    errors: int = 0
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_wrk() -> str:
+    """wrk from Debian's packages, installed when missing."""
+    path = shutil.which("wrk")
+    if path:
+        return path
+    log("installing wrk (apt-get)")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk") or "wrk"
+
+
+def database_url(database: str, dataset: str, instance: Path) -> str:
+    if database == "sqlite":
+        return f"sqlite:///{instance / 'bench.sqlite3'}"
+    return f"{PG}/zaigang_bench_{dataset}"
+
+
+def app_env(database: str, dataset: str, instance: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(
+        PORTAL_ENV="production",
+        SECRET_KEY=SECRET,
+        PORTAL_INSTANCE_PATH=str(instance),
+        DATABASE_URL=database_url(database, dataset, instance),
+        EVIDENCE_DIR=str(instance / "evidence"),
+        PORTAL_RATELIMIT_ENABLED="false",
+        SESSION_COOKIE_SECURE="false",
+        RATELIMIT_STORAGE_URI=f"{REDIS}/11" if database == "postgresql" else "memory://",
+        CACHE_URL=f"{REDIS}/12" if database == "postgresql" else "",
+    )
+    return env
+
+
+def flask(env: dict[str, str], *args: str, timeout: int = 3600) -> str:
+    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
+    """Build (or reuse) the data set; the national one takes minutes, so it is kept."""
+    instance = WORK / f"{database}-{dataset}"
+    marker = instance / "built.json"
+    if rebuild or not marker.exists():
+        shutil.rmtree(instance, ignore_errors=True)
+        instance.mkdir(parents=True)
+        if database == "postgresql":
+            name = f"zaigang_bench_{dataset}"
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
+                            f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"],
+                           check=True, capture_output=True)
+        env = app_env(database, dataset, instance)
+        flask(env, "db", "upgrade")
+        flask(env, "demo", "seed")
+        if dataset == "national":
+            args = [f"--{k}={v}" for k, v in NATIONAL.items()]
+            log(f"building the national data set on {database} (several minutes)")
+            started = time.monotonic()
+            out = flask(env, "demo", "scale", *args)
+            log(out.strip().splitlines()[-1] + f" (wall {time.monotonic() - started:.0f} s)")
+        if database == "postgresql":
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-d",
+                            f"zaigang_bench_{dataset}", "-c", "VACUUM ANALYZE"], check=True)
+        marker.write_text(json.dumps({"dataset": dataset, "built": time.time()}))
+    return app_env(database, dataset, instance)
+
+
+def gunicorn_flags(workers: int) -> list[str]:
+    conf = ROOT / "deploy" / "gunicorn.conf.py"
+    flags = ["--workers", str(workers), "--worker-class", "sync", "--backlog", "2048",
+             "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"]
+    if conf.exists():
+        flags = ["-c", str(conf), *flags]
+    return flags
+
+
+def start(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *gunicorn_flags(workers), app],
+        cwd=ROOT, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=open(WORK / f"gunicorn-{port}.log", "wb"),  # noqa: SIM115
+    )
+    deadline = time.monotonic() + 60
+    probe = "/plaintext" if "plaintext" in app else "/healthz"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=2):  # noqa: S310
+                return process
+        except OSError:
+            time.sleep(0.3)
+    stop(process)
+    raise RuntimeError(f"{app} did not start; see {WORK / f'gunicorn-{port}.log'}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def worker_rss_mb(process: subprocess.Popen) -> float:
+    """The largest resident set of the gunicorn workers (children of the master)."""
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True)
+    sizes = []
+    for pid in children.stdout.split():
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
+            if match:
+                sizes.append(int(match.group(1)) / 1024)
+    return max(sizes, default=0.0)
+
+
+_LATENCY = re.compile(r"^\s+(50|99)\.000%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+
+
+def wrk(url: str, duration: int, connections: int, script: str | None = None,
+        env: dict[str, str] | None = None) -> tuple[float, float, float, int]:
+    args = [ensure_wrk(), "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if script:
+        args += ["-s", str(ROOT / "bench" / script)]
+    result = subprocess.run([*args, url], capture_output=True, text=True, env={**os.environ, **(env or {})},
+                            timeout=duration + 60, check=True)
+    out = result.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latencies = {q: float(v) * scale[u] for q, v, u in _LATENCY.findall(out)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    n_errors = int(errors.group(1)) if errors else 0
+    if socket_errors:
+        n_errors += sum(int(x) for x in socket_errors.groups())
+    return rps, latencies.get("50", 0.0), latencies.get("99", 0.0), n_errors
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    if not match:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1)
+
+
+def _cookie_header(opener: urllib.request.OpenerDirector) -> str:
+    jar = next(h.cookiejar for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def report_form(base: str) -> dict[str, str]:
+    """A session cookie and a valid form body for POST /report."""
+    opener = _opener()
+    html = opener.open(f"{base}/report?township={DEMO_TOWNSHIP}").read().decode()  # noqa: S310
+    body = urllib.parse.urlencode({
+        "csrf_token": _csrf(html), "township": DEMO_TOWNSHIP, "category": "absent_workday",
+        "observed_at": time.strftime("%Y-%m-%dT09:30", time.localtime(time.time() - 86400)),
+        "place": "乡镇政府办公楼", "description": "工作日上午九点半，办公室无人值守，电话无人接听。",
+        "cadre": "",
+    })
+    return {"BENCH_COOKIE": _cookie_header(opener), "BENCH_BODY": body}
+
+
+def staff_session(base: str) -> dict[str, str]:
+    """Log the demo inspector in (password + TOTP) and return the session cookie."""
+    import pyotp
+
+    opener = _opener()
+    username, password, secret = INSPECTOR
+    html = opener.open(f"{base}/login").read().decode()  # noqa: S310
+    # Wait for a fresh TOTP step: a code is accepted once only.
+    time.sleep(30 - time.time() % 30 + 0.5)
+    data = urllib.parse.urlencode({"csrf_token": _csrf(html), "username": username,
+                                   "password": password, "totp": pyotp.TOTP(secret).now()}).encode()
+    opener.open(f"{base}/login", data=data).read()  # noqa: S310
+    cookie = _cookie_header(opener)
+    check = urllib.request.Request(f"{base}/review", headers={"Cookie": cookie})  # noqa: S310
+    with urllib.request.urlopen(check) as response:  # noqa: S310
+        if "/login" in response.url:
+            raise RuntimeError("the inspector could not log in")
+    return {"BENCH_COOKIE": cookie}
+
+
+def deep_queue_url(base: str, session: dict[str, str], page: int) -> str:
+    """The queue URL of page `page`, following the 'next' links (keyset pagination)."""
+    url = f"{base}/review?status=all"
+    headers = {"Cookie": session["BENCH_COOKIE"]}
+    links = re.compile(r'<a[^>]+rel="next"[^>]+href="([^"]+)"|href="([^"]+)"[^>]+rel="next"')
+    for _ in range(page - 1):
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310
+        html = urllib.request.urlopen(request).read().decode()  # noqa: S310
+        match = links.search(html)
+        if not match:
+            break
+        url = urllib.parse.urljoin(base, (match.group(1) or match.group(2)).replace("&amp;", "&"))
+    return url
+
+
+def measure(database: str, dataset: str, args: argparse.Namespace) -> list[Row]:
+    env = prepare(database, dataset, args.rebuild)
+    workers = args.workers
+    rows: list[Row] = []
+    ceiling = start("bench.plaintext:app", 8801, env, workers)
+    try:
+        rps, p50, p99, errors = wrk("http://127.0.0.1:8801/plaintext", args.duration, args.connections)
+        rows.append(Row(database, dataset, "plaintext (ceiling)", rps, p50, p99, 1.0, errors))
+    finally:
+        stop(ceiling)
+    server = start("wsgi:app", 8802, env, workers)
+    base = "http://127.0.0.1:8802"
+    try:
+        pages = [
+            ("board", f"{base}/t/{DEMO_TOWNSHIP}", None, None),
+            ("roster", f"{base}/t/{DEMO_TOWNSHIP}/roster", None, None),
+            ("api board", f"{base}/api/v1/townships/{DEMO_TOWNSHIP}/board", None, None),
+            ("report submission", f"{base}/report", "post_report.lua", report_form(base)),
+        ]
+        session = staff_session(base)
+        pages.append(("queue page 1", f"{base}/review", "cookie.lua", session))
+        deep = deep_queue_url(base, session, args.deep_page)
+        pages.append((f"queue page {args.deep_page:,}", deep, "cookie.lua", session))
+        for name, url, script, extra in pages:
+            rps, p50, p99, errors = wrk(url, args.duration, args.connections, script, extra)
+            rows.append(Row(database, dataset, name, rps, p50, p99, rps / rows[0].rps, errors))
+            log(f"  {database:<10} {dataset:<8} {name:<22} {rps:9.0f} req/s  "
+                f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+        rss = worker_rss_mb(server)
+        rows.append(Row(database, dataset, "worker RSS (MB)", rss, 0, 0))
+    finally:
+        stop(server)
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| database | data set | page | req/s | × ceiling | p50 ms | p99 ms | errors |",
+             "|---|---|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if r.page.startswith("worker RSS"):
+            lines.append(f"| {r.database} | {r.dataset} | {r.page} | {r.rps:.0f} | | | | |")
+            continue
+        lines.append(f"| {r.database} | {r.dataset} | {r.page} | {r.rps:.0f} | {r.ratio:.2f} | "
+                     f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--datasets", default="demo,national")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument("--deep-page", type=int, default=10_000)
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    ensure_wrk()
+    rows: list[Row] = []
+    for database in args.databases.split(","):
+        for dataset in args.datasets.split(","):
+            rows.extend(measure(database, dataset, args))
+    print(table(rows))
+    (WORK / "last-run.json").write_text(json.dumps([asdict(r) for r in rows], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
