@@ -69,6 +69,17 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
 
+    # Evidence photos: "database" (Evidence.data, the default: one store to back up and
+    # replicate) or "files" (random names under EVIDENCE_DIR, outside static/).
+    EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "database")
+    # Receipt hashes are keyed by RECEIPT_SECRET when set (so SECRET_KEY can rotate without
+    # orphaning receipts), else by a key derived from SECRET_KEY.
+    RECEIPT_SECRET = os.environ.get("RECEIPT_SECRET", "")
+    # Abuse limits of the anonymous routes (per client, and for all clients together).
+    REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "5/hour")
+    REPORT_GLOBAL_RATE_LIMIT = os.environ.get("REPORT_GLOBAL_RATE_LIMIT", "600/hour")
+    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "5/minute;20/hour")
+    TRACK_GLOBAL_RATE_LIMIT = os.environ.get("TRACK_GLOBAL_RATE_LIMIT", "300/minute")
 
 class TestConfig(Config):
     """Tests: a fresh database per test, fast hashing, no real client limits unless asked."""

@@ -1,0 +1,209 @@
+"""Reports from the public, supervisors and spot checks: the one way a report comes in.
+
+`create_report` cleans, routes (to the county of the township), sets the first deadline,
+writes the first history event and stores the receipt only as a keyed hash. The plain
+receipt is returned once, to be shown once; it is never stored or logged. Nothing about
+the client (address, user agent) is ever passed in, so nothing of it can be stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import (
+    Cadre,
+    Category,
+    Evidence,
+    Message,
+    Report,
+    ReportEvent,
+    ReportStatus,
+    Sender,
+    Source,
+    Township,
+    User,
+)
+from portal.models.base import utcnow
+from portal.rules.deadlines import accept_deadline
+from portal.rules.receipts import RECEIPT_DIGITS, new_receipt, normalize_receipt, receipt_hash
+from portal.sanitize import clean_text
+from portal.services import audit, evidence, messages
+from portal.services.calendar import official_calendar
+from portal.services.errors import ValidationError
+
+MAX_DESCRIPTION = 2000
+MIN_DESCRIPTION = 5
+MAX_PLACE = 200
+MAX_CADRE_TEXT = 64
+MAX_NAME = 64
+MAX_CONTACT = 128
+# A report may describe something seen a while ago, but not in the future.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+MAX_AGE = timedelta(days=366)
+# Looked up when a code is malformed, so that every look-up does the same work.
+_DUMMY_RECEIPT = "0" * RECEIPT_DIGITS
+
+
+def receipt_key() -> bytes:
+    """The HMAC key of receipt hashes: RECEIPT_SECRET, or one derived from SECRET_KEY."""
+    secret = current_app.config.get("RECEIPT_SECRET") or current_app.config["SECRET_KEY"]
+    if not secret:
+        raise RuntimeError("SECRET_KEY is not set")
+    return hmac.new(secret.encode(), b"zaigang receipt-key v1", hashlib.sha256).digest()
+
+
+def hash_receipt(receipt: str) -> str:
+    """The keyed hash under which a receipt is stored."""
+    return receipt_hash(receipt_key(), receipt)
+
+
+def find_by_receipt(receipt: str) -> Report | None:
+    """The report of a receipt, or None; the same work whether it exists or is malformed."""
+    digits = normalize_receipt(receipt or "")
+    digest = hash_receipt(digits if digits is not None else _DUMMY_RECEIPT)
+    report = db.session.scalar(select(Report).where(Report.receipt_hash == digest))
+    return report if digits is not None else None
+
+
+def _check_observed(observed_at: datetime | None, now: datetime) -> None:
+    if observed_at is None:
+        return
+    if observed_at.tzinfo is None:
+        raise ValueError("observed_at must be timezone-aware")
+    if observed_at > now + FUTURE_TOLERANCE:
+        raise ValidationError(_("发现时间不能晚于现在。"))
+    if observed_at < now - MAX_AGE:
+        raise ValidationError(_("发现时间不能早于一年前。"))
+
+
+def _check_cadre(cadre: Cadre | None, township: Township) -> None:
+    if cadre is not None and (cadre.township_id != township.id or not cadre.active):
+        raise ValidationError(_("所选干部不在该乡镇的干部名单中。"))
+
+
+def _clean_photos(photos: Iterable) -> list[evidence.CleanImage]:
+    photos = list(photos)
+    if len(photos) > current_app.config["MAX_PHOTOS"]:
+        raise ValidationError(_("最多上传 %(n)s 张照片。", n=current_app.config["MAX_PHOTOS"]))
+    # Every photo is checked before anything is written: a bad one stops the whole report.
+    return [evidence.read_photo(photo) for photo in photos]
+
+
+def create_report(*, township: Township, category: Category, description: str,
+                  cadre: Cadre | None = None, cadre_text: str = "",
+                  observed_at: datetime | None = None, place: str = "", named: bool = False,
+                  reporter_name: str | None = None, reporter_contact: str | None = None,
+                  source: Source = Source.PUBLIC, filed_by: User | None = None,
+                  photos: Sequence = (), commit: bool = True) -> tuple[Report, str]:
+    """File a report; returns it with the plain receipt code (show it once, never store it)."""
+    now = utcnow()
+    text = clean_text(description, MAX_DESCRIPTION)
+    if len(text) < MIN_DESCRIPTION:
+        raise ValidationError(_("请把看到的情况写清楚（至少 %(n)s 个字）。", n=MIN_DESCRIPTION))
+    if not township.active:
+        raise ValidationError(_("该乡镇不在本平台的范围内。"))
+    category = Category(category)
+    _check_cadre(cadre, township)
+    _check_observed(observed_at, now)
+    name = clean_text(reporter_name, MAX_NAME, multiline=False) if named else ""
+    contact = clean_text(reporter_contact, MAX_CONTACT, multiline=False) if named else ""
+    if named and not (name and contact):
+        raise ValidationError(_("实名举报请填写姓名和联系方式。"))
+    images = _clean_photos(photos)
+
+    receipt = new_receipt()
+    report = Report(
+        receipt_hash=hash_receipt(receipt), township_id=township.id, county_id=township.county_id,
+        cadre_id=cadre.id if cadre else None,
+        cadre_text="" if cadre else clean_text(cadre_text, MAX_CADRE_TEXT, multiline=False),
+        category=category, observed_at=observed_at,
+        place=clean_text(place, MAX_PLACE, multiline=False), description=text, named=named,
+        reporter_name=name or None, reporter_contact=contact or None, source=Source(source),
+        filed_by_id=filed_by.id if filed_by else None, status=ReportStatus.SUBMITTED,
+        submitted_at=now,
+        accept_due=accept_deadline(now, official_calendar(),
+                                   current_app.config["REPORT_ACCEPT_WORKING_DAYS"]),
+    )
+    db.session.add(report)
+    report.events.append(ReportEvent(at=now, actor_id=report.filed_by_id, kind="submitted",
+                                     from_status=None, to_status=ReportStatus.SUBMITTED))
+    db.session.flush()
+    for image in images:
+        evidence.add_clean(report, image)
+    audit.record("report.submitted", actor=filed_by, object_type="report",
+                 object_id=report.public_id,
+                 detail={"source": report.source.value, "township": township.code,
+                         "photos": len(images), "named": named})
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+    return report, receipt
+
+
+def reporter_reply(*, report: Report, body: str, photos: Sequence = ()) -> Message:
+    """The reporter answers in the thread, optionally with photos; one transaction."""
+    if report.purged_at is not None:
+        raise messages.ReportClosedError(_("此举报已归档，不能再补充内容。"))
+    images = _clean_photos(photos)
+    message = messages.add_message(report=report, sender=Sender.REPORTER, body=body, commit=False)
+    db.session.flush()
+    for image in images:
+        evidence.add_clean(report, image, message)
+    db.session.commit()
+    return message
+
+
+def photo_counts(report: Report) -> dict[int | None, int]:
+    """How many photos the report (key None) and each message carry."""
+    counts: dict[int | None, int] = {}
+    rows = db.session.execute(
+        select(Evidence.message_id).where(Evidence.report_id == report.id,
+                                          Evidence.purged_at.is_(None))
+    )
+    for (message_id,) in rows:
+        counts[message_id] = counts.get(message_id, 0) + 1
+    return counts
+
+
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_SELF_WORDS = ("我叫", "我的名字", "本人姓名", "我家住", "我的电话", "我的手机")
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def identifying_details(description: str, name: str | None = None,
+                        contact: str | None = None) -> list[str]:
+    """What in the description could identify the reporter, in plain words (may be empty)."""
+    found: list[str] = []
+    text = description or ""
+    name = (name or "").strip()
+    if name and (name in text or (len(name) >= 3 and name[1:] in text)):
+        found.append(_("描述里有您自己的姓名"))
+    contact = (contact or "").strip()
+    contact_digits = _digits(contact)
+    if contact and (contact.lower() in text.lower()
+                    or (len(contact_digits) >= 6 and contact_digits in _digits(text))):
+        found.append(_("描述里有您自己的联系方式"))
+    if _MOBILE.search(text) and _("描述里有您自己的联系方式") not in found:
+        found.append(_("描述里有手机号码"))
+    if _ID_CARD.search(text):
+        found.append(_("描述里有身份证号码"))
+    if _EMAIL.search(text):
+        found.append(_("描述里有电子邮箱"))
+    if any(word in text for word in _SELF_WORDS):
+        found.append(_("描述里有介绍您自己的话（如“我叫……”“我家住……”）"))
+    return found
