@@ -1,0 +1,166 @@
+"""`/admin/t/<code>/cadres`: the roster of a township. List, add, edit, deactivate, import."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
+from portal.admin.forms import ActionForm, CadreForm, RosterConfirmForm, RosterUploadForm
+from portal.auth.access import allow
+from portal.models import ChiefRole, Township
+from portal.services import cadres as service
+from portal.services.errors import NotFoundError, ValidationError
+from portal.services.tabular import TabularError
+
+bp = Blueprint("cadres", __name__)
+
+IMPORT_MAX_AGE = 3600  # a preview can be confirmed within an hour
+
+
+def _cadre_or_404(township: Township, public_id: str):
+    try:
+        cadre = service.get_cadre(me(), public_id)
+    except NotFoundError:
+        abort(404)
+    if cadre.township_id != township.id:
+        abort(404)
+    return cadre
+
+
+def _fields(form: CadreForm) -> service.CadreFields:
+    return service.CadreFields(
+        name=form.name.data or "", post=form.post.data or "", is_leader=form.is_leader.data,
+        chief_role=ChiefRole(form.chief_role.data) if form.chief_role.data else None,
+        office_phone=form.office_phone.data or "", personal_phone=form.personal_phone.data or "",
+        sort_order=form.sort_order.data or 0, township_service_since=form.township_service_since.data,
+    )
+
+
+@bp.get("/t/<code>/cadres")
+@allow(*RECORD_READERS)
+def index(code: str):
+    township = township_or_404(code)
+    cadres = service.list_cadres(township.id, include_inactive=True)
+    return render_template("admin/cadres.html", township=township,
+                           active=[c for c in cadres if c.active],
+                           inactive=[c for c in cadres if not c.active],
+                           can_edit=can_edit(), action_form=ActionForm())
+
+
+@bp.route("/t/<code>/cadres/new", methods=["GET", "POST"])
+@allow(*EDITORS)
+def new(code: str):
+    township = township_or_404(code)
+    form = CadreForm()
+    if form.validate_on_submit():
+        try:
+            cadre = service.create_cadre(user=me(), township=township, fields=_fields(form))
+        except ValidationError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("已添加 %(name)s。", name=cadre.name), "success")
+            return redirect(url_for(".index", code=code))
+    return render_template("admin/cadres_form.html", township=township, form=form, cadre=None)
+
+
+@bp.route("/t/<code>/cadres/<public_id>", methods=["GET", "POST"])
+@allow(*EDITORS)
+def edit(code: str, public_id: str):
+    township = township_or_404(code)
+    cadre = _cadre_or_404(township, public_id)
+    form = CadreForm(obj=cadre)
+    if request.method == "GET":
+        form.chief_role.data = cadre.chief_role.value if cadre.chief_role else ""
+    if form.validate_on_submit():
+        try:
+            service.update_cadre(user=me(), cadre=cadre, fields=_fields(form))
+        except ValidationError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("已保存 %(name)s 的信息。", name=cadre.name), "success")
+            return redirect(url_for(".index", code=code))
+    return render_template("admin/cadres_form.html", township=township, form=form, cadre=cadre,
+                           action_form=ActionForm())
+
+
+@bp.post("/t/<code>/cadres/<public_id>/active")
+@allow(*EDITORS)
+def set_active(code: str, public_id: str):
+    township = township_or_404(code)
+    cadre = _cadre_or_404(township, public_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        service.set_active(user=me(), cadre=cadre, active=active)
+    except ValidationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("%(name)s 已恢复在册。", name=cadre.name) if active
+              else _("%(name)s 已停用：不再显示在公开页面，历史记录保留。", name=cadre.name), "success")
+    return redirect(url_for(".index", code=code))
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def _serializer(township: Township) -> URLSafeTimedSerializer:
+    # Bound to the township and the user: a preview cannot be replayed elsewhere or by others.
+    return URLSafeTimedSerializer(current_app.secret_key,
+                                  salt=f"roster-import:{township.code}:{me().public_id}")
+
+
+def _pack(township: Township, preview: service.RosterPreview) -> str:
+    rows = [[r.line, r.name, r.post, r.is_leader, r.office_phone] for r in preview.rows]
+    return _serializer(township).dumps(rows)
+
+
+def _unpack(township: Township, payload: str) -> list[service.ImportRow]:
+    rows = _serializer(township).loads(payload, max_age=IMPORT_MAX_AGE)
+    return [service.ImportRow(int(line), str(name), str(post), bool(leader), str(phone))
+            for line, name, post, leader, phone in rows]
+
+
+@bp.route("/t/<code>/cadres/import", methods=["GET", "POST"])
+@allow(*EDITORS)
+def import_roster(code: str):
+    township = township_or_404(code)
+    form = RosterUploadForm()
+    preview = confirm = None
+    file_error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            preview = service.preview_roster(township=township, data=upload.read(1024 * 1024 * 2 + 1),
+                                             filename=upload.filename or "")
+        except TabularError as error:
+            file_error = str(error)
+        else:
+            if preview.valid:
+                confirm = RosterConfirmForm(payload=_pack(township, preview))
+    status = 400 if file_error or (preview and not preview.valid) else 200
+    return render_template("admin/cadres_import.html", township=township, form=form,
+                           preview=preview, confirm=confirm, file_error=file_error), status
+
+
+@bp.post("/t/<code>/cadres/import/confirm")
+@allow(*EDITORS)
+def confirm_import(code: str):
+    township = township_or_404(code)
+    form = RosterConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        rows = _unpack(township, form.payload.data)
+    except BadSignature:
+        flash(_("预览已过期或无效，请重新上传文件。"), "error")
+        return redirect(url_for(".import_roster", code=code))
+    try:
+        added, updated = service.import_roster(user=me(), township=township, rows=rows)
+    except ValidationError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".import_roster", code=code))
+    flash(_("导入完成：新增 %(added)s 人，更新 %(updated)s 人。", added=added, updated=updated), "success")
+    return redirect(url_for(".index", code=code))

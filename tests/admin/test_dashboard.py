@@ -1,0 +1,62 @@
+"""`/admin/`: the staff home shows, per township in scope, what needs doing today."""
+
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from portal.models import Role
+
+
+def _html(client, app, endpoint="admin.dashboard.index", **values):
+    with app.test_request_context():
+        url = url_for(endpoint, **values)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_clerk_sees_own_township_status_and_links(app, office, clerk_client):
+    html = _html(clerk_client, app)
+    assert "大庄测试镇" in html
+    assert "在册干部 10 人" in html
+    assert "今天未更新去向 10 人" in html
+    assert f"/admin/t/{office.code}/board" in html
+    assert f"/admin/t/{office.code}/roster" in html
+    assert f"/admin/t/{office.code}/cadres" in html
+    assert "本月值班缺岗" in html
+    assert "/admin/calendar" not in html
+
+
+def test_counts_fall_after_the_morning_update(app, office, clerk_client):
+    from tests.admin.conftest import post_form
+
+    post_form(clerk_client, f"/admin/t/{office.code}/board", f"/admin/t/{office.code}/board/bulk",
+              {"span": "today"})
+    assert "今天未更新去向 0 人" in _html(clerk_client, app)
+
+
+def test_other_townships_are_not_listed(app, office, staff_client):
+    client = staff_client(Role.CLERK, in_scope=False)
+    html = _html(client, app)
+    assert "大庄测试镇" not in html
+
+
+def test_supervisor_reads_boards_only(app, office, staff_client):
+    html = _html(staff_client(Role.SUPERVISOR), app)
+    assert f"/admin/t/{office.code}/board" in html
+    assert f"/admin/t/{office.code}/cadres" not in html
+    assert "只读" in html
+
+
+@pytest.mark.parametrize("role", [Role.COUNTY_ADMIN, Role.SYSADMIN])
+def test_administrators_get_the_calendar(app, office, staff_client, role):
+    html = _html(staff_client(role, county_scope=role == Role.COUNTY_ADMIN), app)
+    assert "/admin/calendar" in html
+    assert "大庄测试镇" in html
+
+
+def test_dashboard_needs_login(app):
+    response = app.test_client().get("/admin/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
