@@ -1,0 +1,367 @@
+"""Sign-ins (签到 / 签退), night stays and attendance-machine imports: `/admin/attendance/...`.
+
+Also the helpers the other office pages of part B share: which township a page is about.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.auth.access import ALL_STAFF, allow
+from portal.extensions import db
+from portal.models import Cadre, Role, SignInKind, Township
+from portal.models.base import utcnow
+from portal.rules.calendar import TZ, local_date
+from portal.services import attendance, rule543, tabular
+from portal.services.errors import NotFoundError, ValidationError
+from portal.services.scope import township_ids_in_scope
+
+bp = Blueprint("attendance", __name__, url_prefix="/attendance")
+
+OFFICE_WRITERS = (Role.CLERK, Role.COUNTY_ADMIN, Role.SYSADMIN)
+KIND_LABELS = {"in": _l("签到"), "out": _l("签退")}
+MAX_TOWNSHIP_CHOICES = 300
+
+
+# --- shared helpers of the office pages -------------------------------------------------------
+
+def townships_in_scope(limit: int = MAX_TOWNSHIP_CHOICES) -> list[Township]:
+    """The active townships the current user may see, by code (at most `limit`)."""
+    return list(db.session.scalars(
+        select(Township).where(Township.id.in_(township_ids_in_scope(current_user)),
+                               Township.active.is_(True))
+        .order_by(Township.code).limit(limit)
+    ))
+
+
+def current_township() -> tuple[Township | None, list[Township]]:
+    """The township a page is about (?township=CODE, or the only one in scope) and the choices."""
+    choices = townships_in_scope()
+    code = request.args.get("township", "") or request.form.get("township", "")
+    if code:
+        township = db.session.scalar(
+            select(Township).where(Township.code == code,
+                                   Township.id.in_(township_ids_in_scope(current_user))))
+        if township is None:
+            abort(404)
+        return township, choices
+    return (choices[0] if len(choices) == 1 else None), choices
+
+
+def cadre_in_scope(public_id: str, township: Township | None = None) -> Cadre:
+    """A cadre of the user's scope (and of `township` when given), or 404."""
+    stmt = select(Cadre).where(Cadre.public_id == public_id,
+                               Cadre.township_id.in_(township_ids_in_scope(current_user)))
+    if township is not None:
+        stmt = stmt.where(Cadre.township_id == township.id)
+    cadre = db.session.scalar(stmt)
+    if cadre is None:
+        abort(404)
+    return cadre
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs (tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def cadre_choices(township: Township, leaders_only: bool = False) -> list[SelectChoice]:
+    """(public_id, "name · post") of a township's active cadres, leaders first."""
+    stmt = select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
+    if leaders_only:
+        stmt = stmt.where(Cadre.is_leader.is_(True))
+    return choices((c.public_id, f"{c.name} · {c.post}")
+                   for c in db.session.scalars(stmt.order_by(Cadre.sort_order, Cadre.id)))
+
+
+def can_write() -> bool:
+    return current_user.role in OFFICE_WRITERS
+
+
+def local_today() -> date:
+    return local_date(utcnow())
+
+
+def parse_week(text: str | None) -> date:
+    """The Monday of ?week=YYYY-MM-DD (any day of the week), this week by default."""
+    try:
+        day = date.fromisoformat(text) if text else local_today()
+    except ValueError:
+        abort(404)
+    return rule543.week_start_of(day)
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+class SignInForm(FlaskForm):
+    cadre = SelectField(_l("干部"), validators=[DataRequired()])
+    at = DateTimeLocalField(_l("时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    kind = SelectField(_l("类型"), choices=choices(KIND_LABELS.items()))
+    place = StringField(_l("地点"), validators=[Optional(), Length(max=64)])
+    at_township = BooleanField(_l("在乡镇（机关驻地）"), default=True)
+
+
+class NightStayForm(FlaskForm):
+    cadre = SelectField(_l("干部"), validators=[DataRequired()])
+    night_of = DateField(_l("住宿日期（当晚）"), validators=[DataRequired()])
+    evening = TimeField(_l("晚间签到时间"), validators=[DataRequired()])
+    morning = TimeField(_l("次日早签到时间"), validators=[DataRequired()])
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("考勤机导出文件（.xlsx 或 .csv）"), validators=[FileRequired()])
+
+
+class MappingForm(FlaskForm):
+    payload = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    name = SelectField(_l("姓名列"), validators=[DataRequired()])
+    number = SelectField(_l("工号列（可选）"))
+    time = SelectField(_l("时间列"), validators=[DataRequired()])
+    date = SelectField(_l("日期列（时间和日期分两列时）"))
+    direction = SelectField(_l("签到/签退列（可选）"))
+
+
+class ActionForm(FlaskForm):
+    """A POST-only button."""
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+def _week_view(township: Township, monday: date) -> dict:
+    """The records of the week per cadre and day, with the engine's verdict on each."""
+    records = attendance.week_records(township.id, monday)
+    results = rule543.township_weeks(township.id, monday, monday, leaders_only=False)
+    invalid: dict[int, str] = {}
+    bad_stays: dict[int, list] = {}
+    stays: dict[int, set] = {}
+    for cadre, (week,) in results.items():
+        for record in week.invalid:
+            if record.kind.value == "sign_in":
+                invalid[record.record_id] = record.reason
+            elif record.kind.value == "night_stay":
+                bad_stays.setdefault(cadre.id, []).append(record)
+        stays[cadre.id] = set(week.night_dates)
+    by_cadre: dict[int, dict[date, list]] = {}
+    for record in records:
+        by_cadre.setdefault(record.cadre_id, {}).setdefault(local_date(record.at), []).append(record)
+    return {"cadres": list(results), "by_cadre": by_cadre, "invalid": invalid, "stays": stays,
+            "bad_stays": bad_stays, "results": {c.id: w[0] for c, w in results.items()}}
+
+
+@bp.get("/")
+@allow(*ALL_STAFF)
+def index():
+    township, options = current_township()
+    if township is None:
+        return render_template("admin/attendance_pick.html", choices=options,
+                               endpoint="admin.attendance.index")
+    monday = parse_week(request.args.get("week"))
+    days = [monday + timedelta(days=i) for i in range(7)]
+    sign_in_form = SignInForm(formdata=None)
+    stay_form = NightStayForm(formdata=None)
+    sign_in_form.cadre.choices = stay_form.cadre.choices = cadre_choices(township)
+    return render_template(
+        "admin/attendance.html", township=township, choices=options, monday=monday, days=days,
+        prev_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7),
+        sign_in_form=sign_in_form, stay_form=stay_form, action_form=ActionForm(),
+        can_write=can_write(), tz=TZ, **_week_view(township, monday),
+    )
+
+
+def _back(township: Township, day: date | None = None):
+    args = {"township": township.code}
+    if day:
+        args["week"] = rule543.week_start_of(day).isoformat()
+    return redirect(url_for("admin.attendance.index", **args))
+
+
+def _form_errors(form: FlaskForm) -> None:
+    for field_name, messages in form.errors.items():
+        label = getattr(form, field_name).label.text if hasattr(form, field_name) else field_name
+        flash(f"{label}: {'; '.join(str(m) for m in messages)}", "error")
+
+
+@bp.post("/sign-ins")
+@allow(*OFFICE_WRITERS)
+def add_sign_in():
+    township, _choices = current_township()
+    if township is None:
+        abort(404)
+    form = SignInForm()
+    form.cadre.choices = cadre_choices(township)
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(township)
+    cadre = cadre_in_scope(form.cadre.data, township)
+    at = form.at.data.replace(tzinfo=TZ)
+    try:
+        attendance.add_sign_in(cadre=cadre, at=at, kind=SignInKind(form.kind.data),
+                               place=form.place.data or "", at_township=form.at_township.data,
+                               actor=current_user)
+    except ValidationError as error:
+        flash(str(error), "error")
+        return _back(township, at.date())
+    flash(_("已记录 %(name)s %(at)s 的%(kind)s。", name=cadre.name, at=at.strftime("%m-%d %H:%M"),
+            kind=KIND_LABELS[form.kind.data]), "success")
+    return _back(township, at.date())
+
+
+@bp.post("/night-stays")
+@allow(*OFFICE_WRITERS)
+def add_night_stay():
+    township, _choices = current_township()
+    if township is None:
+        abort(404)
+    form = NightStayForm()
+    form.cadre.choices = cadre_choices(township)
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(township)
+    cadre = cadre_in_scope(form.cadre.data, township)
+    try:
+        attendance.add_night_stay(cadre=cadre, night_of=form.night_of.data,
+                                  evening=form.evening.data, morning=form.morning.data,
+                                  actor=current_user)
+    except ValidationError as error:
+        flash(str(error), "error")
+        return _back(township, form.night_of.data)
+    flash(_("已记录 %(name)s %(night)s 晚住宿。", name=cadre.name,
+            night=form.night_of.data.isoformat()), "success")
+    return _back(township, form.night_of.data + timedelta(days=1))
+
+
+@bp.post("/sign-ins/<int:record_id>/delete")
+@allow(*OFFICE_WRITERS)
+def delete_sign_in(record_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        record = attendance.get_record(record_id, township_ids_in_scope(current_user))
+    except NotFoundError:
+        abort(404)
+    township = db.session.get(Township, record.township_id)
+    day = local_date(record.at)
+    try:
+        attendance.delete_sign_in(record=record, actor=current_user)
+    except ValidationError as error:
+        flash(str(error), "error")
+        return _back(township, day)
+    flash(_("已删除这条记录。"), "success")
+    return _back(township, day)
+
+
+# --- machine import ---------------------------------------------------------------------------
+
+def _column_choices(headers: list[str], optional: bool) -> list[tuple[str, str]]:
+    letters = [_column_letter(i) for i in range(len(headers))]
+    pairs = [(str(i), f"{letters[i]}: {h or _('（无表头）')}") for i, h in enumerate(headers)]
+    return choices(([("", _("（无）"))] if optional else []) + pairs)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _mapping_form(sheet: attendance.RawSheet, formdata=None) -> MappingForm:
+    form = MappingForm(formdata=formdata)
+    for key in ("name", "time"):
+        getattr(form, key).choices = _column_choices(sheet.headers, optional=False)
+    for key in ("number", "date", "direction"):
+        getattr(form, key).choices = _column_choices(sheet.headers, optional=True)
+    if formdata is None:
+        for key, index in sheet.guesses.items():
+            getattr(form, key).data = "" if index is None else str(index)
+    return form
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@allow(*OFFICE_WRITERS)
+def upload():
+    township, options = current_township()
+    if township is None:
+        return render_template("admin/attendance_pick.html", choices=options,
+                               endpoint="admin.attendance.upload")
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        filename = form.file.data.filename or "upload"
+        try:
+            sheet = attendance.read_sheet(data, filename)
+        except tabular.TabularError as error:
+            flash(str(error), "error")
+            return render_template("admin/attendance_upload.html", township=township, form=form)
+        mapping_form = _mapping_form(sheet)
+        mapping_form.payload.data = base64.b64encode(data).decode()
+        mapping_form.filename.data = filename
+        return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,
+                               form=mapping_form, result=None)
+    return render_template("admin/attendance_upload.html", township=township, form=form)
+
+
+def _decoded(form: MappingForm) -> bytes:
+    try:
+        return base64.b64decode(form.payload.data or "", validate=True)
+    except (binascii.Error, ValueError):
+        abort(400)
+
+
+def _optional_index(value: str | None) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+@bp.post("/import/map")
+@allow(*OFFICE_WRITERS)
+def import_mapped():
+    township, _choices = current_township()
+    if township is None:
+        abort(404)
+    raw = MappingForm()
+    data = _decoded(raw)
+    filename = (raw.filename.data or "upload")[:200]
+    try:
+        sheet = attendance.read_sheet(data, filename)
+    except tabular.TabularError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.attendance.upload", township=township.code))
+    form = _mapping_form(sheet, formdata=request.form)
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,
+                               form=form, result=None)
+    mapping = attendance.Mapping(
+        name=int(form.name.data), time=int(form.time.data),
+        number=_optional_index(form.number.data), date=_optional_index(form.date.data),
+        direction=_optional_index(form.direction.data))
+    commit = request.form.get("action") == "import"
+    result = attendance.import_machine_file(township=township, data=data, filename=filename,
+                                            mapping=mapping, actor=current_user,
+                                            today=local_today(), commit=commit)
+    return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,
+                           form=form, result=result)

@@ -1,0 +1,204 @@
+"""5-4-3 from the database: gather a cadre's records and hand them to the pure engine.
+
+Night stays are not a table of their own: a night D is proved by an at-township sign-in
+record on D from EVENING_FROM on (or an evening 四夜 diary entry at the township) and a
+check-in on D+1 before MORNING_BY. An evening check-in is a stay check, not the start of a
+work day, so it is kept out of the day's sign-in pairs.
+
+Every function here costs a fixed number of queries, whatever the number of cadres or weeks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Cadre, DiaryKind, FieldDiary, Leave, SignIn, SignInKind, VillageVisit
+from portal.rules import rule_543
+from portal.rules.calendar import TZ, OfficialCalendar, iter_dates
+from portal.services.calendar import official_calendar
+
+# The engine's reasons are plain Chinese constants; listed here so that they are translated
+# where they are shown (`_(reason)` in the templates).
+REASON_LABELS = (
+    _l("签到无签退"), _l("签退无签到"), _l("签到地点不在乡镇"), _l("签到类型不明"), _l("缺晚间签到"),
+    _l("缺次日早签到"), _l("缺晚间签到和次日早签到"), _l("未经群众确认"),
+)
+EVENING_FROM = time(20, 0)
+MORNING_BY = time(7, 30)
+EVENING_KINDS = frozenset(
+    {DiaryKind.NIGHT_STUDY, DiaryKind.NIGHT_MEETING, DiaryKind.NIGHT_TALK, DiaryKind.NIGHT_VISIT}
+)
+
+
+@dataclass
+class CadreRecords:
+    """One cadre's records over a span of dates, as the engine wants them."""
+
+    sign_ins: list[rule_543.SignInRecord] = field(default_factory=list)
+    evening_checks: set[date] = field(default_factory=set)
+    morning_checks: set[date] = field(default_factory=set)
+    evening_diaries: set[date] = field(default_factory=set)
+    visits: list[rule_543.Visit] = field(default_factory=list)
+    leave_days: set[date] = field(default_factory=set)
+
+    def stays(self) -> list[rule_543.NightStay]:
+        """A claimed stay for every night with evening evidence (sign-in or diary)."""
+        nights = self.evening_checks | self.evening_diaries
+        return [
+            rule_543.NightStay(
+                id=night.isoformat(), night_of=night,
+                evening_sign_in=night in self.evening_checks,
+                morning_sign_in=(night + timedelta(days=1)) in self.morning_checks,
+                evening_diary=night in self.evening_diaries,
+            )
+            for night in sorted(nights)
+        ]
+
+
+def week_start_of(day: date) -> date:
+    """The Monday of the ISO week of a date."""
+    return day - timedelta(days=day.weekday())
+
+
+def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The UTC instants that bound the local dates start..end (both included)."""
+    lo = datetime.combine(start, time.min, tzinfo=TZ)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=TZ)
+    return lo, hi
+
+
+def _add_sign_in(records: CadreRecords, row: SignIn) -> None:
+    local = row.at.astimezone(TZ)
+    evening = local.time() >= EVENING_FROM
+    if row.at_township and evening:
+        records.evening_checks.add(local.date())
+    if row.at_township and row.kind == SignInKind.IN and local.time() < MORNING_BY:
+        records.morning_checks.add(local.date())
+    if evening and row.kind == SignInKind.IN:
+        return  # a stay check-in, not the start of a work day
+    records.sign_ins.append(
+        rule_543.SignInRecord(id=row.id, at=row.at, kind=rule_543.SignInKind(row.kind.value),
+                              at_township=row.at_township)
+    )
+
+
+def gather(cadre_ids: Iterable[int], start: date, end: date) -> dict[int, CadreRecords]:
+    """The records of the cadres for local dates start..end, in four queries."""
+    ids = list(cadre_ids)
+    out: dict[int, CadreRecords] = {cid: CadreRecords() for cid in ids}
+    if not ids:
+        return out
+    lo, hi = _utc_bounds(start, end)
+    for row in db.session.scalars(
+        select(SignIn).where(SignIn.cadre_id.in_(ids), SignIn.at >= lo, SignIn.at < hi)
+        .order_by(SignIn.at)
+    ):
+        _add_sign_in(out[row.cadre_id], row)
+    for cid, day, confirmed_at, visit_id, village in db.session.execute(
+        select(VillageVisit.cadre_id, VillageVisit.day, VillageVisit.confirmed_at, VillageVisit.id,
+               VillageVisit.village)
+        .where(VillageVisit.cadre_id.in_(ids), VillageVisit.day >= start, VillageVisit.day <= end)
+    ):
+        out[cid].visits.append(rule_543.Visit(id=visit_id, day=day, village=village,
+                                              confirmed=confirmed_at is not None))
+    for cid, day in db.session.execute(
+        select(FieldDiary.cadre_id, FieldDiary.day).where(
+            FieldDiary.cadre_id.in_(ids), FieldDiary.day >= start, FieldDiary.day <= end,
+            FieldDiary.kind.in_(list(EVENING_KINDS)), FieldDiary.at_township.is_(True),
+        )
+    ):
+        out[cid].evening_diaries.add(day)
+    for cid, first, last in db.session.execute(
+        select(Leave.cadre_id, Leave.start_date, Leave.end_date).where(
+            Leave.cadre_id.in_(ids), Leave.cancelled.is_(False),
+            Leave.start_date <= end, Leave.end_date >= start,
+        )
+    ):
+        out[cid].leave_days.update(iter_dates(max(first, start), min(last, end)))
+    return out
+
+
+def weeks_between(start: date, end: date) -> list[date]:
+    """The Mondays of every ISO week that overlaps start..end."""
+    monday = week_start_of(start)
+    weeks = []
+    while monday <= end:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def compute_weeks(records: CadreRecords, weeks: list[date],
+                  calendar: OfficialCalendar) -> list[rule_543.WeekResult]:
+    """The engine's figures for each week, from records gathered over (at least) those weeks."""
+    stays = records.stays()
+    return [
+        rule_543.compute_week(monday, calendar, records.sign_ins, stays, records.visits,
+                              records.leave_days)
+        for monday in weeks
+    ]
+
+
+def span_for(weeks: list[date]) -> tuple[date, date]:
+    """The dates to gather for these weeks: the Sunday night before the first belongs to it."""
+    return weeks[0] - timedelta(days=1), weeks[-1] + timedelta(days=6)
+
+
+def cadre_weeks(cadre: Cadre, first_monday: date, last_monday: date) -> list[rule_543.WeekResult]:
+    """A cadre's 5-4-3 figures for each ISO week from first_monday to last_monday."""
+    weeks = weeks_between(first_monday, last_monday)
+    start, end = span_for(weeks)
+    records = gather([cadre.id], start, end)[cadre.id]
+    return compute_weeks(records, weeks, official_calendar())
+
+
+def leader_week(cadre: Cadre, week_start: date) -> rule_543.WeekResult:
+    """One leader's 5-4-3 figures for the ISO week starting on week_start (a Monday)."""
+    return cadre_weeks(cadre, week_start, week_start)[0]
+
+
+def township_weeks(township_id: int, first_monday: date, last_monday: date,
+                   leaders_only: bool = True) -> dict[Cadre, list[rule_543.WeekResult]]:
+    """Every (leading) active cadre's weekly figures for a township: five queries in all."""
+    stmt = select(Cadre).where(Cadre.township_id == township_id, Cadre.active.is_(True))
+    if leaders_only:
+        stmt = stmt.where(Cadre.is_leader.is_(True))
+    cadres = list(db.session.scalars(stmt.order_by(Cadre.sort_order, Cadre.id)))
+    weeks = weeks_between(first_monday, last_monday)
+    start, end = span_for(weeks)
+    gathered = gather([c.id for c in cadres], start, end)
+    calendar = official_calendar()
+    return {c: compute_weeks(gathered[c.id], weeks, calendar) for c in cadres}
+
+
+def month_weeks(year: int, month: int) -> list[date]:
+    """The ISO weeks of a month: those whose Thursday falls in it (the ISO convention)."""
+    first = date(year, month, 1)
+    monday = week_start_of(first)
+    if (monday + timedelta(days=3)).month != month:
+        monday += timedelta(days=7)
+    weeks = []
+    while (monday + timedelta(days=3)).month == month:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def group_invalid(results: list[rule_543.WeekResult]) -> dict[str, list[rule_543.InvalidRecord]]:
+    """Invalid records of several weeks by kind (sign_in, night_stay, visit), without repeats."""
+    seen: set[tuple] = set()
+    grouped: dict[str, list[rule_543.InvalidRecord]] = defaultdict(list)
+    for result in results:
+        for record in result.invalid:
+            key = (record.kind, record.record_id)
+            if key not in seen:
+                seen.add(key)
+                grouped[record.kind.value].append(record)
+    return grouped

@@ -1,0 +1,1 @@
+"""The villagers' confirmation of a village visit: `/v/<token>` (public, no account)."""
