@@ -140,7 +140,7 @@ def import_roster(code: str):
         else:
             if preview.valid:
                 confirm = RosterConfirmForm(payload=_pack(township, preview))
-    status = 400 if file_error or (preview and not preview.valid) else 200
+    status = 400 if form.errors or file_error or (preview and not preview.valid) else 200
     return render_template("admin/cadres_import.html", township=township, form=form,
                            preview=preview, confirm=confirm, file_error=file_error), status
 

@@ -57,7 +57,7 @@ class CadreForm(FlaskForm):
 class RosterUploadForm(FlaskForm):
     file = FileField(_l("花名册文件（.xlsx 或 .csv）"), validators=[
         FileRequired(message=_l("请选择文件")),
-        FileAllowed(["xlsx", "csv", "txt"], message=_l("只接受 .xlsx 或 .csv 文件")),
+        FileAllowed(["xlsx", "csv", "txt", "xls"], message=_l("只接受 .xlsx 或 .csv 文件")),
     ])
 
 
