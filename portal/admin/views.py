@@ -6,9 +6,17 @@ Every view must declare its roles with `portal.auth.access.allow` (deny by defau
 
 from flask import Blueprint
 
-from portal.admin import board, cadres, dashboard, leave, roster
+from portal.admin import board, cadres, dashboard, leave, roster, townships, users
 from portal.admin import calendar as calendar_admin
+from portal.admin.archive import bp as archive_bp
+from portal.admin.attendance import bp as attendance_bp
+from portal.admin.notices import bp as notices_bp
+from portal.admin.visits import bp as visits_bp
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+for child in (attendance_bp, visits_bp, notices_bp, archive_bp):
+    bp.register_blueprint(child)
 for office_child in (dashboard.bp, cadres.bp, board.bp, roster.bp, leave.bp, calendar_admin.bp):
     bp.register_blueprint(office_child)
+bp.register_blueprint(users.bp)
+bp.register_blueprint(townships.bp)
