@@ -1,0 +1,77 @@
+"""Fixtures of the production-shape tests: nginx -> two gunicorn instances -> PostgreSQL + Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import require_service
+from tests.deploy import stack
+from tests.deploy.http import Client
+from tests.live import LiveServer, live_server
+
+# Small limits so that a test reaches them in a few requests.
+PRODUCTION_ENV = {
+    "PORTAL_ENV": "production",
+    "PROXY_FIX_X_FOR": "1",
+    "LOGIN_LIMIT_CLIENT": "3 per 15 minutes",
+    "LOGIN_LIMIT_ACCOUNT": "50 per 15 minutes",
+}
+
+
+@dataclass
+class Stack:
+    nginx: stack.Nginx
+    apps: list[LiveServer]
+    database_url: str
+    nginx_binary: str
+
+    def client(self, source: str = "127.0.0.1") -> Client:
+        """A visitor of the site through nginx, from a loopback source address."""
+        return Client(self.nginx.url, source)
+
+    def direct(self, index: int, source: str = "127.0.0.1") -> Client:
+        """A client of one gunicorn instance, bypassing nginx."""
+        return Client(self.apps[index].url, source)
+
+    def app_logs(self) -> str:
+        return "".join(app.log() for app in self.apps)
+
+
+@pytest.fixture(scope="session")
+def nginx_binary() -> str:
+    binary = stack.nginx_binary()
+    require_service(binary is not None, "nginx (Debian package nginx)")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def services() -> None:
+    require_service(stack.postgres_available(), "PostgreSQL on 127.0.0.1:5432")
+    require_service(stack.redis_available(), "Redis on 127.0.0.1:6379")
+
+
+@pytest.fixture(scope="session")
+def production_stack(nginx_binary, services, tmp_path_factory) -> Iterator[Stack]:
+    """nginx with the shipped site in front of two gunicorn instances (deploy/gunicorn.conf.py)
+    sharing one PostgreSQL database, one Redis and one evidence folder."""
+    stack.flush_redis()
+    root = tmp_path_factory.mktemp("production")
+    with ExitStack() as resources:
+        url = resources.enter_context(stack.postgres_database())
+        env = dict(PRODUCTION_ENV, DATABASE_URL=url, RATELIMIT_STORAGE_URI=stack.REDIS_LIMITS,
+                   CACHE_URL=stack.REDIS_CACHE, EVIDENCE_DIR=str(root / "evidence"))
+        apps = [
+            resources.enter_context(live_server(
+                root / f"app{n}", workers=2, seed=(n == 0),
+                gunicorn_args=("-c", str(stack.GUNICORN_CONF)), **env,
+            ))
+            for n in range(2)
+        ]
+        proxy = resources.enter_context(
+            stack.nginx(nginx_binary, root / "nginx", upstreams=[f"127.0.0.1:{a.port}" for a in apps])
+        )
+        yield Stack(proxy, apps, url, nginx_binary)
