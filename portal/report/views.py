@@ -1,5 +1,244 @@
-"""Report form and tracking (anonymous; shares nothing with review/admin but models and services)."""
+"""Report form and tracking (anonymous; shares nothing with review/admin but models and services).
 
-from flask import Blueprint
+Nothing here reads or keeps the client's address or user agent; the rate limiter alone
+sees the address, as a key of counters that expire in its own storage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.extensions import db, limiter
+from portal.models import Cadre, Category, Report
+from portal.report.forms import CATEGORY_WORDS, ReplyForm, ReportForm, SavedForm, TrackForm
+from portal.rules.calendar import TZ
+from portal.rules.receipts import format_receipt, normalize_receipt
+from portal.services import reports, townships, tracking
+from portal.services.errors import ValidationError
+from portal.services.evidence import PhotoError
 
 bp = Blueprint("report", __name__)
+
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{16}")
+
+
+def _config(key: str):
+    return lambda: current_app.config[key]
+
+
+def _all_clients() -> str:
+    return "all"
+
+
+def _filed(_response) -> bool:
+    return bool(g.get("report_filed"))
+
+
+# Only filed reports count: a form with a typo, or the self-identification warning,
+# must not use up a reporter's allowance. Every tracking look-up counts, right or wrong.
+report_limit = limiter.shared_limit(_config("REPORT_RATE_LIMIT"), scope="report",
+                                    methods=["POST"], deduct_when=_filed)
+report_global_limit = limiter.shared_limit(_config("REPORT_GLOBAL_RATE_LIMIT"), scope="report-all",
+                                           key_func=_all_clients, methods=["POST"], deduct_when=_filed)
+track_limit = limiter.shared_limit(_config("TRACK_RATE_LIMIT"), scope="track", methods=["POST"])
+track_global_limit = limiter.shared_limit(_config("TRACK_GLOBAL_RATE_LIMIT"), scope="track-all",
+                                          key_func=_all_clients, methods=["POST"])
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"report_time": _local_time}
+
+
+def _local_time(at) -> str:
+    return at.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+@bp.after_request
+def _private(response):
+    """Nothing of the reporter's pages is cached anywhere: a shared phone keeps no trace."""
+    response.headers["Cache-Control"] = "no-store, max-age=0"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _roster(township) -> list[Cadre]:
+    return list(db.session.scalars(
+        select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
+        .order_by(Cadre.is_leader.desc(), Cadre.sort_order, Cadre.id)
+    ))
+
+
+def _uploads(field_name: str = "photos") -> list:
+    return [f for f in request.files.getlist(field_name) if f and f.filename]
+
+
+def _choose(error: str | None = None, status: int = 200):
+    query = request.args.get("q", "")[:100]
+    results = townships.search(query) if query.strip() else None
+    return render_template("report/choose.html", query=query, results=results, error=error), status
+
+
+def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), error=None):
+    photos_dropped = request.method == "POST" and bool(_uploads())
+    return render_template(
+        "report/form.html", form=form, township=township, roster=_roster(township),
+        warnings=warnings, error=error, photos_dropped=photos_dropped,
+        categories=[(c.value, words) for c, words in CATEGORY_WORDS.items()],
+        max_photos=current_app.config["MAX_PHOTOS"],
+        max_photo_mb=current_app.config["MAX_PHOTO_BYTES"] // (1024 * 1024),
+    ), status
+
+
+def _resolve_cadre(form: ReportForm, roster: list[Cadre]) -> tuple[Cadre | None, str]:
+    """The roster cadre chosen (by public id, or a typed name that matches one), or free text."""
+    value = (form.cadre.data or "").strip()
+    text = (form.cadre_text.data or "").strip()
+    by_id = {c.public_id: c for c in roster}
+    if value in by_id:
+        return by_id[value], ""
+    if value and _PUBLIC_ID.fullmatch(value):
+        raise ValidationError(_("所选干部不在该乡镇的干部名单中。"))
+    typed = text or value
+    matches = [c for c in roster if c.name == typed]
+    return (matches[0], "") if len(matches) == 1 else (None, typed)
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@report_limit
+@report_global_limit
+def form():
+    code = request.values.get("township", "").strip()
+    township = townships.get_by_code(code) if code else None
+    if township is None:
+        if request.method == "POST" or code:
+            return _choose(_("请从下面选择一个乡镇。"), 400 if request.method == "POST" else 200)
+        return _choose()
+    report_form = ReportForm()
+    if request.method == "GET":
+        report_form.township.data = township.code
+        return _render_form(report_form, township)
+    if report_form.website.data:
+        return _render_form(report_form, township, status=400,
+                            error=_("提交被拒绝：请清空标有“请不要填写此项”的栏目后再提交。"))
+    if not report_form.validate_on_submit():
+        return _render_form(report_form, township, status=400)
+    return _submit(report_form, township)
+
+
+def _submit(report_form: ReportForm, township):
+    try:
+        cadre, cadre_text = _resolve_cadre(report_form, _roster(township))
+    except ValidationError as error:
+        report_form.cadre.errors = [str(error)]
+        return _render_form(report_form, township, status=400)
+    found = reports.identifying_details(report_form.description.data, report_form.name.data,
+                                        report_form.contact.data)
+    if found and not report_form.confirm_identity.data:
+        return _render_form(report_form, township, warnings=found)
+    try:
+        report, receipt = reports.create_report(
+            township=township, category=Category(report_form.category.data),
+            description=report_form.description.data, cadre=cadre, cadre_text=cadre_text,
+            observed_at=report_form.observed_value, place=report_form.place.data or "",
+            named=report_form.named.data, reporter_name=report_form.name.data,
+            reporter_contact=report_form.contact.data, photos=_uploads(),
+        )
+    except PhotoError as error:
+        db.session.rollback()
+        report_form.photos.errors = [str(error)]
+        return _render_form(report_form, township, status=400)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_form(report_form, township, status=400, error=str(error))
+    g.report_filed = True
+    return _receipt_page(receipt, accept_due=report.accept_due)
+
+
+def _receipt_page(receipt: str, error: str | None = None, accept_due=None):
+    saved = SavedForm(receipt=receipt)
+    return render_template("report/receipt.html", receipt=receipt, form=saved, error=error,
+                           accept_due=accept_due)
+
+
+@bp.post("/report/saved")
+def saved():
+    saved_form = SavedForm()
+    digits = normalize_receipt(saved_form.receipt.data or "")
+    if digits is None or not saved_form.validate_on_submit():
+        return redirect(url_for("report.form"))
+    if not saved_form.saved.data:
+        return _receipt_page(format_receipt(digits),
+                             _("请先抄下或保存回执码，再勾选“我已经抄下或保存了回执码”。"))
+    return redirect(url_for("report.thanks"))
+
+
+@bp.get("/report/thanks")
+def thanks():
+    return render_template("report/thanks.html")
+
+
+def _reply_token(report: Report) -> str:
+    key = reports.receipt_key()
+    state = f"{report.public_id}:{len(report.messages)}".encode()
+    return hmac.new(key, b"reply:" + state, hashlib.sha256).hexdigest()[:32]
+
+
+def _status_page(report: Report, receipt: str, *, reply: ReplyForm | None = None,
+                 notice: str | None = None, status: int = 200):
+    reply = reply or ReplyForm(formdata=None)
+    reply.receipt.data = format_receipt(normalize_receipt(receipt) or "")
+    reply.token.data = _reply_token(report)
+    return render_template(
+        "report/status.html", view=tracking.public_view(report), report=report, reply=reply,
+        notice=notice, max_photos=current_app.config["MAX_PHOTOS"],
+    ), status
+
+
+def _not_found(form: TrackForm):
+    # The same page for a malformed code and for a well-formed code nobody holds.
+    return render_template("report/track.html", form=form, not_found=True)
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@track_limit
+@track_global_limit
+def track():
+    track_form = TrackForm()
+    if request.method == "GET" or not track_form.validate_on_submit():
+        return render_template("report/track.html", form=track_form, not_found=False), (
+            400 if request.method == "POST" else 200)
+    report = reports.find_by_receipt(track_form.receipt.data)
+    if report is None:
+        return _not_found(track_form)
+    return _status_page(report, track_form.receipt.data)
+
+
+@bp.post("/track/reply")
+@track_limit
+@track_global_limit
+def reply():
+    reply_form = ReplyForm()
+    report = reports.find_by_receipt(reply_form.receipt.data or "")
+    if report is None:
+        return _not_found(TrackForm(formdata=None))
+    receipt = reply_form.receipt.data
+    if not reply_form.validate_on_submit():
+        return _status_page(report, receipt, reply=reply_form, status=400)
+    if not hmac.compare_digest(reply_form.token.data, _reply_token(report)):
+        return _status_page(report, receipt, notice=_("这条回复已经发送过了。"))
+    try:
+        reports.reporter_reply(report=report, body=reply_form.body.data, photos=_uploads())
+    except ValidationError as error:
+        db.session.rollback()
+        reply_form.body.errors = [str(error)] if not isinstance(error, PhotoError) else []
+        reply_form.photos.errors = [str(error)] if isinstance(error, PhotoError) else []
+        return _status_page(report, receipt, reply=reply_form, status=400)
+    db.session.refresh(report)
+    return _status_page(report, receipt, notice=_("您的回复已送达纪检监察干部。"))

@@ -154,6 +154,8 @@ def reporter_reply(*, report: Report, body: str, photos: Sequence = ()) -> Messa
     """The reporter answers in the thread, optionally with photos; one transaction."""
     if report.purged_at is not None:
         raise messages.ReportClosedError(_("此举报已归档，不能再补充内容。"))
+    if not clean_text(body, messages.MAX_MESSAGE_LENGTH):
+        raise ValidationError(_("请写下要回复的内容。"))
     images = _clean_photos(photos)
     message = messages.add_message(report=report, sender=Sender.REPORTER, body=body, commit=False)
     db.session.flush()
