@@ -11,7 +11,6 @@ from portal import assets, cli, errors, i18n, security, storage
 from portal.auth import access
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
-from portal.logs import configure as configure_logging
 from portal.services import users
 
 
@@ -24,7 +23,6 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         instance_relative_config=False,
     )
     _load_config(app, config)
-    configure_logging(app)
     security.check_production_config(app)
     if app.config["PROXY_FIX_X_FOR"]:
         hops = app.config["PROXY_FIX_X_FOR"]
@@ -78,9 +76,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
+    from portal.notices.views import bp as notices_bp
     from portal.public.views import bp as public_bp
     from portal.report.views import bp as report_bp
     from portal.review.views import bp as review_bp
+    from portal.visits.views import bp as visit_bp
 
-    for bp in (public_bp, report_bp, auth_bp, review_bp, admin_bp, api_bp):
+    for bp in (public_bp, report_bp, auth_bp, review_bp, admin_bp, api_bp, visit_bp, notices_bp):
         app.register_blueprint(bp)

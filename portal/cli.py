@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from portal.services.errors import ServiceError
 demo_cli = AppGroup("demo", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Staff accounts.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
+notices_cli = AppGroup("notices", help="Monthly public notices (张榜公示).")
 
 
 @demo_cli.command("seed")
@@ -115,6 +116,28 @@ def audit_verify() -> None:
     )
 
 
+@notices_cli.command("publish")
+@click.option("--month", required=True, help="YYYY-MM; the month must be over.")
+@click.option("--township", "codes", multiple=True, help="A township code (repeatable); default all.")
+def notices_publish(month: str, codes: tuple[str, ...]) -> None:
+    """Publish a month's notices; an unchanged month is not published again."""
+    from portal.models.base import utcnow
+    from portal.rules.calendar import local_date
+    from portal.services import notices
+
+    # A request context gives the messages their (default) language outside a request.
+    with current_app.test_request_context():
+        try:
+            done = notices.publish_many(month=month, township_codes=list(codes) or None,
+                                        actor=None, today=local_date(utcnow()))
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from error
+    for township, result in done:
+        state = f"published version {result.notice.version}" if result.created else (
+            f"unchanged, version {result.notice.version} stands")
+        click.echo(f"{township.code} {township.name} {month}: {state}")
+
+
 def register(app: Flask) -> None:
-    for group in (demo_cli, users_cli, audit_cli):
+    for group in (demo_cli, users_cli, audit_cli, notices_cli):
         app.cli.add_command(group)

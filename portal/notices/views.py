@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
 
 import segno
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
-from portal import http_cache
 from portal.rules.calendar import TZ
 from portal.services import notices, townships
 
@@ -33,6 +36,22 @@ FIELD_LABELS = {
 }
 
 
+def _cached(parts: tuple, render: Callable[[], str]) -> Response:
+    """304 when the client holds this version, else the page with a weak ETag and Cache-Control.
+
+    Published notices never change, so the ETag of a page is its content's identity (hash and
+    latest version) plus the language; revalidating costs one small query.
+    """
+    etag = hashlib.sha256("\x1f".join(str(p) for p in (*parts, get_locale())).encode()).hexdigest()[:32]
+    fresh = request.if_none_match.contains_weak(etag)
+    response = Response(status=304) if fresh else make_response(render())
+    response.set_etag(etag, weak=True)
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    response.cache_control.must_revalidate = True
+    return response
+
+
 def _township(code: str):
     township = townships.get_by_code(code)
     if township is None:
@@ -43,11 +62,10 @@ def _township(code: str):
 @bp.get("/t/<code>/notices")
 def index(code: str):
     township = _township(code)
-    return http_cache.cached(
+    return _cached(
         ("notices", township.code, township.data_version),
         lambda: render_template("notices/index.html", township=township,
                                 months=notices.months(township.id)),
-        max_age=MAX_AGE,
     )
 
 
@@ -77,5 +95,4 @@ def show(code: str, month: str):
             labels=FIELD_LABELS, tz=TZ,
         )
 
-    return http_cache.cached(("notice", township.code, month, notice.sha256, all_versions[0].version),
-                             render, max_age=MAX_AGE)
+    return _cached(("notice", township.code, month, notice.sha256, all_versions[0].version), render)
