@@ -11,6 +11,7 @@ from portal import assets, cli, errors, i18n, security, storage
 from portal.auth import access
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
+from portal.logs import configure as configure_logging
 from portal.services import users
 
 
@@ -23,6 +24,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         instance_relative_config=False,
     )
     _load_config(app, config)
+    configure_logging(app)
     security.check_production_config(app)
     if app.config["PROXY_FIX_X_FOR"]:
         hops = app.config["PROXY_FIX_X_FOR"]
