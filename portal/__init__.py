@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import assets, cli, errors, i18n, security, storage
+from portal import assets, cli, errors, http_cache, i18n, security, storage
 from portal.auth import access
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
@@ -37,6 +37,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     i18n.register(app)
     assets.register(app)
     cli.register(app)
+    http_cache.register(app)
     return app
 
 

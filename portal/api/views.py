@@ -1,5 +1,154 @@
-"""Read-only JSON of townships, boards, rosters, notices and statistics."""
+"""Read-only JSON of townships, boards and rosters, described by /api/v1/openapi.json.
 
-from flask import Blueprint
+Public, cacheable (ETag, Cache-Control, 304), bounded in SQL statements; bad parameters
+answer 400 with {"error": {"code", "title", "message"}}.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from portal import http_cache
+from portal.api import serialize
+from portal.api.openapi import API_VERSION, document
+from portal.api.stats import bp as stats_bp
+from portal.extensions import db
+from portal.models import Region, Township
+from portal.models.base import utcnow
+from portal.rules.calendar import local_date
+from portal.rules.names import is_latin, normalize_query
+from portal.services import board as board_service
+from portal.services import roster as roster_service
+from portal.services import townships
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.register_blueprint(stats_bp)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+
+class BadParameter(Exception):
+    """A query parameter the API cannot use; its text is the message for the client."""
+
+
+@bp.errorhandler(BadParameter)
+def _bad_parameter(error: BadParameter):
+    body = {"error": {"code": 400, "title": _("请求有误"), "message": str(error)}}
+    return jsonify(body), 400
+
+
+def _json(parts: tuple, build, max_age: int = http_cache.DEFAULT_MAX_AGE):
+    return http_cache.cached(parts, lambda: jsonify(build()), max_age=max_age)
+
+
+def _encode_cursor(code: str) -> str:
+    return base64.urlsafe_b64encode(code.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        code = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        code = ""
+    if not (len(code) == 9 and code.isdigit()):
+        raise BadParameter(_("cursor 参数无效：请使用上一页返回的 next 值。"))
+    return code
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "")
+    if not raw:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadParameter(_("limit 参数应为 1 到 %(max)s 之间的整数。", max=MAX_LIMIT))
+    return int(raw)
+
+
+def _search_condition(q: str):
+    key = normalize_query(q)
+    if not key:
+        raise BadParameter(_("q 参数不能为空。"))
+    if is_latin(key):
+        return or_(Township.initials.startswith(key, autoescape=True),
+                   Township.pinyin.startswith(key, autoescape=True),
+                   Township.code.startswith(key, autoescape=True))
+    return Township.name.contains(key, autoescape=True)
+
+
+@bp.get("/townships")
+def township_list():
+    limit = _limit()
+    stmt = select(Township, Region).join(Region, Region.id == Township.county_id).where(
+        Township.active.is_(True))
+    if "q" in request.args:
+        stmt = stmt.where(_search_condition(request.args["q"][:100]))
+    county = request.args.get("county")
+    if county is not None:
+        if not (len(county) == 6 and county.isdigit()):
+            raise BadParameter(_("county 参数应为 6 位县级行政区划代码。"))
+        stmt = stmt.where(Region.code == county)
+    if request.args.get("cursor"):
+        stmt = stmt.where(Township.code > _decode_cursor(request.args["cursor"]))
+    rows = db.session.execute(stmt.order_by(Township.code).limit(limit + 1)).all()
+    page, more = rows[:limit], len(rows) > limit
+    etag = http_cache.etag_for("townships", request.query_string,
+                               *(f"{t.code}.{t.data_version}" for t, _c in page))
+    if http_cache.is_fresh(etag):
+        return http_cache.not_modified(etag)
+    body = {
+        "items": [serialize.township(t, c) for t, c in page],
+        "next": _encode_cursor(page[-1][0].code) if more else None,
+    }
+    return http_cache.set_cache_headers(jsonify(body), etag)
+
+
+@bp.get("/townships/<code>/board")
+def township_board(code: str):
+    data = board_service.load(code)
+    if data is None:
+        abort(404)
+    return _json(("api-board", *board_service.etag_parts(data)), lambda: serialize.board(data),
+                 max_age=http_cache.max_age_until(data.valid_until))
+
+
+def _date_param(name: str, default: date) -> date:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        value = None
+    if value is None or len(raw) != 10 or not 2000 <= value.year <= 2099:
+        raise BadParameter(_("%(name)s 参数应为 YYYY-MM-DD 格式的日期。", name=name))
+    return value
+
+
+@bp.get("/townships/<code>/roster")
+def township_roster(code: str):
+    township = townships.get_by_code(code)
+    if township is None:
+        abort(404)
+    today = local_date(utcnow())
+    start = _date_param("from", today)
+    end = _date_param("to", start + timedelta(days=30))
+    if end < start:
+        raise BadParameter(_("to 不能早于 from。"))
+    if (end - start).days >= roster_service.MAX_RANGE_DAYS:
+        raise BadParameter(_("一次最多查询 %(n)s 天。", n=roster_service.MAX_RANGE_DAYS))
+    data = roster_service.range_roster(township, start, end)
+    calendar_key = roster_service.overrides_key(d.day for d in data.days)
+    return _json(("api-roster", code, township.data_version, start, end, today, calendar_key),
+                 lambda: serialize.roster(data))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return _json(("openapi", API_VERSION), document, max_age=3600)

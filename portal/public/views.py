@@ -1,22 +1,123 @@
-"""Public pages: the township finder and the health check."""
+"""Public pages: finder, whereabouts board, duty roster and its feed, poster, health check.
+
+Every page here works without JavaScript, carries an ETag and Cache-Control (see
+portal.http_cache) and runs a bounded number of SQL statements.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from markupsafe import Markup
 from sqlalchemy import text
 
+from portal import http_cache
 from portal.extensions import db
+from portal.models.base import utcnow
+from portal.public import links
+from portal.rules.calendar import local_date
+from portal.services import board as board_service
+from portal.services import roster as roster_service
 from portal.services import townships
 
 bp = Blueprint("public", __name__)
+links.register(bp)
 
 
 @bp.get("/")
 def index():
     query = request.args.get("q", "")[:100]
+    county = request.args.get("county", "")[:6]
     results = townships.search(query) if query.strip() else None
     groups = townships.by_county() if results is None else []
-    return render_template("public/index.html", query=query, results=results, groups=groups)
+    if county and results is None:
+        groups = [g for g in groups if g.county.code == county] or groups
+    return render_template("public/index.html", query=query, results=results, groups=groups,
+                           county=county)
+
+
+def _township_or_404(code: str):
+    township = townships.get_by_code(code)
+    if township is None:
+        abort(404)
+    return township
+
+
+@bp.get("/t/<code>")
+def board(code: str):
+    data = board_service.load(code)
+    if data is None:
+        abort(404)
+    return http_cache.cached(
+        board_service.etag_parts(data),
+        lambda: render_template("public/board.html", board=data, t=data.township,
+                                urls=links.township_urls(data.township)),
+        max_age=http_cache.max_age_until(data.valid_until),
+    )
+
+
+@bp.get("/t/<code>/roster")
+def roster(code: str):
+    township = _township_or_404(code)
+    today = local_date(utcnow())
+    raw = request.args.get("month")
+    month = roster_service.parse_month(raw) if raw else (today.year, today.month)
+    if month is None:
+        page = render_template("public/roster.html", t=township, roster=None, bad_month=raw[:20],
+                               this_month=f"{today:%Y-%m}", urls=links.township_urls(township))
+        return page, 400
+    data = roster_service.month_roster(township, *month)
+    prev_month, next_month = (
+        "{:04d}-{:02d}".format(*roster_service.shift_month(*month, d)) for d in (-1, 1))
+    return http_cache.cached(
+        ("roster", code, township.data_version, month, today,
+         roster_service.overrides_key(d.day for d in data.days)),
+        lambda: render_template(
+            "public/roster.html", t=township, roster=data, month=month, today=today,
+            prev_month=prev_month, next_month=next_month,
+            this_month=f"{today:%Y-%m}", urls=links.township_urls(township),
+        ),
+    )
+
+
+@bp.get("/t/<code>/roster.ics")
+def roster_ics(code: str):
+    township = _township_or_404(code)
+    today = local_date(utcnow())
+
+    def render():
+        body = roster_service.ics_feed(township, today, links.absolute(
+            "public.roster", code=township.code))
+        response = current_app.response_class(body, mimetype="text/calendar")
+        response.headers["Content-Disposition"] = f'inline; filename="{township.code}-roster.ics"'
+        return response
+
+    # Calendar apps poll: an hour is fresh enough, and the ETag makes a re-poll cheap.
+    return http_cache.cached(("ics", code, township.data_version, today), render, max_age=3600)
+
+
+def _qr(url: str, title: str) -> Markup:
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, title=title)
+    # segno's output is markup it built from the URL: nothing from the request reaches it raw.
+    return Markup(svg)  # noqa: S704
+
+
+@bp.get("/t/<code>/poster")
+def poster(code: str):
+    township = _township_or_404(code)
+    board_url = links.absolute("public.board", code=township.code)
+    report_url = links.report_url(township.code, external=True)
+
+    def render():
+        return render_template(
+            "public/poster.html", t=township, board_url=board_url, report_url=report_url,
+            qr_board=_qr(board_url, township.name), qr_report=_qr(report_url, township.name),
+            urls=links.township_urls(township),
+        )
+
+    return http_cache.cached(("poster", code, township.data_version, board_url), render,
+                             max_age=3600)
 
 
 @bp.get("/healthz")
@@ -30,3 +131,4 @@ def healthz():
     response = jsonify(ok=reachable, database=reachable)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if reachable else 503
+

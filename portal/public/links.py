@@ -1,0 +1,108 @@
+"""Links and display helpers of the public pages (URLs, local times, status words, phones)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
+
+from portal.models import Status, Township
+from portal.rules.calendar import TZ, DayKind
+
+STATUS_LABELS = {
+    Status.AT_OFFICE: _l("在岗"),
+    Status.VILLAGE: _l("下村"),
+    Status.MEETING: _l("会议"),
+    Status.TRIP: _l("出差"),
+    Status.LEAVE: _l("请假"),
+    Status.DUTY: _l("值班"),
+    Status.OFF: _l("休息"),
+    None: _l("未更新"),
+}
+DAY_KIND_LABELS = {
+    DayKind.WORKDAY: _l("工作日"),
+    DayKind.ADJUSTED_WORKDAY: _l("调休上班"),
+    DayKind.WEEKEND: _l("周末"),
+    DayKind.HOLIDAY: _l("节假日"),
+}
+WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+_NOT_DIAL = re.compile(r"[^0-9+]")
+
+
+def absolute(endpoint: str, **values) -> str:
+    """An absolute URL with the configured scheme (for QR codes and feeds)."""
+    scheme = current_app.config.get("PREFERRED_URL_SCHEME", "http")
+    return url_for(endpoint, _external=True, _scheme=scheme, **values)
+
+
+def report_url(code: str, external: bool = False) -> str:
+    """The report form with the township chosen: /report?township=<code>."""
+    try:
+        if external:
+            return absolute("report.form", township=code)
+        return url_for("report.form", township=code)
+    except BuildError:
+        # The report form is another area's route; until it exists, its contract path.
+        path = "/report?" + urlencode({"township": code})
+        if external:
+            return absolute("public.index").rstrip("/") + path
+        return path
+
+
+def _endpoint_for(rule: str) -> str | None:
+    for candidate in current_app.url_map.iter_rules():
+        if candidate.rule == rule and "GET" in (candidate.methods or ()):
+            return candidate.endpoint
+    return None
+
+
+def notices_url(code: str) -> str | None:
+    """The township's monthly notices, when that page exists in this deployment."""
+    endpoint = _endpoint_for("/t/<code>/notices")
+    return url_for(endpoint, code=code) if endpoint else None
+
+
+def township_urls(township: Township) -> dict[str, str | None]:
+    code = township.code
+    return {
+        "board": url_for("public.board", code=code),
+        "roster": url_for("public.roster", code=code),
+        "ics": url_for("public.roster_ics", code=code),
+        "poster": url_for("public.poster", code=code),
+        "report": report_url(code),
+        "notices": notices_url(code),
+    }
+
+
+def local_time(value: datetime | None, today: date | None = None) -> str:
+    """"08:30" for today, "11月28日 08:30" for another day (local time)."""
+    if value is None:
+        return ""
+    local = value.astimezone(TZ)
+    if today is not None and local.date() != today:
+        return f"{short_date(local.date())} {local:%H:%M}"
+    return f"{local:%H:%M}"
+
+
+def short_date(value: date) -> str:
+    """"11月28日" (the English catalog makes it "11/28")."""
+    return _("%(month)s月%(day)s日", month=value.month, day=value.day)
+
+
+def tel(value: str) -> str:
+    """A tel: URI for a phone number as written ("0999-8800000" → "tel:09998800000")."""
+    return "tel:" + _NOT_DIAL.sub("", value or "")
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_app_template_filter(local_time, "local_time")
+    bp.add_app_template_filter(short_date, "short_date")
+    bp.add_app_template_filter(tel, "tel")
+    bp.add_app_template_global(STATUS_LABELS, "status_labels")
+    bp.add_app_template_global(DAY_KIND_LABELS, "day_kind_labels")
+    bp.add_app_template_global(WEEKDAYS, "weekday_labels")

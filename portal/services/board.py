@@ -1,0 +1,277 @@
+"""The whereabouts board, read side: who is where now, who is on duty today and tonight.
+
+`load(code)` answers everything the public board shows in at most 4 SQL statements,
+whatever the number of cadres: (1) the township with today's calendar override,
+(2) its active cadres with today's approved leave and the substitute, (3) the whereabouts
+entries touching today with their substitutes, (4) yesterday's and today's shifts.
+
+Rules:
+- the entry in force at a moment is the one with starts_at <= t < ends_at (or no end),
+  the latest starts_at winning;
+- an entry counts only if it was set for today: it starts today, or it has a planned end
+  (a trip recorded Monday until Friday). An open entry left from an earlier day is stale,
+  and the cadre shows as 未更新 (not updated), never as present;
+- with no entry in force, an approved leave covering today shows as 请假;
+- only public fields leave this module (see PersonRef): never the personal phone, the
+  note of an entry, the reason of a leave, or earlier entries (history is for staff).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from portal.extensions import db
+from portal.models import (
+    Cadre,
+    CalendarOverride,
+    ChiefRole,
+    Leave,
+    ShiftKind,
+    Status,
+    Township,
+    Whereabouts,
+)
+from portal.models.base import utcnow
+from portal.rules import coverage
+from portal.rules.calendar import Day, OfficialCalendar, local_date
+from portal.services import roster
+from portal.services.roster import (
+    CHIEF_AWAY_STATUSES,
+    Interval,
+    PersonRef,
+    ShiftView,
+    day_bounds,
+    entry_interval,
+)
+
+# An entry planned further back than this is not looked at (a bounded index range scan);
+# longer absences are recorded as leave.
+LOOKBACK = timedelta(days=92)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A status over a time span as the public sees it; `status` None means 未更新."""
+
+    status: Status | None
+    village: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    substitute: PersonRef | None = None
+    # A leave is shown by dates, not times.
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+NOT_UPDATED = Span(None)
+
+
+@dataclass(frozen=True)
+class CadreRow:
+    person: PersonRef
+    is_leader: bool
+    chief_role: ChiefRole | None
+    now: Span
+    later: tuple[Span, ...] = ()
+
+    @property
+    def status_key(self) -> str:
+        return self.now.status.value if self.now.status else "unknown"
+
+
+@dataclass
+class Board:
+    township: Township
+    now: datetime
+    today: Day
+    rows: list[CadreRow]
+    day_shift: ShiftView | None
+    night_shift: ShiftView | None
+    # Last night's shift while it still runs (before about 08:30).
+    running_night: ShiftView | None
+    gaps: list[coverage.Gap]
+    chiefs_both_away: bool
+    valid_until: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def last_updated(self) -> datetime:
+        return self.township.updated_at
+
+    def gap(self, kind: str) -> coverage.Gap | None:
+        """Today's coverage gap of a shift kind ("day" or "night"), if any."""
+        return next((g for g in self.gaps if g.kind.value == kind), None)
+
+    @property
+    def day_shift_required(self) -> bool:
+        return not self.today.is_working
+
+
+def _sub(row, prefix: str = "s") -> PersonRef | None:
+    return roster.person_from(row, prefix)
+
+
+def _township(code: str, today: date) -> tuple[Township, CalendarOverride | None] | None:
+    if not (len(code) == 9 and code.isdigit()):
+        return None
+    found = db.session.execute(
+        select(Township, CalendarOverride)
+        .outerjoin(CalendarOverride, CalendarOverride.day == today)
+        .options(joinedload(Township.county))
+        .where(Township.code == code, Township.active.is_(True))
+    ).first()
+    return (found[0], found[1]) if found else None
+
+
+def _cadres(township_id: int, today: date) -> tuple[list, dict[int, Span]]:
+    """Active cadres (public columns only) and the approved leave of each, if any, today."""
+    substitute = aliased(Cadre)
+    rows = db.session.execute(
+        select(
+            Cadre.id, Cadre.public_id, Cadre.name, Cadre.post, Cadre.office_phone,
+            Cadre.is_leader, Cadre.chief_role, Leave.start_date, Leave.end_date,
+            *roster.person_columns(substitute, "s"),
+        )
+        .outerjoin(Leave, and_(
+            Leave.cadre_id == Cadre.id, Leave.cancelled.is_(False),
+            Leave.start_date <= today, Leave.end_date >= today,
+        ))
+        .outerjoin(substitute, substitute.id == Leave.substitute_id)
+        .where(Cadre.township_id == township_id, Cadre.active.is_(True))
+        .order_by(Cadre.is_leader.desc(), Cadre.sort_order, Cadre.id)
+    ).mappings().all()
+    cadres, leaves, seen = [], {}, set()
+    for row in rows:
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            cadres.append(row)
+        if row["start_date"] is not None and row["id"] not in leaves:
+            leaves[row["id"]] = Span(Status.LEAVE, substitute=_sub(row),
+                                     first_day=row["start_date"], last_day=row["end_date"])
+    return cadres, leaves
+
+
+def _entries(township_id: int, today: date) -> list:
+    substitute = aliased(Cadre)
+    start, end = day_bounds(today)
+    return db.session.execute(
+        select(
+            Whereabouts.id, Whereabouts.cadre_id, Whereabouts.status, Whereabouts.village,
+            Whereabouts.starts_at, Whereabouts.ends_at, *roster.person_columns(substitute, "s"),
+        )
+        .outerjoin(substitute, substitute.id == Whereabouts.substitute_id)
+        .where(
+            Whereabouts.township_id == township_id,
+            Whereabouts.starts_at < end, Whereabouts.starts_at >= start - LOOKBACK,
+            or_(Whereabouts.ends_at.is_(None), Whereabouts.ends_at > start),
+        )
+        .order_by(Whereabouts.starts_at, Whereabouts.id)
+    ).mappings().all()
+
+
+def _set_for_today(entry, today: date) -> bool:
+    return entry["ends_at"] is not None or local_date(entry["starts_at"]) == today
+
+
+def _span(entry) -> Span:
+    return Span(Status(entry["status"]), entry["village"] or "", entry["starts_at"],
+                entry["ends_at"], _sub(entry))
+
+
+def _in_force(entries: Iterable, at: datetime):
+    current = None
+    for e in entries:  # ordered by starts_at: the latest start in force wins
+        if e["starts_at"] <= at and (e["ends_at"] is None or e["ends_at"] > at):
+            current = e
+    return current
+
+
+def _row(cadre, entries: list, leave: Span | None, now: datetime, today: date) -> CadreRow:
+    fresh = [e for e in entries if _set_for_today(e, today)]
+    current = _in_force(fresh, now)
+    if current is not None:
+        span = _span(current)
+        if span.status == Status.LEAVE and span.substitute is None and leave is not None:
+            span = Span(span.status, span.village, span.starts_at, span.ends_at, leave.substitute)
+    else:
+        span = leave or NOT_UPDATED
+    later = tuple(_span(e) for e in fresh if e["starts_at"] > now and e is not current)
+    person = PersonRef(cadre["public_id"], cadre["name"], cadre["post"], cadre["office_phone"])
+    role = ChiefRole(cadre["chief_role"]) if cadre["chief_role"] else None
+    return CadreRow(person, cadre["is_leader"], role, span, later)
+
+
+def _away_intervals(entries: list, leave: Span | None, today: date) -> list[Interval]:
+    intervals = [entry_interval(e["starts_at"], e["ends_at"]) for e in entries
+                 if _set_for_today(e, today) and Status(e["status"]) in CHIEF_AWAY_STATUSES]
+    if leave is not None:
+        intervals.append(day_bounds(today))
+    return intervals
+
+
+def _chiefs_both_away(cadres: list, by_cadre: dict, leaves: dict, today: date) -> bool:
+    away: dict[str, list[Interval]] = {coverage.SECRETARY: [], coverage.HEAD: []}
+    for cadre in cadres:
+        if cadre["chief_role"]:
+            away[str(cadre["chief_role"])] += _away_intervals(
+                by_cadre.get(cadre["id"], []), leaves.get(cadre["id"]), today)
+    return today in roster.both_away_days(away[coverage.SECRETARY], away[coverage.HEAD])
+
+
+def _valid_until(entries: list, shifts: list[ShiftView], now: datetime, today: date) -> datetime:
+    """The next moment at which the board changes by itself (a status or shift boundary)."""
+    moments = [day_bounds(today)[1]]
+    for e in entries:
+        moments += [e["starts_at"], e["ends_at"]]
+    for s in shifts:
+        moments += [s.starts_at, s.ends_at]
+    return min(m for m in moments if m is not None and m > now)
+
+
+def _shifts(township_id: int, today: date, now: datetime):
+    shifts = roster.load_shifts(township_id, today - timedelta(days=1), today)
+    by_slot = {(s.day, s.kind): s for s in shifts}
+    running = by_slot.get((today - timedelta(days=1), ShiftKind.NIGHT))
+    if running is not None and running.ends_at <= now:
+        running = None
+    return shifts, by_slot.get((today, ShiftKind.DAY)), by_slot.get((today, ShiftKind.NIGHT)), running
+
+
+def load(code: str, now: datetime | None = None) -> Board | None:
+    """The board of an active township by code, or None: at most 4 SQL statements."""
+    now = now or utcnow()
+    today = local_date(now)
+    found = _township(code, today)
+    if found is None:
+        return None
+    township, override = found
+    calendar = OfficialCalendar(
+        {today: (override.is_working, override.name or None)} if override else {})
+    cadres, leaves = _cadres(township.id, today)
+    entries = _entries(township.id, today)
+    by_cadre: dict[int, list] = {}
+    for e in entries:
+        by_cadre.setdefault(e["cadre_id"], []).append(e)
+    rows = [_row(c, by_cadre.get(c["id"], []), leaves.get(c["id"]), now, today) for c in cadres]
+    shifts, day_shift, night_shift, running = _shifts(township.id, today, now)
+    gaps = coverage.find_gaps(today, today, calendar, roster.shift_infos(shifts))
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status_key] = counts.get(row.status_key, 0) + 1
+    return Board(
+        township=township, now=now, today=calendar.day(today), rows=rows, day_shift=day_shift,
+        night_shift=night_shift, running_night=running, gaps=gaps,
+        chiefs_both_away=_chiefs_both_away(cadres, by_cadre, leaves, today),
+        valid_until=_valid_until(entries, shifts, now, today), counts=counts,
+    )
+
+
+def etag_parts(board: Board) -> tuple:
+    """What the board's ETag depends on: the data version, today's calendar, the time window."""
+    return ("board", board.township.code, board.township.data_version, board.today.kind,
+            board.today.name, board.valid_until.isoformat())

@@ -1,0 +1,351 @@
+"""The duty roster, read side: shifts with their people, coverage gaps, the iCalendar feed.
+
+Writing the roster belongs to the township office (portal/services/duty.py); this module
+only reads the models. Every function runs a fixed number of SQL statements whatever the
+number of shifts or cadres. Only public fields of a cadre leave this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+
+from portal.extensions import db
+from portal.models import (
+    Cadre,
+    DutyAssignment,
+    DutyRole,
+    DutyShift,
+    Leave,
+    ShiftKind,
+    Status,
+    Township,
+    Whereabouts,
+)
+from portal.rules import coverage
+from portal.rules.calendar import TZ, Day, OfficialCalendar, iter_dates, local_date
+from portal.services.calendar import official_calendar
+
+# The API and the feed never answer more than this many days at once.
+MAX_RANGE_DAYS = 62
+# The iCalendar feed: from a month back to two months ahead.
+FEED_DAYS_BACK = 31
+FEED_DAYS_AHEAD = 62
+# Usual shift times, for a required shift nobody has rostered yet.
+DAY_START, DAY_END = time(8, 30), time(17, 30)
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """The public face of a cadre: random id, name, post and office phone. Nothing else."""
+
+    public_id: str
+    name: str
+    post: str
+    office_phone: str
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    """A cadre on a shift, and whom they replace when it is a swap or substitute (替班)."""
+
+    person: PersonRef
+    replaces: PersonRef | None = None
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    """One rostered shift with its leaders (带班) and staff (值班)."""
+
+    day: date
+    kind: ShiftKind
+    starts_at: datetime
+    ends_at: datetime
+    leaders: tuple[OnDuty, ...] = ()
+    staff: tuple[OnDuty, ...] = ()
+
+    @property
+    def uid(self) -> str:
+        return f"{self.day.isoformat()}-{self.kind.value}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A day's slot of one kind: the shift (if rostered), whether it is required, its gap."""
+
+    kind: ShiftKind
+    shift: ShiftView | None
+    required: bool
+    gap: coverage.Gap | None
+
+
+@dataclass(frozen=True)
+class RosterDay:
+    day: Day
+    cells: tuple[Cell, ...]
+    chiefs_both_away: bool
+
+
+@dataclass
+class RangeRoster:
+    """The roster of a township from start to end (both included)."""
+
+    township: Township
+    start: date
+    end: date
+    days: list[RosterDay] = field(default_factory=list)
+    gaps: list[coverage.Gap] = field(default_factory=list)
+    required: int = 0
+
+    @property
+    def coverage_ratio(self) -> float:
+        return 1.0 if not self.required else (self.required - len(self.gaps)) / self.required
+
+    @property
+    def chiefs_away_days(self) -> list[date]:
+        return [d.day.date for d in self.days if d.chiefs_both_away]
+
+
+def person_from(row: Mapping, prefix: str) -> PersonRef | None:
+    if row[f"{prefix}_public_id"] is None:
+        return None
+    return PersonRef(row[f"{prefix}_public_id"], row[f"{prefix}_name"], row[f"{prefix}_post"],
+                     row[f"{prefix}_phone"])
+
+
+def person_columns(alias, prefix: str) -> list:
+    return [
+        alias.public_id.label(f"{prefix}_public_id"),
+        alias.name.label(f"{prefix}_name"),
+        alias.post.label(f"{prefix}_post"),
+        alias.office_phone.label(f"{prefix}_phone"),
+    ]
+
+
+def load_shifts(township_id: int, start: date, end: date) -> list[ShiftView]:
+    """Shifts of a township from start to end with their people: one SQL statement."""
+    on_duty, replaced = aliased(Cadre), aliased(Cadre)
+    stmt = (
+        select(
+            DutyShift.id, DutyShift.day, DutyShift.kind, DutyShift.starts_at, DutyShift.ends_at,
+            DutyAssignment.role, *person_columns(on_duty, "p"), *person_columns(replaced, "r"),
+        )
+        .outerjoin(DutyAssignment, DutyAssignment.shift_id == DutyShift.id)
+        .outerjoin(on_duty, on_duty.id == DutyAssignment.cadre_id)
+        .outerjoin(replaced, replaced.id == DutyAssignment.replaces_id)
+        .where(DutyShift.township_id == township_id, DutyShift.day.between(start, end))
+        .order_by(DutyShift.day, DutyShift.kind, DutyAssignment.id)
+    )
+    shifts: dict[int, tuple[dict, list[OnDuty], list[OnDuty]]] = {}
+    for row in db.session.execute(stmt).mappings():
+        head, leaders, staff = shifts.setdefault(row["id"], (dict(row), [], []))
+        person = person_from(row, "p")
+        if person is not None:
+            target = leaders if row["role"] == DutyRole.LEADER else staff
+            target.append(OnDuty(person, person_from(row, "r")))
+    return [
+        ShiftView(h["day"], ShiftKind(h["kind"]), h["starts_at"], h["ends_at"], tuple(lead),
+                  tuple(staff))
+        for h, lead, staff in shifts.values()
+    ]
+
+
+def shift_infos(shifts: Iterable[ShiftView]) -> list[coverage.ShiftInfo]:
+    """The shifts as the coverage rules see them."""
+    return [
+        coverage.ShiftInfo(
+            s.day, coverage.ShiftKind(s.kind.value),
+            tuple(p.person.public_id for p in s.leaders), tuple(p.person.public_id for p in s.staff),
+        )
+        for s in shifts
+    ]
+
+
+def usual_times(day: date, kind: ShiftKind) -> tuple[datetime, datetime]:
+    """Usual start and end of a shift: 08:30–17:30, or 17:30 to 08:30 the next morning."""
+    if kind == ShiftKind.DAY:
+        return datetime.combine(day, DAY_START, TZ), datetime.combine(day, DAY_END, TZ)
+    return datetime.combine(day, DAY_END, TZ), datetime.combine(day + ONE_DAY, DAY_START, TZ)
+
+
+# --- chiefs away at the same time -------------------------------------------------------------
+
+Interval = tuple[datetime, datetime]
+# Out of the township: the rule forbids both chiefs being 外出 at once. 休息 (off duty, e.g.
+# in the evening) is not counted; nobody is flagged for sleeping at the same time.
+CHIEF_AWAY_STATUSES = frozenset({Status.MEETING, Status.TRIP, Status.LEAVE})
+
+
+def day_bounds(d: date) -> Interval:
+    """Local midnight to the next local midnight, as aware datetimes."""
+    return datetime.combine(d, time(), TZ), datetime.combine(d + ONE_DAY, time(), TZ)
+
+
+def entry_interval(starts_at: datetime, ends_at: datetime | None) -> Interval:
+    """A whereabouts entry as an interval; an open entry stands for the rest of its own day."""
+    if ends_at is None:
+        ends_at = day_bounds(local_date(starts_at))[1]
+    return starts_at, ends_at
+
+
+def both_away_days(secretary: Iterable[Interval], head: Iterable[Interval]) -> set[date]:
+    """Local dates on which an away interval of the secretary overlaps one of the head."""
+    days: set[date] = set()
+    head = list(head)
+    for s_start, s_end in secretary:
+        for h_start, h_end in head:
+            start, end = max(s_start, h_start), min(s_end, h_end)
+            if start < end:
+                days.update(iter_dates(local_date(start), local_date(end - timedelta(microseconds=1))))
+    return days
+
+
+def chiefs_away_days(township_id: int, start: date, end: date) -> set[date]:
+    """Days from start to end when the Party secretary and the township head were both away."""
+    lo, hi = day_bounds(start)[0], day_bounds(end)[1]
+    intervals: dict[str, list[Interval]] = {coverage.SECRETARY: [], coverage.HEAD: []}
+    rows = db.session.execute(
+        select(Cadre.chief_role, Whereabouts.starts_at, Whereabouts.ends_at)
+        .join(Cadre, Cadre.id == Whereabouts.cadre_id)
+        .where(
+            Whereabouts.township_id == township_id, Cadre.chief_role.is_not(None),
+            Whereabouts.status.in_(CHIEF_AWAY_STATUSES), Whereabouts.starts_at < hi,
+            Whereabouts.starts_at >= lo - timedelta(days=92),
+            or_(Whereabouts.ends_at.is_(None), Whereabouts.ends_at > lo),
+        )
+    )
+    for role, starts_at, ends_at in rows:
+        intervals[str(role)].append(entry_interval(starts_at, ends_at))
+    leaves = db.session.execute(
+        select(Cadre.chief_role, Leave.start_date, Leave.end_date)
+        .join(Cadre, Cadre.id == Leave.cadre_id)
+        .where(
+            Leave.township_id == township_id, Cadre.chief_role.is_not(None),
+            Leave.cancelled.is_(False), Leave.start_date <= end, Leave.end_date >= start,
+        )
+    )
+    for role, first, last in leaves:
+        intervals[str(role)].append((day_bounds(first)[0], day_bounds(last)[1]))
+    found = both_away_days(intervals[coverage.SECRETARY], intervals[coverage.HEAD])
+    return {d for d in found if start <= d <= end}
+
+
+# --- the roster of a range -------------------------------------------------------------------
+
+
+def range_roster(township: Township, start: date, end: date,
+                 calendar: OfficialCalendar | None = None) -> RangeRoster:
+    """Shifts, required slots, gaps and chiefs-away days from start to end (4 statements)."""
+    if end < start or (end - start).days >= MAX_RANGE_DAYS:
+        raise ValueError(f"range must be 1 to {MAX_RANGE_DAYS} days")
+    calendar = calendar or official_calendar()
+    shifts = load_shifts(township.id, start, end)
+    gaps = coverage.find_gaps(start, end, calendar, shift_infos(shifts))
+    required = set(coverage.required_shifts(start, end, calendar))
+    away = chiefs_away_days(township.id, start, end)
+    by_slot = {(s.day, s.kind.value): s for s in shifts}
+    gap_by_slot = {(g.date, g.kind.value): g for g in gaps}
+    result = RangeRoster(township, start, end, gaps=gaps, required=len(required))
+    for d in iter_dates(start, end):
+        cells = tuple(
+            Cell(kind, by_slot.get((d, kind.value)), (d, coverage.ShiftKind(kind.value)) in required,
+                 gap_by_slot.get((d, kind.value)))
+            for kind in (ShiftKind.DAY, ShiftKind.NIGHT)
+        )
+        result.days.append(RosterDay(calendar.day(d), cells, d in away))
+    return result
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return first, following - ONE_DAY
+
+
+def parse_month(text: str) -> tuple[int, int] | None:
+    """"2026-10" → (2026, 10); anything else, or a year outside 2000–2099, → None."""
+    parts = (text or "").strip().split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    if not (2000 <= year <= 2099 and 1 <= month <= 12 and len(parts[1]) <= 2):
+        return None
+    return year, month
+
+
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def overrides_key(calendar_days: Iterable[Day]) -> str:
+    """A compact key of the calendar's answers for some days (for ETags)."""
+    return "".join(f"{d.kind.value[0]}{d.name or ''}" for d in calendar_days)
+
+
+def month_roster(township: Township, year: int, month: int) -> RangeRoster:
+    """The roster of one calendar month."""
+    start, end = month_bounds(year, month)
+    return range_roster(township, start, end)
+
+
+
+# --- iCalendar -------------------------------------------------------------------------------
+
+
+def _names(people: Iterable[OnDuty]) -> str:
+    parts = []
+    for p in people:
+        name = f"{p.person.name}（{p.person.post}）"
+        if p.replaces is not None:
+            name += _("替%(name)s", name=p.replaces.name)
+        parts.append(name)
+    return "、".join(parts)
+
+
+def _event_text(shift: ShiftView) -> tuple[str, str]:
+    label = _("白班") if shift.kind == ShiftKind.DAY else _("夜班")
+    leaders = _names(shift.leaders) or _("缺带班领导")
+    staff = _names(shift.staff) or _("缺值班人员")
+    summary = _("%(shift)s 带班：%(leaders)s；值班：%(staff)s", shift=label, leaders=leaders,
+                staff=staff)
+    phones = [f"{p.person.name} {p.person.office_phone}"
+              for p in (*shift.leaders, *shift.staff) if p.person.office_phone]
+    return summary, "\n".join(phones)
+
+
+def ics_feed(township: Township, today: date, roster_url: str) -> bytes:
+    """An RFC 5545 calendar of the township's shifts around today, one event per shift."""
+    from icalendar import Calendar, Event
+
+    shifts = load_shifts(township.id, today - timedelta(days=FEED_DAYS_BACK),
+                         today + timedelta(days=FEED_DAYS_AHEAD))
+    cal = Calendar()
+    cal.add("prodid", "-//Zaigang//duty roster//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _("%(township)s值班表", township=township.name))
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    stamp = township.updated_at.astimezone(UTC)
+    for shift in shifts:
+        summary, description = _event_text(shift)
+        event = Event()
+        # Stable across edits and regenerations: a calendar app updates the event in place.
+        event.add("uid", f"{township.code}-{shift.uid}@zaigang")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", shift.starts_at.astimezone(UTC))
+        event.add("dtend", shift.ends_at.astimezone(UTC))
+        event.add("summary", summary)
+        if description:
+            event.add("description", description)
+        event.add("url", roster_url)
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical()
