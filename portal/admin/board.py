@@ -123,11 +123,11 @@ def _combine(day, at_time) -> datetime:
     return datetime.combine(day, at_time, tzinfo=TZ)
 
 
-@bp.route("/t/<code>/board/<public_id>", methods=["GET", "POST"])
+@bp.route("/t/<code>/board/<cadre>", methods=["GET", "POST"])
 @allow(*ALL_STAFF)
-def cadre(code: str, public_id: str):
+def cadre_page(code: str, cadre: str):
     township = township_or_404(code)
-    person = _cadre_or_404(township, public_id)
+    person = _cadre_or_404(township, cadre)
     form = StatusForm()
     others = [c for c in cadre_service.list_cadres(township.id) if c.id != person.id]
     form.substitute.choices = choices([("", _("无"))] + [(c.public_id, f"{c.name} · {c.post}")

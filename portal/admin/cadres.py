@@ -65,11 +65,11 @@ def new(code: str):
     return render_template("admin/cadres_form.html", township=township, form=form, cadre=None)
 
 
-@bp.route("/t/<code>/cadres/<public_id>", methods=["GET", "POST"])
+@bp.route("/t/<code>/cadres/<cadre>", methods=["GET", "POST"])
 @allow(*EDITORS)
-def edit(code: str, public_id: str):
+def edit(code: str, cadre: str):
     township = township_or_404(code)
-    cadre = _cadre_or_404(township, public_id)
+    cadre = _cadre_or_404(township, cadre)
     form = CadreForm(obj=cadre)
     if request.method == "GET":
         form.chief_role.data = cadre.chief_role.value if cadre.chief_role else ""
@@ -85,11 +85,11 @@ def edit(code: str, public_id: str):
                            action_form=ActionForm())
 
 
-@bp.post("/t/<code>/cadres/<public_id>/active")
+@bp.post("/t/<code>/cadres/<cadre>/active")
 @allow(*EDITORS)
-def set_active(code: str, public_id: str):
+def set_active(code: str, cadre: str):
     township = township_or_404(code)
-    cadre = _cadre_or_404(township, public_id)
+    cadre = _cadre_or_404(township, cadre)
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"

@@ -169,3 +169,35 @@ def test_post_without_csrf_is_refused(app, office, clerk_client):
     response = clerk_client.post(_board(office) + "/bulk", data={"span": "today"})
     assert response.status_code == 400
     assert _current(app, office.head_id) is None
+
+
+def test_a_25_cadre_morning_takes_one_bulk_click_and_one_click_per_exception(demo):
+    """Demo 大庄镇 (20–30 cadres): the whole morning is 1 bulk post + 3 exception posts."""
+    from portal.demo.base import DAZHUANG
+    from portal.models import User
+    from tests.conftest import login_as
+
+    client = demo.test_client()
+    with demo.app_context():
+        login_as(client, db.session.scalar(select(User).where(User.username == "clerk")))
+        town = db.session.scalar(select(Township).where(Township.code == DAZHUANG))
+        people = db.session.scalars(select(Cadre).where(Cadre.township_id == town.id,
+                                                        Cadre.active.is_(True))).all()
+        ids = {c.public_id: c.id for c in people}
+    assert len(people) >= 20
+    board = f"/admin/t/{DAZHUANG}/board"
+    html = client.get(board).get_data(as_text=True)
+    token = csrf_token(html)
+    exceptions = list(ids)[:3]
+    posts = [
+        (board + "/bulk", {"span": "today", "except": exceptions}),
+        (board + "/set", {"cadre": exceptions[0], "status": "village", "village": "前进村", "span": "today"}),
+        (board + "/set", {"cadre": exceptions[1], "status": "meeting", "span": "noon"}),
+        (board + "/set", {"cadre": exceptions[2], "status": "trip", "span": "tomorrow"}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data={"csrf_token": token, **data}).status_code == 302
+    with demo.app_context():
+        rows = whereabouts.board_rows(town.id)
+        assert [r.cadre.name for r in rows if r.stale and not r.on_leave] == []
+        assert {r.entry.status for r in rows if r.entry} >= {Status.AT_OFFICE, Status.VILLAGE, Status.TRIP}
