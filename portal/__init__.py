@@ -83,7 +83,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.public.views import bp as public_bp
     from portal.report.views import bp as report_bp
     from portal.review.views import bp as review_bp
+    from portal.stats.views import bp as stats_bp
     from portal.visits.views import bp as visit_bp
 
-    for bp in (public_bp, report_bp, auth_bp, review_bp, admin_bp, api_bp, visit_bp, notices_bp):
+    for bp in (public_bp, report_bp, auth_bp, review_bp, admin_bp, api_bp, stats_bp, visit_bp, notices_bp):
         app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""Public statistics with charts: `GET /stats`."""

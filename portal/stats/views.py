@@ -1,0 +1,113 @@
+"""`GET /stats`: public statistics of a county by month or quarter, with server-side charts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from portal import http_cache
+from portal.models.base import utcnow
+from portal.rules import charts
+from portal.rules.calendar import local_date
+from portal.services import stats
+from portal.services.errors import ValidationError
+
+bp = Blueprint("stats", __name__)
+
+MAX_AGE = 300
+
+
+def period_label(period: stats.Period) -> str:
+    """"2026年10月" or "2026年第4季度" in the page language."""
+    if period.kind == "month":
+        return _("%(year)d年%(month)d月", year=period.year, month=period.number)
+    return _("%(year)d年第%(quarter)d季度", year=period.year, quarter=period.number)
+
+
+def month_tick(period: stats.Period) -> str:
+    """A short month label for a chart axis: the year only where it changes."""
+    if period.number == 1:
+        return _("%(year)d年1月", year=period.year)
+    return _("%(month)d月", month=period.number)
+
+
+def period_choices(today) -> list[tuple[str, str]]:
+    """The last 12 months and the last 4 quarters, newest first."""
+    months = stats.months_back((today.year, today.month), stats.TREND_MONTHS)[::-1]
+    choices = [(p.key, period_label(p)) for p in (stats.Period("month", y, m) for y, m in months)]
+    quarter = stats.month_of(today).quarter()
+    for _i in range(4):
+        choices.append((quarter.key, period_label(quarter)))
+        year, number = (quarter.year, quarter.number - 1) if quarter.number > 1 else (quarter.year - 1, 4)
+        quarter = stats.Period("quarter", year, number)
+    return choices
+
+
+def select_county_and_period(args, today):
+    """The county and period asked for (defaults: the first county, the last complete month)."""
+    counties = stats.counties()
+    code = args.get("county", "")
+    county = next((c for c in counties if c.code == code), None) if code else (
+        counties[0] if counties else None
+    )
+    if code and county is None:
+        abort(404)
+    try:
+        period = stats.parse_period(args["period"]) if args.get("period") else (
+            stats.default_period(today)
+        )
+    except ValidationError:
+        abort(400)
+    return counties, county, period
+
+
+def build_charts(trend: list[dict], ticks: list[str]) -> dict[str, Markup]:
+    """The two trend charts; their marks carry the same figures as the tables below them."""
+    received = [row["received"] for row in trend]
+    bars = charts.bar_chart(
+        chart_id="chart-received", title=_("每月收到的举报"),
+        desc=_("近12个月每月收到的举报件数；少于3件显示为“<3”。"), categories=ticks,
+        values=[None if v == stats.SUPPRESSED else v for v in received],
+        labels=[str(v) for v in received],
+    )
+    rates = [
+        (_("5-4-3达标率"), "compliance_543"),
+        (_("值班覆盖率"), "duty_coverage"),
+        (_("公示准确率"), "board_accuracy"),
+    ]
+    lines = charts.line_chart(
+        chart_id="chart-rates", title=_("达标率、覆盖率和准确率"),
+        desc=_("近12个月班子成员5-4-3达标率、值班覆盖率和去向公示准确率（%）。"),
+        categories=ticks,
+        series=[charts.Series(name, [row[key] for row in trend]) for name, key in rates],
+    )
+    # Built by portal.rules.charts, which escapes every text it puts in.
+    return {"received": Markup(bars), "rates": Markup(lines)}  # noqa: S704
+
+
+@bp.get("/stats")
+def index():
+    today = local_date(utcnow())
+    counties, county, period = select_county_and_period(request.args, today)
+    if county is None:
+        return render_template("stats/index.html", county=None, counties=[], period=period,
+                               choices=period_choices(today), period_label=period_label)
+    parts = ("stats", county.code, period.key, today, *stats.fingerprint(county))
+
+    def render():
+        result = stats.county_stats(county, period, today)
+        trend = stats.public_trend(result.trend)
+        ticks = [month_tick(p) for p, _f in result.trend]
+        return render_template(
+            "stats/index.html", county=county, counties=counties, period=period,
+            choices=period_choices(today), period_label=period_label, result=result,
+            figures=stats.public_figures(result.figures),
+            rows=stats.public_rows(result.townships), trend=trend, ticks=ticks,
+            quarter_figures=stats.public_figures(result.quarter_figures),
+            quarter_rows=stats.public_rows(result.quarter_townships),
+            charts=build_charts(trend, ticks),
+            has_board="public.board" in current_app.view_functions,
+        )
+
+    return http_cache.cached(parts, render, max_age=MAX_AGE)
