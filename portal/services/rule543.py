@@ -74,18 +74,19 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return lo, hi
 
 
-def _add_sign_in(records: CadreRecords, row: SignIn) -> None:
-    local = row.at.astimezone(TZ)
+def _add_sign_in(records: CadreRecords, record_id: int, at: datetime, kind: SignInKind,
+                 at_township: bool) -> None:
+    local = at.astimezone(TZ)
     evening = local.time() >= EVENING_FROM
-    if row.at_township and evening:
+    if at_township and evening:
         records.evening_checks.add(local.date())
-    if row.at_township and row.kind == SignInKind.IN and local.time() < MORNING_BY:
+    if at_township and kind == SignInKind.IN and local.time() < MORNING_BY:
         records.morning_checks.add(local.date())
-    if evening and row.kind == SignInKind.IN:
+    if evening and kind == SignInKind.IN:
         return  # a stay check-in, not the start of a work day
     records.sign_ins.append(
-        rule_543.SignInRecord(id=row.id, at=row.at, kind=rule_543.SignInKind(row.kind.value),
-                              at_township=row.at_township)
+        rule_543.SignInRecord(id=record_id, at=at, kind=rule_543.SignInKind(kind.value),
+                              at_township=at_township)
     )
 
 
@@ -96,11 +97,12 @@ def gather(cadre_ids: Iterable[int], start: date, end: date) -> dict[int, CadreR
     if not ids:
         return out
     lo, hi = _utc_bounds(start, end)
-    for row in db.session.scalars(
-        select(SignIn).where(SignIn.cadre_id.in_(ids), SignIn.at >= lo, SignIn.at < hi)
-        .order_by(SignIn.at)
+    # Plain columns, not ORM objects: a township's month is thousands of rows.
+    for record_id, cid, at, kind, at_township in db.session.execute(
+        select(SignIn.id, SignIn.cadre_id, SignIn.at, SignIn.kind, SignIn.at_township)
+        .where(SignIn.cadre_id.in_(ids), SignIn.at >= lo, SignIn.at < hi).order_by(SignIn.at)
     ):
-        _add_sign_in(out[row.cadre_id], row)
+        _add_sign_in(out[cid], record_id, at, kind, at_township)
     for cid, day, confirmed_at, visit_id, village in db.session.execute(
         select(VillageVisit.cadre_id, VillageVisit.day, VillageVisit.confirmed_at, VillageVisit.id,
                VillageVisit.village)
