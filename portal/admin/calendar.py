@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import CalendarOverride, Role
 from portal.rules.calendar import OfficialCalendar
 from portal.sanitize import clean_text
-from portal.services import audit
+from portal.services import audit, duty
 from portal.services import calendar as service
 
 bp = Blueprint("calendar", __name__)
@@ -34,6 +34,7 @@ def index():
         name = clean_text(form.name.data, 32, multiline=False)
         audit.record("calendar.set", actor=me(), object_type="calendar", object_id=day.isoformat(),
                      detail={"working": working, "name": name})
+        duty.calendar_changed()
         service.set_override(day, working, name, by=me())  # commits the audit entry with it
         flash(_("已设置 %(day)s 为%(kind)s。", day=day.isoformat(),
                 kind=_("工作日") if working else _("休息日")), "success")
@@ -58,6 +59,7 @@ def remove():
     if db.session.get(CalendarOverride, day) is None:
         abort(404)
     audit.record("calendar.remove", actor=me(), object_type="calendar", object_id=day.isoformat())
+    duty.calendar_changed()
     service.remove_override(day)
     flash(_("已删除 %(day)s 的设置，恢复为国务院公布的安排。", day=day.isoformat()), "success")
     return redirect(url_for(".index"))

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, CalendarOverride, Role
+from portal.models import AuditEntry, CalendarOverride, Role, Township
 from portal.services.calendar import official_calendar
 from tests.admin.conftest import post_form
 
@@ -32,7 +32,11 @@ def test_override_a_weekend_as_a_working_day_changes_the_roster(app, office, sta
     assert 'name="l-2026-03-01-day"' in clerk_client.get(
         f"/admin/t/{office.code}/roster?month=2026-03").get_data(as_text=True)
     client = staff_client(Role.SYSADMIN)
+    with app.app_context():
+        version = db.session.get(Township, office.township_id).data_version
     post_form(client, PAGE, data={"day": "2026-03-01", "is_working": "work", "name": "调休上班"})
+    with app.app_context():  # the public roster's caches must drop: its gaps changed
+        assert db.session.get(Township, office.township_id).data_version > version
     html = clerk_client.get(f"/admin/t/{office.code}/roster?month=2026-03").get_data(as_text=True)
     assert 'name="l-2026-03-01-day"' not in html
 
