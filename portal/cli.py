@@ -14,6 +14,7 @@ from portal.services.errors import ServiceError
 demo_cli = AppGroup("demo", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Staff accounts.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
+reports_cli = AppGroup("reports", help="Report deadlines and retention (safe to run from cron).")
 notices_cli = AppGroup("notices", help="Monthly public notices (张榜公示).")
 
 
@@ -138,6 +139,74 @@ def notices_publish(month: str, codes: tuple[str, ...]) -> None:
         click.echo(f"{township.code} {township.name} {month}: {state}")
 
 
+@reports_cli.command("escalate")
+def reports_escalate() -> None:
+    """Escalate overdue reports to the inspectors of the next level up (idempotent)."""
+    from portal.services.escalation import escalate
+
+    done = escalate()
+    for item in done:
+        click.echo(f"escalated {item.public_id} to level {item.level} ({item.region_name})")
+    click.echo(f"{len(done)} report(s) escalated")
+
+
+@reports_cli.command("purge")
+def reports_purge() -> None:
+    """Delete photos and reporter contacts of reports closed longer than RETENTION_DAYS ago."""
+    from portal.services.retention import purge
+
+    result = purge()
+    click.echo(f"purged {result.reports} report(s), {result.photos} photo(s)")
+
+
+backup_cli = AppGroup("backup", help="Checksummed backups of the database and evidence.")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_create(path: str) -> None:
+    """Write a backup archive (database, evidence files, checksum manifest) to PATH."""
+    from portal.services import backup
+
+    try:
+        result = backup.create(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    counts = ", ".join(f"{name} {n}" for name, n in result.counts.items())
+    click.echo(f"backup written to {result.path}: {result.dialect} database "
+               f"({result.database_bytes} bytes), {result.evidence_files} evidence file(s); {counts}")
+
+
+@backup_cli.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def backup_verify(path: str) -> None:
+    """Check an archive against its checksum manifest without restoring it."""
+    from portal.services import backup
+
+    try:
+        manifest = backup.verify_archive(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"archive intact: {len(manifest['members'])} member(s), {manifest['dialect']}, "
+               f"made {manifest['created_at']}")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def backup_restore(path: str, force: bool) -> None:
+    """Restore an archive into this instance (refused if corrupted, or if the database has data)."""
+    from portal.services import backup
+
+    try:
+        manifest = backup.restore(path, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    counts = ", ".join(f"{name} {n}" for name, n in manifest["counts"].items())
+    click.echo(f"restored {path} (schema {manifest['revision'] or '?'}): {counts}; "
+               f"{manifest['evidence_restored']} evidence file(s)")
+
+
 def register(app: Flask) -> None:
-    for group in (demo_cli, users_cli, audit_cli, notices_cli):
+    for group in (demo_cli, users_cli, audit_cli, notices_cli, reports_cli):
         app.cli.add_command(group)

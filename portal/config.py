@@ -44,6 +44,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    # Failed staff logins allowed per client address and per account name.
+    LOGIN_LIMIT_CLIENT = os.environ.get("LOGIN_LIMIT_CLIENT", "30 per 15 minutes")
+    LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
+    REVIEW_PAGE_SIZE = 50
     CACHE_URL = os.environ.get("CACHE_URL", "")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))

@@ -1,5 +1,281 @@
-"""Review queue and report pages for inspectors."""
+"""Review queue and report pages for inspectors (thin: the services decide)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal.auth.access import allow
+from portal.extensions import db
+from portal.models import Evidence, Report, Role, User
+from portal.models.base import utcnow
+from portal.review import forms
+from portal.services import crosscheck, exports, queue, review
+from portal.services.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+FILTER_KEYS = ("status", "township", "category", "overdue", "mine", "escalated", "sort")
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _filters(source) -> queue.QueueFilters:
+    user = _user()
+    escalated = source.get("escalated")
+    if escalated is None and "status" not in source and queue.is_above_county(user):
+        escalated = "1"  # city and province inspectors start with what was escalated to them
+    return queue.QueueFilters(
+        status=source.get("status", ""), township=source.get("township", ""),
+        category=source.get("category", ""), overdue=source.get("overdue") == "1",
+        mine=source.get("mine") == "1", escalated=escalated == "1", sort=source.get("sort", "newest"),
+    ).normalized()
+
+
+def _filter_args(filters: queue.QueueFilters) -> dict:
+    args = {"status": filters.status, "township": filters.township, "category": filters.category,
+            "sort": filters.sort if filters.sort != "newest" else ""}
+    args.update({k: "1" for k in ("overdue", "mine", "escalated") if getattr(filters, k)})
+    return {k: v for k, v in args.items() if v}
+
+
+@bp.get("", endpoint="queue")
+@allow(Role.INSPECTOR)
+def queue_view():
+    user = _user()
+    filters = _filters(request.args)
+    now = utcnow()
+    page = queue.fetch_page(user=user, filters=filters, cursor=request.args.get("after"),
+                            size=current_app.config["REVIEW_PAGE_SIZE"], now=now)
+    return render_template(
+        "review/queue.html", page=page, filters=filters, args=_filter_args(filters), now=now,
+        townships=queue.townships_in_scope(user), export_form=forms.ExportForm(),
+        next_deadline=review.next_deadline, age=lambda r: review.age_in_working_days(r, now),
+        labels=_labels(),
+        status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
+    )
+
+
+
+EVENT_LABELS = {
+    "submitted": _l("收到举报"), "accepted": _l("受理"), "not_accepted": _l("不予受理"),
+    "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
+    "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
+    "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
+}
+
+
+def _crosscheck_labels() -> dict:
+    return {"board": crosscheck.BOARD_LABELS, "leave": crosscheck.LEAVE_LABELS,
+            "shift": crosscheck.SHIFT_LABELS, "duty_role": crosscheck.DUTY_ROLE_LABELS,
+            "sign_in": crosscheck.SIGN_IN_LABELS}
+
+
+def _labels() -> dict:
+    return {"status": queue.STATUS_LABELS, "category": queue.CATEGORY_LABELS,
+            "finding": queue.FINDING_LABELS, "action": queue.ACTION_LABELS}
+
+
+@bp.post("/export")
+@allow(Role.INSPECTOR)
+def export():
+    form = forms.ExportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    filters = _filters(request.form)
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    if request.form.get("format") == "xlsx":
+        data = exports.export_xlsx(user=_user(), filters=filters)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"reports-{stamp}.xlsx"
+    else:
+        data = exports.export_csv(user=_user(), filters=filters)
+        mime, name = "text/csv; charset=utf-8", f"reports-{stamp}.csv"
+    return send_file(BytesIO(data), mimetype=mime, as_attachment=True, download_name=name)
+
+
+def _report(public_id: str) -> Report:
+    try:
+        return review.get_report(user=_user(), public_id=public_id)
+    except NotFoundError:
+        abort(404)
+
+
+def _detail(report: Report, *, revealed: tuple[str, str] | None = None, status: int = 200,
+            **form_overrides):
+    user = _user()
+    now = utcnow()
+    assign_form = form_overrides.pop("assign_form", None) or forms.AssignForm(formdata=None)
+    assign_form.assignee.choices = [SelectChoice(u.public_id, u.display_name or u.username)
+                                    for u in review.inspectors_for(report) if u.id != report.assignee_id]
+    children = review.merged_children(report)
+    threads = [report, *children]
+    people_ids = {e.actor_id for e in report.events} | {report.assignee_id}
+    people_ids |= {m.author_id for r in threads for m in r.messages}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(people_ids - {None})))}
+    merged_into = db.session.get(Report, report.merged_into_id) if report.merged_into_id else None
+    context = {
+        "report": report, "now": now, "labels": _labels(), "people": people,
+        "due": review.next_deadline(report), "age": review.age_in_working_days(report, now),
+        "may": review.permitted(user, report), "check": crosscheck.check(report),
+        "group": crosscheck.same_day_group(user=user, report=report),
+        "children": children, "merged_into": merged_into, "cc": _crosscheck_labels(),
+        "event_label": lambda kind: str(EVENT_LABELS.get(kind, kind)),
+        "photos": [e for e in report.evidence if e.message_id is None],
+        "message_photos": _message_photos(threads), "revealed": revealed,
+        "accept_form": forms.ActionForm(formdata=None), "not_accept_form": forms.NotAcceptForm(formdata=None),
+        "merge_form": forms.MergeForm(formdata=None), "assign_form": assign_form,
+        "claim_form": forms.ActionForm(formdata=None, prefix="claim"),
+        "conclude_form": forms.ConcludeForm(formdata=None), "rectify_form": forms.RectifyForm(formdata=None),
+        "note_form": forms.NoteForm(formdata=None), "message_form": forms.MessageForm(formdata=None),
+        "reveal_form": forms.ActionForm(formdata=None, prefix="reveal"),
+    }
+    context.update(form_overrides)
+    return render_template("review/report.html", **context), status
+
+
+def _message_photos(reports: list[Report]) -> dict[int, list[Evidence]]:
+    grouped: dict[int, list[Evidence]] = {}
+    for item in (e for r in reports for e in r.evidence):
+        if item.message_id is not None:
+            grouped.setdefault(item.message_id, []).append(item)
+    return grouped
+
+
+@bp.get("/<public_id>")
+@allow(Role.INSPECTOR)
+def report_view(public_id: str):
+    return _detail(_report(public_id))
+
+
+@bp.get("/<public_id>/photos/<evidence_id>")
+@allow(Role.INSPECTOR)
+def photo(public_id: str, evidence_id: str):
+    from portal.services import evidence as evidence_service
+
+    report = _report(public_id)
+    item = next((e for e in report.evidence if e.public_id == evidence_id), None)
+    if item is None:
+        abort(404)
+    try:
+        data = evidence_service.read_bytes(item)
+    except NotFoundError:
+        abort(404)
+    response = send_file(BytesIO(data), mimetype=item.content_type, max_age=0)
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+def _step(public_id: str, form_class, attr: str, run: Callable[[User, Report, object], object],
+          done: str, prefix: str = ""):
+    """Validate a step's form, run the service, flash the result; re-render on a form error."""
+    report = _report(public_id)
+    form = form_class(prefix=prefix) if prefix else form_class()
+    if attr == "assign_form":
+        form.assignee.choices = [SelectChoice(u.public_id, u.username) for u in review.inspectors_for(report)]
+    if not form.validate_on_submit():
+        flash(_("请检查填写的内容。"), "error")
+        return _detail(report, status=400, **{attr: form})
+    try:
+        run(_user(), report, form)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("review.report_view", public_id=public_id), 303)
+    flash(done, "success")
+    return redirect(url_for("review.report_view", public_id=public_id), 303)
+
+
+@bp.post("/<public_id>/accept")
+@allow(Role.INSPECTOR)
+def accept(public_id: str):
+    return _step(public_id, forms.ActionForm, "accept_form",
+                 lambda u, r, f: review.accept(user=u, report=r, note=f.note.data or ""), _("已受理。"))
+
+
+@bp.post("/<public_id>/not-accept")
+@allow(Role.INSPECTOR)
+def not_accept(public_id: str):
+    return _step(public_id, forms.NotAcceptForm, "not_accept_form",
+                 lambda u, r, f: review.not_accept(user=u, report=r, reason=f.reason.data),
+                 _("已决定不予受理，理由已告知举报人。"))
+
+
+@bp.post("/<public_id>/merge")
+@allow(Role.INSPECTOR)
+def merge(public_id: str):
+    return _step(public_id, forms.MergeForm, "merge_form",
+                 lambda u, r, f: review.merge(user=u, report=r, into_public_id=f.into.data,
+                                              note=f.note.data or ""), _("已并案。"))
+
+
+@bp.post("/<public_id>/claim")
+@allow(Role.INSPECTOR)
+def claim(public_id: str):
+    return _step(public_id, forms.ActionForm, "claim_form",
+                 lambda u, r, f: review.claim(user=u, report=r), _("已由您承办。"), prefix="claim")
+
+
+@bp.post("/<public_id>/assign")
+@allow(Role.INSPECTOR)
+def assign(public_id: str):
+    def run(user, report, form):
+        assignee = db.session.scalar(select(User).where(User.public_id == form.assignee.data))
+        review.assign(user=user, report=report, assignee=assignee)
+
+    return _step(public_id, forms.AssignForm, "assign_form", run, _("已指定承办人。"))
+
+
+@bp.post("/<public_id>/conclude")
+@allow(Role.INSPECTOR)
+def conclude(public_id: str):
+    return _step(public_id, forms.ConcludeForm, "conclude_form",
+                 lambda u, r, f: review.conclude(user=u, report=r, finding=f.finding.data,
+                                                 action=f.action.data, outcome_public=f.outcome_public.data,
+                                                 staff_note=f.staff_note.data or ""), _("已办结。"))
+
+
+@bp.post("/<public_id>/rectify")
+@allow(Role.INSPECTOR)
+def rectify(public_id: str):
+    return _step(public_id, forms.RectifyForm, "rectify_form",
+                 lambda u, r, f: review.rectify(user=u, report=r, note=f.note.data or ""),
+                 _("已标记为整改完成。"))
+
+
+@bp.post("/<public_id>/note")
+@allow(Role.INSPECTOR)
+def note(public_id: str):
+    return _step(public_id, forms.NoteForm, "note_form",
+                 lambda u, r, f: review.add_note(user=u, report=r, text=f.text.data), _("备注已保存。"))
+
+
+@bp.post("/<public_id>/message")
+@allow(Role.INSPECTOR)
+def message(public_id: str):
+    return _step(public_id, forms.MessageForm, "message_form",
+                 lambda u, r, f: review.ask_reporter(user=u, report=r, body=f.body.data),
+                 _("消息已发送，举报人凭回执码可以看到。"))
+
+
+@bp.post("/<public_id>/reveal")
+@allow(Role.INSPECTOR)
+def reveal(public_id: str):
+    report = _report(public_id)
+    form = forms.ActionForm(prefix="reveal")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        revealed = review.reveal_reporter(user=_user(), report=report)
+    except NotFoundError:
+        abort(404)
+    return _detail(report, revealed=revealed)

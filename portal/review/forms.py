@@ -1,0 +1,56 @@
+"""Forms of the review pages: one small form per life-cycle step."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.models import Action, Finding
+from portal.services.queue import ACTION_LABELS, FINDING_LABELS
+
+
+class ActionForm(FlaskForm):
+    """A step with nothing to fill in (accept, claim): the CSRF token only."""
+
+    note = TextAreaField(_l("内部备注（仅工作人员可见）"), validators=[Optional(), Length(max=2000)])
+
+
+class NotAcceptForm(FlaskForm):
+    reason = TextAreaField(_l("不予受理的理由（举报人可见）"), validators=[DataRequired(), Length(max=2000)])
+
+
+class MergeForm(FlaskForm):
+    into = StringField(_l("并入的举报编号"), validators=[DataRequired(), Length(max=24)])
+    note = TextAreaField(_l("内部备注（仅工作人员可见）"), validators=[Optional(), Length(max=2000)])
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(_l("承办人"), validators=[DataRequired()], choices=[])
+
+
+class ConcludeForm(FlaskForm):
+    finding = SelectField(_l("核查结论"), choices=[SelectChoice(f.value, FINDING_LABELS[f]) for f in Finding],
+                          validators=[DataRequired()])
+    action = SelectField(_l("处理方式"), choices=[SelectChoice(a.value, ACTION_LABELS[a]) for a in Action],
+                         validators=[DataRequired()])
+    outcome_public = TextAreaField(_l("向举报人公开的办理结果"),
+                                   validators=[DataRequired(), Length(max=2000)])
+    staff_note = TextAreaField(_l("内部备注（仅工作人员可见）"), validators=[Optional(), Length(max=2000)])
+
+
+class RectifyForm(FlaskForm):
+    note = TextAreaField(_l("整改情况（举报人可见）"), validators=[Optional(), Length(max=2000)])
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("内部备注（仅工作人员可见）"), validators=[DataRequired(), Length(max=2000)])
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(_l("向举报人提问（举报人凭回执码可见）"),
+                         validators=[DataRequired(), Length(max=2000)])
+
+
+class ExportForm(FlaskForm):
+    """The queue's filters travel as hidden fields; the format is the button pressed."""

@@ -1,0 +1,219 @@
+"""The queue and report pages over HTTP: what an inspector sees and does."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEntry, Category, Report, ReportStatus, Sender, Township, User
+from portal.services import evidence
+from portal.services.messages import add_message
+from tests.conftest import login_as
+from tests.report.photos import png_bytes
+from tests.review.conftest import make_report
+
+S = ReportStatus
+
+
+@pytest.fixture
+def app(make_app):
+    # Forms are exercised without tokens here; test_review_csrf_is_required checks them.
+    return make_app(WTF_CSRF_ENABLED=False)
+
+
+def _as(app, world, name):
+    client = app.test_client()
+    with app.app_context():
+        user = db.session.get(User, getattr(world, name).id)
+        db.session.expunge(user)
+    login_as(client, user)
+    return client
+
+
+def _report(app, world, township="township", **fields) -> str:
+    with app.app_context():
+        r = make_report(db.session.get(Township, getattr(world, township).id), **fields)
+        db.session.commit()
+        return r.public_id
+
+
+def _status(app, pid):
+    with app.app_context():
+        return db.session.scalar(select(Report.status).where(Report.public_id == pid))
+
+
+def test_queue_shows_the_scope_with_counts_and_filters(app, world):
+    mine = _report(app, world)
+    accepted = _report(app, world, township="township2", status=S.ACCEPTED, category=Category.COMMUTING)
+    foreign = _report(app, world, township="foreign_township")
+    client = _as(app, world, "inspector")
+    page = client.get("/review").get_data(as_text=True)
+    assert mine in page and accepted in page and foreign not in page
+    assert "待受理 <b>1</b>" in page and "已受理 <b>1</b>" in page and "全部 <b>2</b>" in page
+    page = client.get("/review?status=accepted").get_data(as_text=True)
+    assert accepted in page and mine not in page
+    page = client.get("/review?category=commuting").get_data(as_text=True)
+    assert accepted in page and mine not in page
+    with app.app_context():
+        code = db.session.get(Township, world.township.id).code
+    page = client.get(f"/review?township={code}").get_data(as_text=True)
+    assert mine in page and accepted not in page
+    page = client.get("/review?mine=1").get_data(as_text=True)
+    assert mine not in page and "没有符合条件的举报" in page
+    # Nonsense filter values are ignored, not errors.
+    assert client.get("/review?status=bogus&sort=evil&after=%%%").status_code == 200
+
+
+def test_city_inspectors_start_with_escalated_reports(app, world):
+    plain = _report(app, world)
+    escalated = _report(app, world, escalation_level=1)
+    client = _as(app, world, "city_inspector")
+    page = client.get("/review").get_data(as_text=True)
+    assert escalated in page and plain not in page
+    page = client.get("/review?status=").get_data(as_text=True)
+    assert escalated in page and plain in page
+
+
+def test_report_page_and_the_whole_life_cycle_over_http(app, world):
+    pid = _report(app, world, named=True)
+    client = _as(app, world, "inspector")
+    page = client.get(f"/review/{pid}").get_data(as_text=True)
+    assert "乡政府上午十点大门紧锁" in page and "受理" in page
+    assert "举报人甲" not in page  # not assigned yet: the identity stays hidden
+    steps = [
+        ("accept", {"note": "先电话了解"}, S.ACCEPTED),
+        ("claim", {}, S.VERIFYING),
+        ("message", {"body": "请问您是在几点看到大门紧锁的？"}, S.VERIFYING),
+        ("note", {"text": "门卫说书记去县里开会"}, S.VERIFYING),
+        ("conclude", {"finding": "substantiated", "action": "criticism",
+                      "outcome_public": "经核查属实，已对有关干部批评教育。", "staff_note": "内部"},
+         S.CONCLUDED),
+        ("rectify", {"note": "乡镇已调整值班安排。"}, S.RECTIFIED),
+    ]
+    for step, data, expected in steps:
+        response = client.post(f"/review/{pid}/{step}", data=data)
+        assert response.status_code == 303, step
+        assert _status(app, pid) == expected, step
+    page = client.get(f"/review/{pid}").get_data(as_text=True)
+    for text in ("请问您是在几点看到大门紧锁的", "门卫说书记去县里开会", "经核查属实", "已整改"):
+        assert text in page
+    with app.app_context():
+        r = db.session.scalar(select(Report).where(Report.public_id == pid))
+        assert [m.body for m in r.messages] == ["请问您是在几点看到大门紧锁的？"]
+        assert [e.kind for e in r.events] == ["submitted", "accepted", "assigned", "note", "concluded",
+                                               "rectified"]
+
+
+def test_an_illegal_step_is_refused_with_a_message(app, world):
+    pid = _report(app, world)
+    client = _as(app, world, "inspector")
+    response = client.post(f"/review/{pid}/conclude", follow_redirects=True, data={
+        "finding": "substantiated", "action": "criticism", "outcome_public": "x"})
+    assert "不能进行这一步" in response.get_data(as_text=True)
+    assert _status(app, pid) == S.SUBMITTED
+    response = client.post(f"/review/{pid}/not-accept", data={"reason": ""})
+    assert response.status_code == 400
+    assert _status(app, pid) == S.SUBMITTED
+
+
+def test_reporter_answers_appear_and_merged_threads_are_kept(app, world):
+    target, merged = _report(app, world), _report(app, world)
+    with app.app_context():
+        r = db.session.scalar(select(Report).where(Report.public_id == merged))
+        add_message(report=r, sender=Sender.REPORTER, body="我当时在乡政府门口等了一个小时。")
+    client = _as(app, world, "inspector")
+    assert client.post(f"/review/{merged}/merge", data={"into": target}).status_code == 303
+    page = client.get(f"/review/{target}").get_data(as_text=True)
+    assert merged in page and "我当时在乡政府门口等了一个小时" in page
+
+
+def test_reveal_is_a_post_for_the_assignee_only_and_is_audited(app, world):
+    pid = _report(app, world, named=True, status=S.VERIFYING)
+    with app.app_context():
+        db.session.execute(db.update(Report).where(Report.public_id == pid)
+                           .values(assignee_id=world.inspector.id))
+        db.session.commit()
+    assert _as(app, world, "inspector2").post(f"/review/{pid}/reveal").status_code == 404
+    client = _as(app, world, "inspector")
+    assert "举报人甲" not in client.get(f"/review/{pid}").get_data(as_text=True)
+    page = client.post(f"/review/{pid}/reveal").get_data(as_text=True)
+    assert "举报人甲" in page and "13800000000" in page
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "reporter.revealed")) == 1
+
+
+def test_photos_are_served_to_staff_in_scope_only(app, world):
+    pid = _report(app, world)
+    with app.app_context():
+        r = db.session.scalar(select(Report).where(Report.public_id == pid))
+        photo = evidence.store_photo(r, png_bytes())
+        photo_id = photo.public_id
+    client = _as(app, world, "inspector")
+    assert photo_id in client.get(f"/review/{pid}").get_data(as_text=True)
+    response = client.get(f"/review/{pid}/photos/{photo_id}")
+    assert response.status_code == 200 and response.mimetype.startswith("image/")
+    assert response.get_data() == evidence_bytes(app, photo_id)
+    assert response.headers["Cache-Control"] == "no-store"
+    response.close()
+    assert _as(app, world, "foreign_inspector").get(f"/review/{pid}/photos/{photo_id}").status_code == 404
+    other = _report(app, world)
+    assert client.get(f"/review/{other}/photos/{photo_id}").status_code == 404
+
+
+def evidence_bytes(app, photo_id):
+    from portal.models import Evidence
+
+    with app.app_context():
+        item = db.session.scalar(select(Evidence).where(Evidence.public_id == photo_id))
+        return evidence.read_bytes(item)
+
+
+def _export(client, fmt, **filters):
+    return client.post("/review/export", data={"format": fmt, **filters})
+
+
+def test_csv_export_is_scope_filtered_safe_and_audited(app, world):
+    mine = _report(app, world, cadre_text="=HYPERLINK(\"http://evil\")")
+    foreign = _report(app, world, township="foreign_township")
+    client = _as(app, world, "inspector")
+    response = _export(client, "csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    text = response.get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [mine]
+    assert foreign not in text
+    assert rows[1][4].startswith("'=")  # a formula is neutralised
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reports.exported"))
+        assert entry.actor_id == world.inspector.id and '"rows": 1' in entry.detail
+
+
+def test_xlsx_export_follows_the_filters(app, world):
+    a = _report(app, world)
+    b = _report(app, world, status=S.ACCEPTED)
+    client = _as(app, world, "inspector")
+    response = _export(client, "xlsx", status="accepted")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ids == [b] and a not in ids
+    assert _export(client, "xlsx").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "reports.exported")) == 2
+
+
+def test_review_csrf_is_required(make_app, world):
+    app = make_app()
+    pid = _report(app, world)
+    client = _as(app, world, "inspector")
+    assert client.post(f"/review/{pid}/accept").status_code == 400
+    assert _export(client, "csv").status_code == 400
+    assert _status(app, pid) == S.SUBMITTED
