@@ -171,7 +171,7 @@ def worker_rss_mb(process: subprocess.Popen) -> float:
     return max(sizes, default=0.0)
 
 
-_LATENCY = re.compile(r"^\s+(50|99)\.000%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 
 def wrk(url: str, duration: int, connections: int, script: str | None = None,
