@@ -210,3 +210,4 @@ def backup_restore(path: str, force: bool) -> None:
 def register(app: Flask) -> None:
     for group in (demo_cli, users_cli, audit_cli, notices_cli, reports_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_cli)
