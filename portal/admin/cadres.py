@@ -94,12 +94,14 @@ def set_active(code: str, cadre: str):
         abort(400)
     active = request.form.get("active") == "1"
     try:
-        service.set_active(user=me(), cadre=cadre, active=active)
+        removed = service.set_active(user=me(), cadre=cadre, active=active)
     except ValidationError as error:
         flash(str(error), "error")
     else:
         flash(_("%(name)s 已恢复在册。", name=cadre.name) if active
               else _("%(name)s 已停用：不再显示在公开页面，历史记录保留。", name=cadre.name), "success")
+        if removed:
+            flash(_("已从今后的 %(n)s 个值班中撤下，这些班次现在缺岗，请重新安排。", n=removed), "error")
     return redirect(url_for(".index", code=code))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -160,22 +160,42 @@ def update_cadre(*, user: User, cadre: Cadre, fields: CadreFields) -> Cadre:
     return cadre
 
 
-def set_active(*, user: User, cadre: Cadre, active: bool) -> Cadre:
-    """Deactivate (left the township) or reactivate a cadre; the history stays."""
+def set_active(*, user: User, cadre: Cadre, active: bool) -> int:
+    """Deactivate (left the township) or reactivate a cadre; the history stays.
+
+    A cadre who leaves is taken off the shifts after today, so that those shifts show as
+    gaps on the roster instead of naming someone who is gone. Returns how many.
+    """
     from portal.services import whereabouts
 
     if cadre.active == active:
-        return cadre
+        return 0
+    removed = 0
     if active:
         _check_chief(cadre.township_id, cadre.chief_role, cadre.id)
     else:
         whereabouts.close_open_entries(cadre_id=cadre.id, at=utcnow())
+        removed = _drop_future_duty(cadre)
     cadre.active = active
     audit.record("cadre.reactivate" if active else "cadre.deactivate", actor=user,
-                 object_type="cadre", object_id=cadre.public_id, detail={"name": cadre.name})
+                 object_type="cadre", object_id=cadre.public_id,
+                 detail={"name": cadre.name, "future_shifts_removed": removed})
     townships.touch(cadre.township_id)
     db.session.commit()
-    return cadre
+    return removed
+
+
+def _drop_future_duty(cadre: Cadre) -> int:
+    from portal.models import DutyAssignment, DutyShift
+
+    tomorrow = utcnow().astimezone(TZ).date() + timedelta(days=1)
+    rows = db.session.scalars(
+        select(DutyAssignment).join(DutyShift).where(DutyAssignment.cadre_id == cadre.id,
+                                                     DutyShift.day >= tomorrow)
+    ).all()
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)
 
 
 # --- roster import -------------------------------------------------------------------------

@@ -129,3 +129,29 @@ def test_cadre_of_another_township_answers_404(app, office, clerk_client):
 
 def test_status_labels_cover_every_status():
     assert set(whereabouts.STATUS_LABELS) == set(Status)
+
+
+def test_deactivating_takes_the_cadre_off_future_shifts_only(app, office, clerk_client):
+    from datetime import timedelta
+
+    from portal.models import DutyAssignment, DutyRole, DutyShift, ShiftKind
+    from portal.rules.calendar import TZ
+    from portal.services import duty
+
+    today = utcnow().astimezone(TZ).date()
+    with app.app_context():
+        for day in (today - timedelta(days=1), today + timedelta(days=2)):
+            starts, ends = duty.shift_times(day, ShiftKind.NIGHT)
+            shift = DutyShift(township_id=office.township_id, day=day, kind=ShiftKind.NIGHT,
+                              starts_at=starts, ends_at=ends)
+            shift.assignments.append(DutyAssignment(cadre_id=office.staff_ids[4], role=DutyRole.STAFF))
+            db.session.add(shift)
+        db.session.commit()
+    cadre = _cadre(app, office.staff_ids[4])
+    response = post_form(clerk_client, _url(office), _url(office, f"/{cadre.public_id}/active"),
+                         {"active": "0"}, follow_redirects=True)
+    assert "已从今后的 1 个值班中撤下" in response.get_data(as_text=True)
+    with app.app_context():
+        days = db.session.scalars(select(DutyShift.day).join(DutyAssignment).where(
+            DutyAssignment.cadre_id == office.staff_ids[4])).all()
+    assert days == [today - timedelta(days=1)]  # the past stays as it was
