@@ -1,8 +1,10 @@
 """What a reporter sees on /track: the status in plain words, the steps with their dates,
 the deadline of the next step, the public part of the outcome and the message thread.
 
-Staff-only things (who handled it, staff notes, the reporter's identity, the cadre's
-records) never appear here. Every reporter, anonymous or named, sees the same.
+Words are lazy translations: they take the reader's language when rendered, and the
+functions here need no request. Staff-only things (who handled it, staff notes, the
+reporter's identity, the cadre's records) never appear here. Every reporter, anonymous or
+named, sees the same.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.models import Action, Finding, Report, ReportEvent, ReportStatus, Sender
 from portal.models.base import utcnow
 from portal.services import reports
+
+Words = str | LazyString
 
 STATUS_WORDS = {
     ReportStatus.SUBMITTED: (_l("已收到，等待受理"),
@@ -57,14 +62,14 @@ STEP_TITLES = {
 class Step:
     """One step of the report's life as the reporter sees it."""
 
-    title: str
+    title: Words
     at: datetime
     note: str = ""
 
 
 @dataclass(frozen=True)
 class NextStep:
-    title: str
+    title: Words
     due: datetime | None
     overdue: bool = False
     escalated: bool = False
@@ -72,8 +77,8 @@ class NextStep:
 
 @dataclass(frozen=True)
 class Outcome:
-    finding: str
-    action: str
+    finding: Words
+    action: Words
     text: str
 
 
@@ -87,15 +92,15 @@ class ThreadEntry:
 
 @dataclass
 class PublicView:
-    status: str
-    explanation: str
+    status: Words
+    explanation: Words
     steps: list[Step]
     next_step: NextStep | None
     outcome: Outcome | None
     thread: list[ThreadEntry] = field(default_factory=list)
     photos: int = 0
     can_reply: bool = True
-    merged_status: str = ""
+    merged_status: Words = ""
 
 
 def public_timeline(report: Report) -> list[Step]:
@@ -108,9 +113,9 @@ def public_timeline(report: Report) -> list[Step]:
         note = event.public_note or ""
         if event.to_status == ReportStatus.NOT_ACCEPTED and not note:
             note = report.not_accepted_reason or ""
-        steps.append(Step(str(STEP_TITLES[event.to_status]), event.at, note))
+        steps.append(Step(STEP_TITLES[event.to_status], event.at, note))
     if not steps:
-        steps.append(Step(str(STEP_TITLES[ReportStatus.SUBMITTED]), report.submitted_at))
+        steps.append(Step(STEP_TITLES[ReportStatus.SUBMITTED], report.submitted_at))
     return steps
 
 
@@ -120,14 +125,14 @@ def next_step(report: Report, now: datetime | None = None) -> NextStep | None:
     escalated = report.escalation_level > 0
     if report.status == ReportStatus.SUBMITTED:
         due = report.accept_due
-        return NextStep(str(_l("决定是否受理")), due, now > due, escalated)
+        return NextStep(_l("决定是否受理"), due, now > due, escalated)
     if report.status in (ReportStatus.ACCEPTED, ReportStatus.VERIFYING):
         due = report.conclude_due
-        return NextStep(str(_l("核查并办结")), due, bool(due and now > due), escalated)
+        return NextStep(_l("核查并办结"), due, bool(due and now > due), escalated)
     if report.status == ReportStatus.CONCLUDED and report.finding in (
         Finding.SUBSTANTIATED, Finding.PARTLY_SUBSTANTIATED
     ):
-        return NextStep(str(_l("乡镇整改")), None)
+        return NextStep(_l("乡镇整改"), None)
     return None
 
 
@@ -135,8 +140,8 @@ def _outcome(report: Report) -> Outcome | None:
     if report.finding is None and not report.outcome_public:
         return None
     return Outcome(
-        finding=str(FINDING_WORDS[report.finding]) if report.finding else "",
-        action=str(ACTION_WORDS[report.action]) if report.action else "",
+        finding=FINDING_WORDS[report.finding] if report.finding else "",
+        action=ACTION_WORDS[report.action] if report.action else "",
         text=report.outcome_public or "",
     )
 
@@ -146,7 +151,7 @@ def public_view(report: Report, now: datetime | None = None) -> PublicView:
     counts = reports.photo_counts(report)
     status, explanation = STATUS_WORDS[report.status]
     view = PublicView(
-        status=str(status), explanation=str(explanation), steps=public_timeline(report),
+        status=status, explanation=explanation, steps=public_timeline(report),
         next_step=next_step(report, now), outcome=_outcome(report), photos=counts.get(None, 0),
         can_reply=report.purged_at is None,
         thread=[ThreadEntry(m.sender == Sender.REPORTER, m.body, m.at, counts.get(m.id, 0))
@@ -155,6 +160,6 @@ def public_view(report: Report, now: datetime | None = None) -> PublicView:
     if report.status == ReportStatus.MERGED and report.merged_into_id:
         target = db.session.get(Report, report.merged_into_id)
         if target is not None:
-            view.merged_status = str(STATUS_WORDS[target.status][0])
+            view.merged_status = STATUS_WORDS[target.status][0]
             view.outcome = view.outcome or _outcome(target)
     return view
