@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -28,6 +29,21 @@ EDITORS = (Role.CLERK, Role.COUNTY_ADMIN, Role.SYSADMIN)
 # Who may read the roster of names with staff-only fields (personal phones, leave reasons).
 RECORD_READERS = (Role.CLERK, Role.INSPECTOR, Role.COUNTY_ADMIN, Role.SYSADMIN)
 MAX_CARDS = 30
+
+# The staff navigation: every area's entry page, shown when it exists and admits the user.
+GENERAL_LINKS = [
+    ("admin.dashboard.index", _l("工作台")), ("review.queue", _l("举报受理")),
+    ("admin.spotchecks.index", _l("明察暗访")), ("admin.supervision.index", _l("监督")),
+    ("admin.townships.index", _l("乡镇")), ("admin.users.index", _l("账号")),
+    ("admin.stats_export.index", _l("统计")), ("admin.calendar.index", _l("工作日历")),
+]
+# A township's pages: (endpoint, name of the township parameter, label).
+TOWNSHIP_LINKS = [
+    ("admin.board.index", "code", _l("去向")), ("admin.roster.index", "code", _l("值班")),
+    ("admin.cadres.index", "code", _l("干部")), ("admin.leave.index", "code", _l("请假")),
+    ("admin.attendance.index", "township", _l("签到")), ("admin.visits.index", "township", _l("入村")),
+    ("admin.notices.index", "township", _l("公示")), ("admin.archive.index", "township", _l("档案")),
+]
 
 
 def me() -> User:
@@ -74,6 +90,27 @@ def _townships(user: User, query: str) -> tuple[list[Township], int]:
                               Township.code.startswith(query, autoescape=True)))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     return list(db.session.scalars(stmt.order_by(Township.code).limit(MAX_CARDS))), total
+
+
+def _admits(endpoint: str) -> bool:
+    view = current_app.view_functions.get(endpoint)
+    roles = getattr(view, "allowed_roles", None)
+    return view is not None and (roles is None or current_user.role in roles)
+
+
+def staff_nav(township: Township | None = None) -> dict[str, list[tuple[str, str, str]]]:
+    """The links of the staff navigation for the current user: (endpoint, url, label)."""
+    general = [(ep, url_for(ep), str(label)) for ep, label in GENERAL_LINKS if _admits(ep)]
+    local = []
+    if township is not None:
+        local = [(ep, url_for(ep, **{param: township.code}), str(label))
+                 for ep, param, label in TOWNSHIP_LINKS if _admits(ep)]
+    return {"general": general, "township": local}
+
+
+@bp.app_context_processor
+def _navigation() -> dict:
+    return {"staff_nav": staff_nav}
 
 
 @bp.get("/")

@@ -60,3 +60,16 @@ def test_dashboard_needs_login(app):
     response = app.test_client().get("/admin/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_navigation_lists_only_what_the_role_may_open(app, office, clerk_client, staff_client):
+    board = f"/admin/t/{office.code}/board"
+    html = clerk_client.get(board).get_data(as_text=True)
+    assert f'href="/admin/t/{office.code}/leave"' in html
+    assert 'href="/admin/calendar"' not in html
+    supervisor = staff_client(Role.SUPERVISOR).get(board).get_data(as_text=True)
+    assert f'href="/admin/t/{office.code}/roster"' in supervisor
+    assert f'href="/admin/t/{office.code}/leave"' not in supervisor
+    assert f'href="/admin/t/{office.code}/cadres"' not in supervisor
+    admin = staff_client(Role.SYSADMIN).get(board).get_data(as_text=True)
+    assert 'href="/admin/calendar"' in admin
