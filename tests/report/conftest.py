@@ -31,3 +31,7 @@ def place(app) -> Place:
         db.session.commit()
         return Place(t.id, t.code, t.county_id, [c.id for c in cadres],
                      [c.public_id for c in cadres], [c.name for c in cadres])
+
+
+# The browser story uses the browser suite's live demo site and phone-sized pages.
+from tests.e2e.conftest import browse, browser_type_launch_args, site  # noqa: E402, F401

@@ -116,3 +116,25 @@ def test_the_global_limit_holds_across_clients(make_app, storage, place):
         assert RECEIPT.search(post_report(client, place).get_data(as_text=True))
     client.environ_base = {"HTTP_X_FORWARDED_FOR": "198.51.100.50"}
     assert post_report(client, place).status_code == 429
+
+
+def test_with_redis_down_reports_still_go_in_and_limits_still_hold(app, place, tmp_path):
+    # The limiter falls back to per-process memory instead of answering 500 to a reporter.
+    from portal import create_app
+    from portal.config import TestConfig
+    from portal.extensions import db
+
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+    config.INSTANCE_PATH = config.EVIDENCE_DIR = str(tmp_path)
+    config.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"
+    config.TRACK_RATE_LIMIT = "2/minute"
+    down = create_app(config)
+    client = down.test_client()
+    assert RECEIPT.search(post_report(client, place).get_data(as_text=True))
+    assert look_up(client, "1").status_code == 200
+    assert look_up(client, "1").status_code == 200
+    assert look_up(client, "1").status_code == 429
+    with down.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -1,0 +1,58 @@
+"""A citizen on a 320 px phone, JavaScript on or off, reports an absent cadre and follows it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal.models.base import utcnow
+from portal.rules.calendar import TZ
+from tests.report.photos import jpeg_with_gps
+
+pytestmark = pytest.mark.e2e
+NARROW = {"width": 320, "height": 640}
+
+
+def fits(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= NARROW["width"], f"{page.url} is {width}px wide on a 320px screen"
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_a_citizen_reports_writes_down_the_receipt_and_follows_the_report(browse, js):
+    page = browse(js=js, viewport=NARROW)
+    page.goto("/")
+    page.get_by_role("link", name="举报干部不在岗").click()
+    page.get_by_label("乡镇名称或拼音").fill("dzz")
+    page.get_by_role("button", name="查找").click()
+    page.get_by_role("link", name="大庄镇").click()
+    page.wait_for_url("**/report?township=990101001")
+    fits(page)
+    page.get_by_label("被反映的干部（可选）").select_option(index=1)
+    page.get_by_label("问题类型").select_option("absent_workday")
+    seen = (utcnow() - timedelta(hours=3)).astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("发现时间").fill(seen)
+    page.get_by_label("看到的情况").fill("上午到镇政府办事，办公室锁着门，电话也没人接。")
+    page.locator("#photos").set_input_files(
+        [{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}])
+    page.get_by_role("button", name="提交举报").click()
+
+    receipt = page.locator("#receipt").inner_text().strip()
+    assert re.fullmatch(r"\d{5}( \d{5}){4}", receipt)
+    fits(page)
+    page.get_by_label("我已经抄下或保存了回执码").check()
+    page.get_by_role("button", name="完成").click()
+    page.wait_for_url("**/report/thanks")
+    assert receipt not in page.content()
+
+    page.get_by_role("link", name="凭回执码查看进展").click()
+    page.get_by_label("回执码").fill(receipt.replace(" ", ""))
+    page.get_by_role("button", name="查看").click()
+    assert page.get_by_text("已收到，等待受理").is_visible()
+    fits(page)
+    page.get_by_label("回复或补充").fill("补充：当天下午再去也没有人。")
+    page.get_by_role("button", name="发送").click()
+    assert page.get_by_text("您的回复已送达纪检监察干部。").is_visible()
+    assert page.get_by_text("补充：当天下午再去也没有人。").is_visible()
