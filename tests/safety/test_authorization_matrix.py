@@ -46,7 +46,7 @@ def _get(client, url):
         response = client.get(url)
     except Exception as error:  # noqa: BLE001 - reported as a failure of the route
         return _Crash(error), repr(error)
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")
     response.close()
     return response, body
 

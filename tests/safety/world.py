@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from werkzeug.routing import Rule
 
 from portal.extensions import db
@@ -25,7 +25,6 @@ from portal.models import (
     Leave,
     LeaveKind,
     Message,
-    MonthlyNotice,
     Region,
     RegionLevel,
     Report,
@@ -43,7 +42,9 @@ from portal.models import (
 )
 from portal.models.cadre import Cadre
 from portal.rules.names import pinyin_keys
-from portal.rules.receipts import new_receipt, receipt_hash
+from portal.rules.receipts import new_receipt
+from portal.services import notices
+from portal.services.reports import hash_receipt
 
 # Reporter identity planted in the named reports: no page may show it to the wrong role.
 REPORTER_NAME = "举报人魏秘密"
@@ -71,6 +72,15 @@ class Side:
     receipt: str
     visit_token: str
     values: dict[str, str] = field(default_factory=dict)
+    # Per endpoint prefix: what a generic name such as <public_id> names there.
+    overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def values_for(self, endpoint: str) -> dict[str, str]:
+        values = dict(self.values)
+        for prefix, extra in self.overrides.items():
+            if endpoint.startswith(prefix):
+                values.update(extra)
+        return values
 
 
 @dataclass
@@ -81,7 +91,7 @@ class World:
     def url(self, rule: Rule, side: str = "inside") -> str:
         """The rule's URL filled from one side's objects (raises on an unknown parameter)."""
         values = {}
-        source = getattr(self, side).values
+        source = getattr(self, side).values_for(rule.endpoint)
         for name in rule.arguments:
             if name not in source:
                 raise UnknownParameter(
@@ -110,7 +120,7 @@ def _foreign_township() -> Township:
     return township
 
 
-def _side(township: Township, secret_key: str, tag: str) -> Side:
+def _side(township: Township, tag: str) -> Side:
     now = datetime.now(UTC)
     cadre = db.session.scalar(select(Cadre).where(Cadre.township_id == township.id).limit(1))
     if cadre is None:
@@ -120,7 +130,7 @@ def _side(township: Township, secret_key: str, tag: str) -> Side:
     cadre.personal_phone = PERSONAL_PHONE
     receipt = new_receipt()
     report = Report(
-        receipt_hash=receipt_hash(secret_key.encode(), receipt), township=township,
+        receipt_hash=hash_receipt(receipt), township=township,
         county_id=township.county_id, cadre=cadre, category=Category.ABSENT_WORKDAY,
         observed_at=now - timedelta(days=1), place="镇政府", description=f"演示举报{tag}",
         named=True, reporter_name=REPORTER_NAME, reporter_contact=REPORTER_CONTACT,
@@ -138,14 +148,16 @@ def _side(township: Township, secret_key: str, tag: str) -> Side:
     leave = Leave(cadre=cadre, township_id=township.id, kind=LeaveKind.PERSONAL,
                   start_date=now.date(), end_date=now.date(), reason=LEAVE_REASON)
     sign_in = SignIn(cadre=cadre, township_id=township.id, at=now, kind=SignInKind.IN)
-    shift = DutyShift(township_id=township.id, day=now.date(), kind=ShiftKind.NIGHT,
+    # A day beyond the demo roster: the demo's own shifts take today's slots.
+    shift = DutyShift(township_id=township.id, day=date(2027, 6, 1), kind=ShiftKind.NIGHT,
                       starts_at=now, ends_at=now + timedelta(hours=12))
     where = Whereabouts(cadre=cadre, township_id=township.id, status=Status.MEETING,
                         note=WHEREABOUTS_NOTE, starts_at=now - timedelta(hours=1))
-    notice = MonthlyNotice(township_id=township.id, month=now.strftime("%Y-%m"),
-                           content="{}", sha256="0" * 64)
-    db.session.add_all([visit, leave, sign_in, shift, where, notice])
+    db.session.add_all([visit, leave, sign_in, shift, where])
     db.session.flush()
+    last_month = (now.date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    notice = notices.publish(township=township, month=last_month, actor=None,
+                             today=now.date()).notice
     checker = db.session.scalar(select(User).where(User.role == Role.SYSADMIN).limit(1))
     spot = SpotCheck(township_id=township.id, at=now, checker_id=checker.id)
     db.session.add(spot)
@@ -153,7 +165,27 @@ def _side(township: Township, secret_key: str, tag: str) -> Side:
     objects = {"township": township, "cadre": cadre, "report": report, "visit": visit,
                "spot": spot, "leave": leave, "sign_in": sign_in, "shift": shift,
                "notice": notice, "where": where, "token": token}
-    return Side(township.code, report.public_id, receipt, token, _values(**objects))
+    staff = _staff_of(township)
+    overrides = {
+        prefix: {"public_id": cadre.public_id}
+        for prefix in ("admin.cadres.", "admin.board.", "admin.archive.")
+    }
+    overrides["admin.users."] = {"public_id": staff.public_id}
+    overrides["admin.visits."] = {"public_id": visit.public_id}
+    return Side(township.code, report.public_id, receipt, token, _values(**objects), overrides)
+
+
+def _staff_of(township: Township) -> User:
+    """A clerk of the township (the demo clerk for 大庄镇, a new one elsewhere)."""
+    clerk = db.session.scalar(
+        select(User).where(User.role == Role.CLERK, User.scope_townships.any(Township.id == township.id))
+    )
+    if clerk is None:
+        clerk = User(username=f"clerk-{township.code}", password_hash="!", role=Role.CLERK,
+                     scope_townships=[township])
+        db.session.add(clerk)
+        db.session.flush()
+    return clerk
 
 
 def _values(*, township, cadre, report, visit, spot, leave, sign_in, shift, notice, where,
@@ -184,6 +216,7 @@ def _values(*, township, cadre, report, visit, spot, leave, sign_in, shift, noti
         "spot_check_id": spot.public_id,
         "leave_id": str(leave.id),
         "sign_in_id": str(sign_in.id),
+        "record_id": str(sign_in.id),
         "shift_id": str(shift.id),
         "whereabouts_id": str(where.id),
         "notice_id": str(notice.id),
@@ -201,19 +234,22 @@ def build_world(app) -> World:
     with app.app_context():
         demo_data.seed()
         inside_township = db.session.scalar(select(Township).where(Township.code == "990101001"))
-        key = app.config["SECRET_KEY"]
-        inside = _side(inside_township, key, "甲")
-        outside = _side(_foreign_township(), key, "乙")
+        inside = _side(inside_township, "甲")
+        outside = _side(_foreign_township(), "乙")
         db.session.commit()
         db.session.expunge_all()
     return World(inside, outside)
 
 
 def row_counts() -> dict[str, int]:
-    """The number of rows of every table (inside an app context)."""
-    counts = {}
-    for table in db.metadata.sorted_tables:
-        counts[table.name] = db.session.scalar(select(func.count()).select_from(table))
+    """The number of rows of every table, in one query (inside an app context)."""
+    tables = db.metadata.sorted_tables
+    query = union_all(*(
+        select(literal(t.name).label("name"), select(func.count()).select_from(t)
+               .scalar_subquery().label("n"))
+        for t in tables
+    ))
+    counts = dict(db.session.execute(query).all())
     db.session.rollback()
     return counts
 
