@@ -41,7 +41,7 @@ from portal.models import (
     SpotCheckFinding,
     Township,
 )
-from portal.rules import coverage
+from portal.rules import coverage, rule_543
 from portal.rules.calendar import TZ, OfficialCalendar, local_date
 from portal.rules.deadlines import age_in_working_days
 from portal.services import rule543
@@ -277,10 +277,38 @@ def _compliance(matrix: Matrix, months: list[Month], today: date,
     start, end = rule543.span_for(weeks)
     gathered = rule543.gather([cid for cid, _ in leaders], start, end)
     for cadre_id, township_id in leaders:
-        for result in rule543.compute_weeks(gathered[cadre_id], weeks, calendar):
+        for result in _weeks_of(gathered[cadre_id], weeks, calendar):
             f = matrix[township_id][week_month[result.week_start]]
             f.leader_weeks += 1
             f.compliant_weeks += int(result.compliant)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _weeks_of(records: rule543.CadreRecords, weeks: list[date],
+              calendar: OfficialCalendar) -> list[rule_543.WeekResult]:
+    """The engine's figures week by week, handing each week only its own records.
+
+    Same results as `rule543.compute_weeks`, which hands every week all the records: over
+    a year of weeks that is quadratic, and the public page must stay fast.
+    """
+    sign_ins: dict[date, list] = defaultdict(list)
+    for record in records.sign_ins:
+        sign_ins[_monday(local_date(record.at))].append(record)
+    stays: dict[date, list] = defaultdict(list)
+    for stay in records.stays():
+        # A night belongs to the week of the morning after it.
+        stays[_monday(stay.night_of + timedelta(days=1))].append(stay)
+    visits: dict[date, list] = defaultdict(list)
+    for visit in records.visits:
+        visits[_monday(visit.day)].append(visit)
+    return [
+        rule_543.compute_week(monday, calendar, sign_ins[monday], stays[monday], visits[monday],
+                              records.leave_days)
+        for monday in weeks
+    ]
 
 
 def _shift_infos(start: date, end: date, township_ids: list[int]) -> dict[int, list]:

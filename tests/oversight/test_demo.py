@@ -38,3 +38,29 @@ def test_seeding_twice_adds_no_spot_checks(demo):
         lines = demo_data.seed()
         assert any("demo spot checks already present" in line for line in lines)
         assert db.session.query(SpotCheck).count() == before
+
+
+def test_week_by_week_compliance_equals_the_office_service(demo):
+    """stats hands each week only its records; the figures are those of rule543.compute_weeks."""
+    from datetime import timedelta
+
+    from portal.models import Cadre
+    from portal.services import rule543
+    from portal.services.calendar import official_calendar
+    from portal.services.stats import _weeks_of
+
+    with demo.app_context():
+        today = local_date(utcnow())
+        weeks = rule543.weeks_between(today - timedelta(days=70), today - timedelta(days=7))
+        leaders = db.session.scalars(select(Cadre.id).where(Cadre.is_leader.is_(True))).all()
+        start, end = rule543.span_for(weeks)
+        gathered = rule543.gather(leaders, start, end)
+        calendar = official_calendar()
+        compliant = 0
+        for cadre_id in leaders:
+            ours = _weeks_of(gathered[cadre_id], weeks, calendar)
+            theirs = rule543.compute_weeks(gathered[cadre_id], weeks, calendar)
+            assert [(r.work_days, r.nights, r.village_days, r.compliant) for r in ours] == [
+                (r.work_days, r.nights, r.village_days, r.compliant) for r in theirs]
+            compliant += sum(r.compliant for r in ours)
+        assert compliant > 0  # the demo has compliant weeks to compare
