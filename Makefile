@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations install bench audit clean
+.PHONY: run test lint translations install bench audit clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: $(STAMP) $(NODE_STAMP) translations lint
 # gunicorn with wrk on SQLite and PostgreSQL; prints one table (see BENCHMARKS.md).
 bench: $(STAMP) translations
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Retake docs/screenshots/*.png from the demo data (needs Chromium and fonts-noto-cjk).
+screenshots: $(STAMP) translations
+	ZAIGANG_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/deploy/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) translations .pytest_cache test-artifacts

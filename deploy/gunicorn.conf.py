@@ -19,7 +19,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers: every request is short and bound by the database; nginx buffers slow
 # clients (request bodies and responses), so a worker is never held by a slow phone.
-# 2 x cores + 1 is gunicorn's rule of thumb; docs/operator-guide.en.md has the measurement.
+# 2 x cores + 1 is gunicorn's rule of thumb; measure on your own machine with `make bench`
+# (docs/operator-guide.en.md, "Scaling out") before changing it.
 worker_class = "sync"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 
