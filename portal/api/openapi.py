@@ -84,6 +84,7 @@ SCHEMAS = {
     }, "A status over a time span; a leave has first and last day instead of times."),
     "CadreStatus": _obj({
         "id": STR, "name": STR, "post": STR, "office_phone": STR, "is_leader": BOOL,
+        "photo_url": {"type": ["string", "null"], "description": "the cadre's photo, if provided"},
         "now": _ref("Span"),
         "later_today": {"type": "array", "items": _ref("Span")},
     }),

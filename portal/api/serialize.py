@@ -95,10 +95,12 @@ def span(s: Span) -> dict:
     }
 
 
-def cadre_row(row: CadreRow) -> dict:
+def cadre_row(row: CadreRow, code: str) -> dict:
     return {
         **person(row.person),
         "is_leader": row.is_leader,
+        "photo_url": url_for("public.cadre_photo", code=code, public_id=row.person.public_id)
+        if row.has_photo else None,
         "now": span(row.now),
         "later_today": [span(s) for s in row.later],
     }
@@ -122,7 +124,7 @@ def board(b: Board) -> dict:
             "night": shift(b.night_shift),
             "gaps": [gap(g) for g in b.gaps],
         },
-        "cadres": [cadre_row(r) for r in b.rows],
+        "cadres": [cadre_row(r, b.township.code) for r in b.rows],
     }
 
 

@@ -120,6 +120,17 @@ def poster(code: str):
                              max_age=3600)
 
 
+@bp.get("/t/<code>/photo/<public_id>")
+def cadre_photo(code: str, public_id: str):
+    found = board_service.photo(code, public_id[:32])
+    if found is None:
+        abort(404)
+    data, mimetype, version = found
+    return http_cache.cached(("photo", code, public_id, version),
+                             lambda: current_app.response_class(data, mimetype=mimetype),
+                             max_age=86400)
+
+
 @bp.get("/healthz")
 def healthz():
     try:

@@ -78,6 +78,7 @@ class CadreRow:
     chief_role: ChiefRole | None
     now: Span
     later: tuple[Span, ...] = ()
+    has_photo: bool = False
 
     @property
     def status_key(self) -> str:
@@ -134,7 +135,8 @@ def _cadres(township_id: int, today: date) -> tuple[list, dict[int, Span]]:
     rows = db.session.execute(
         select(
             Cadre.id, Cadre.public_id, Cadre.name, Cadre.post, Cadre.office_phone,
-            Cadre.is_leader, Cadre.chief_role, Leave.start_date, Leave.end_date,
+            Cadre.is_leader, Cadre.chief_role, Cadre.photo.is_not(None).label("has_photo"),
+            Leave.start_date, Leave.end_date,
             *roster.person_columns(substitute, "s"),
         )
         .outerjoin(Leave, and_(
@@ -203,7 +205,7 @@ def _row(cadre, entries: list, leave: Span | None, now: datetime, today: date) -
     later = tuple(_span(e) for e in fresh if e["starts_at"] > now and e is not current)
     person = PersonRef(cadre["public_id"], cadre["name"], cadre["post"], cadre["office_phone"])
     role = ChiefRole(cadre["chief_role"]) if cadre["chief_role"] else None
-    return CadreRow(person, cadre["is_leader"], role, span, later)
+    return CadreRow(person, cadre["is_leader"], role, span, later, bool(cadre["has_photo"]))
 
 
 def _away_intervals(entries: list, leave: Span | None, today: date) -> list[Interval]:
@@ -269,6 +271,24 @@ def load(code: str, now: datetime | None = None) -> Board | None:
         chiefs_both_away=_chiefs_both_away(cadres, by_cadre, leaves, today),
         valid_until=_valid_until(entries, shifts, now, today), counts=counts,
     )
+
+
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"RIFF": "image/webp"}
+
+
+def photo(code: str, public_id: str) -> tuple[bytes, str, int] | None:
+    """A cadre's photo as (bytes, mimetype, township data version), if one was provided."""
+    found = db.session.execute(
+        select(Cadre.photo, Township.data_version)
+        .join(Township, Township.id == Cadre.township_id)
+        .where(Township.code == code, Township.active.is_(True), Cadre.public_id == public_id,
+               Cadre.active.is_(True), Cadre.photo.is_not(None))
+    ).first()
+    if found is None:
+        return None
+    data, version = found
+    mimetype = next((t for magic, t in PHOTO_TYPES.items() if data.startswith(magic)), None)
+    return (data, mimetype, version) if mimetype else None
 
 
 def etag_parts(board: Board) -> tuple:

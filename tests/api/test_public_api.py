@@ -169,7 +169,7 @@ EXPECTED_FIELDS = {
     "/api/v1/townships": TOWNSHIP_FIELDS | {"items", "next"},
     "/api/v1/townships/{code}/board": TOWNSHIP_FIELDS | PERSON_FIELDS | SHIFT_FIELDS | GAP_FIELDS | {
         "township", "today", "holiday", "last_updated", "valid_until", "chiefs_both_away", "duty",
-        "running_night", "day", "day_required", "night", "gaps", "cadres", "is_leader", "now",
+        "running_night", "day", "day_required", "night", "gaps", "cadres", "is_leader", "photo_url", "now",
         "later_today", "status", "label", "village", "first_day", "last_day", "substitute"},
     "/api/v1/townships/{code}/roster": TOWNSHIP_FIELDS | PERSON_FIELDS | SHIFT_FIELDS | GAP_FIELDS | {
         "township", "from", "to", "required_shifts", "gap_count", "coverage_ratio",

@@ -138,7 +138,7 @@ def test_public_fields_of_the_board_service_are_only_public():
     assert {f.name for f in fields(board_service.Span)} == {
         "status", "village", "starts_at", "ends_at", "substitute", "first_day", "last_day"}
     assert {f.name for f in fields(board_service.CadreRow)} == {
-        "person", "is_leader", "chief_role", "now", "later"}
+        "person", "is_leader", "chief_role", "now", "later", "has_photo"}
 
 
 def test_unknown_or_malformed_code_is_the_404_page(app, town):

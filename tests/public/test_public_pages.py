@@ -122,3 +122,28 @@ def test_board_links_back_to_its_county(app):
     code, _ = _town(app)
     html = app.test_client().get(f"/t/{code}").get_data(as_text=True)
     assert f'href="/?county={code[:6]}"' in html
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+       b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
+       b"\x00IEND\xaeB`\x82")
+
+
+def test_photo_if_provided(app):
+    with app.app_context():
+        t, secretary, head, *_ = township_with_cadres(1)
+        secretary.photo = PNG
+        other, *_ = township_with_cadres(1)
+        db.session.commit()
+        code, other_code, with_photo, without = t.code, other.code, secretary.public_id, head.public_id
+    client = app.test_client()
+    html = client.get(f"/t/{code}").get_data(as_text=True)
+    assert html.count('class="face"') == 1 and f"/t/{code}/photo/{with_photo}" in html
+    image = client.get(f"/t/{code}/photo/{with_photo}")
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data == PNG
+    assert image.headers["ETag"]
+    assert client.get(f"/t/{code}/photo/{without}").status_code == 404
+    assert client.get(f"/t/{other_code}/photo/{with_photo}").status_code == 404  # other township
+    board = client.get(f"/api/v1/townships/{code}/board").get_json()
+    urls = {c["name"]: c["photo_url"] for c in board["cadres"]}
+    assert urls["书记甲"] == f"/t/{code}/photo/{with_photo}" and urls["镇长乙"] is None
