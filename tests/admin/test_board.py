@@ -201,3 +201,41 @@ def test_a_25_cadre_morning_takes_one_bulk_click_and_one_click_per_exception(dem
         rows = whereabouts.board_rows(town.id)
         assert [r.cadre.name for r in rows if r.stale and not r.on_leave] == []
         assert {r.entry.status for r in rows if r.entry} >= {Status.AT_OFFICE, Status.VILLAGE, Status.TRIP}
+
+
+def _queries(app, client, url) -> int:
+    from sqlalchemy import event
+
+    count = 0
+
+    def bump(*_args, **_kwargs):
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", bump)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", bump)
+    return count
+
+
+def test_board_and_roster_cost_the_same_queries_for_10_or_30_cadres(app, office, clerk_client):
+    from tests import factories
+
+    board, roster = _board(office), f"/admin/t/{office.code}/roster?month=2026-02"
+    post_form(clerk_client, board, board + "/bulk", {"span": "today"})
+    post_form(clerk_client, roster, f"/admin/t/{office.code}/roster", {
+        "month": "2026-02", "l-2026-02-02-night": office.head_id, "s1-2026-02-02-night": office.staff_ids[0],
+        "l-2026-02-01-day": office.secretary_id, "s1-2026-02-01-day": office.staff_ids[1]})
+    small = (_queries(app, clerk_client, board), _queries(app, clerk_client, roster))
+    with app.app_context():
+        town = db.session.get(Township, office.township_id)
+        for _ in range(20):
+            factories.cadre(town)
+        db.session.commit()
+    post_form(clerk_client, board, board + "/bulk", {"span": "today"})
+    large = (_queries(app, clerk_client, board), _queries(app, clerk_client, roster))
+    assert large == small
