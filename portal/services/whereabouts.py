@@ -182,6 +182,11 @@ class BoardRow:
     on_leave: bool
     stale: bool  # nothing in force, or an open-ended entry set before today
 
+    @property
+    def away_for_a_span(self) -> bool:
+        """Set elsewhere until a given end (a trip until Friday): the morning update leaves it be."""
+        return bool(self.entry and self.entry.ends_at and self.entry.status != Status.AT_OFFICE)
+
 
 def board_rows(township_id: int, at: datetime | None = None) -> list[BoardRow]:
     """Every active cadre with the entry in force now and whether it needs today's update."""

@@ -239,3 +239,16 @@ def test_board_and_roster_cost_the_same_queries_for_10_or_30_cadres(app, office,
     post_form(clerk_client, board, board + "/bulk", {"span": "today"})
     large = (_queries(app, clerk_client, board), _queries(app, clerk_client, roster))
     assert large == small
+
+
+def test_a_trip_until_tomorrow_comes_ticked_as_an_exception(app, office, clerk_client):
+    pid = _public_id(app, office.leader_ids[2])
+    post_form(clerk_client, _board(office), _board(office) + "/set",
+              {"cadre": pid, "status": "trip", "span": "tomorrow"})
+    html = clerk_client.get(_board(office)).get_data(as_text=True)
+    assert f'value="{pid}" id="x-{pid}" checked>' in html
+    other = _public_id(app, office.staff_ids[0])
+    assert f'value="{other}" id="x-{other}">' in html
+    # Posting the page's form as it comes (ticked boxes included) keeps the trip.
+    post_form(clerk_client, _board(office), _board(office) + "/bulk", {"span": "today", "except": [pid]})
+    assert _current(app, office.leader_ids[2])[0] == Status.TRIP
