@@ -214,3 +214,22 @@ def test_deactivation_ends_live_sessions(app, client, people):
         row.session_epoch += 1
         db.session.commit()
     assert client.get("/review").status_code == 302
+
+
+def test_login_still_works_when_the_limiter_storage_is_down(app, people, tmp_path):
+    """In-memory fallback (chosen in the factory): an unreachable Redis does not lock staff out."""
+    from portal import create_app
+    from portal.config import TestConfig
+
+    config = TestConfig()
+    config.INSTANCE_PATH = str(tmp_path)
+    config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+    config.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"
+    down = create_app(config)
+    name, secret = people["inspector"]
+    try:
+        assert _login(down.test_client(), name, totp=_code(secret)).status_code == 302
+    finally:
+        with down.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -225,3 +225,17 @@ def test_notes_are_staff_only_and_reveal_is_for_the_assignee_and_audited(app, wo
         assert review.reveal_reporter(user=insp, report=_load(pid)) == ("举报人甲", "13800000000")
         reveals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "reporter.revealed")).all()
         assert [(e.actor_id, e.object_id) for e in reveals] == [(insp.id, pid)]
+
+
+def test_an_edited_audit_entry_of_a_report_step_is_detected(app, world, runner):
+    pid = _fresh(app, world)
+    with app.app_context():
+        review.accept(user=_user(world, "inspector"), report=_load(pid))
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_id == pid))
+        db.session.execute(db.update(AuditEntry).where(AuditEntry.id == entry.id)
+                           .values(actor_name="somebody-else"))
+        db.session.commit()
+        check = audit.verify()
+        assert not check.ok and check.first_broken_id == entry.id
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0 and f"entry {entry.id}" in result.output
