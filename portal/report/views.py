@@ -123,6 +123,8 @@ def form():
     report_form = ReportForm()
     if request.method == "GET":
         report_form.township.data = township.code
+        # A board may link to the form with its cadre chosen: /report?township=…&cadre=<public id>.
+        report_form.cadre.data = request.args.get("cadre", "")[:64]
         return _render_form(report_form, township)
     if report_form.website.data:
         return _render_form(report_form, township, status=400,

@@ -45,6 +45,8 @@ MIN_DESCRIPTION = 5
 MAX_PLACE = 200
 MAX_CADRE_TEXT = 64
 MAX_NAME = 64
+# Photos a reporter may send in all (with the report and later replies): bounds storage.
+MAX_REPORT_PHOTOS = 20
 MAX_CONTACT = 128
 # A report may describe something seen a while ago, but not in the future.
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -157,6 +159,9 @@ def reporter_reply(*, report: Report, body: str, photos: Sequence = ()) -> Messa
     if not clean_text(body, messages.MAX_MESSAGE_LENGTH):
         raise ValidationError(_("请写下要回复的内容。"))
     images = _clean_photos(photos)
+    if images and sum(photo_counts(report).values()) + len(images) > MAX_REPORT_PHOTOS:
+        raise evidence.PhotoError(_("这件举报的照片已经够多了（最多 %(n)s 张），不能再添加。",
+                                    n=MAX_REPORT_PHOTOS))
     message = messages.add_message(report=report, sender=Sender.REPORTER, body=body, commit=False)
     db.session.flush()
     for image in images:

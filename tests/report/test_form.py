@@ -66,6 +66,12 @@ def test_the_prefilled_form_offers_the_active_roster(client, place):
     assert "<script" not in html and "style=" not in html
 
 
+def test_a_link_can_choose_the_cadre_too(client, place):
+    html = client.get(f"/report?township={place.code}&cadre={place.cadre_public_ids[1]}").get_data(
+        as_text=True)
+    assert f'value="{place.cadre_public_ids[1]}" selected' in html
+
+
 def test_a_valid_report_is_filed_and_the_receipt_shown_once(client, app, place):
     response = post_report(client, place, files=[(io_file(jpeg_with_gps()), "IMG_0001.jpg")])
     html = response.get_data(as_text=True)

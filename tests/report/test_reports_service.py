@@ -266,3 +266,14 @@ def test_a_merged_report_shows_the_status_of_the_case_it_joined(app, place):
 def test_identifying_details_are_found(app, description, name, contact, expected):
     with app.test_request_context():
         assert reports.identifying_details(description, name, contact) == expected
+
+
+def test_a_report_holds_at_most_twenty_photos_from_its_reporter(app, place):
+    with app.test_request_context():
+        report, _r = _new(place, photos=[png_bytes()] * 5)
+        for _ in range(3):
+            reports.reporter_reply(report=report, body="再补充几张", photos=[png_bytes()] * 5)
+        with pytest.raises(ValidationError):
+            reports.reporter_reply(report=report, body="还有一张", photos=[png_bytes()])
+        db.session.rollback()
+        reports.reporter_reply(report=report, body="没有照片的回复仍然可以")

@@ -56,3 +56,41 @@ def test_a_citizen_reports_writes_down_the_receipt_and_follows_the_report(browse
     page.get_by_role("button", name="发送").click()
     assert page.get_by_text("您的回复已送达纪检监察干部。").is_visible()
     assert page.get_by_text("补充：当天下午再去也没有人。").is_visible()
+
+
+def _axe(page, problems: list[str]) -> None:
+    from tests.e2e.support import AXE
+
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    for violation in result["violations"]:
+        if violation["impact"] in {"serious", "critical"}:
+            problems.append(f"{page.url}: {violation['id']} {[n['target'] for n in violation['nodes']][:3]}")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_form_receipt_and_status_pages_have_no_serious_accessibility_violation(browse, lang):
+    from tests.conftest import require_service
+    from tests.e2e.support import AXE
+
+    require_service(AXE.exists(), "axe-core (npm ci)")
+    page = browse(js=True, viewport=NARROW, bypass_csp=True)
+    problems: list[str] = []
+    page.goto(f"/report?township=990101001&lang={lang}")
+    _axe(page, problems)
+    # The form with errors and the self-identification warning.
+    page.locator("#description").fill("我叫演示人，我的电话 13900001111")
+    page.locator("#category").select_option("other")
+    seen = (utcnow() - timedelta(hours=1)).astimezone(TZ)
+    page.locator("#observed_at").fill(seen.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("form.report-form button[type=submit]").click()
+    _axe(page, problems)
+    page.locator("#confirm_identity").check()
+    page.locator("form.report-form button[type=submit]").click()
+    receipt = page.locator("#receipt").inner_text().strip()
+    _axe(page, problems)
+    page.goto(f"/track?lang={lang}")
+    page.locator("#receipt").fill(receipt)
+    page.locator("main form button[type=submit]").click()
+    _axe(page, problems)
+    assert not problems, "\n".join(problems)
