@@ -73,3 +73,13 @@ def test_navigation_lists_only_what_the_role_may_open(app, office, clerk_client,
     assert f'href="/admin/t/{office.code}/cadres"' not in supervisor
     admin = staff_client(Role.SYSADMIN).get(board).get_data(as_text=True)
     assert 'href="/admin/calendar"' in admin
+
+
+@pytest.mark.parametrize("page", ["", "t/{code}/board", "t/{code}/roster", "t/{code}/cadres",
+                                  "t/{code}/leave", "t/{code}/cadres/import"])
+def test_office_pages_in_english(app, office, clerk_client, page):
+    response = clerk_client.get("/admin/" + page.format(code=office.code) + "?lang=en")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'lang="en"' in html
+    assert "Dashboard" in html

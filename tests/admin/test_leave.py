@@ -126,3 +126,11 @@ def test_leave_of_another_township_cannot_be_cancelled(app, office, clerk_client
     assert response.status_code == 404
     with app.app_context():
         assert db.session.get(Leave, leave_id).cancelled is False
+
+
+def test_leave_form_comes_prefilled_from_the_board(app, office, clerk_client):
+    pid = _pid(app, office.head_id)
+    board = clerk_client.get(f"/admin/t/{office.code}/board/{pid}").get_data(as_text=True)
+    assert f"/admin/t/{office.code}/leave?cadre={pid}" in board
+    form = clerk_client.get(f"/admin/t/{office.code}/leave?cadre={pid}").get_data(as_text=True)
+    assert f'<option selected value="{pid}">' in form or f'value="{pid}" selected' in form
