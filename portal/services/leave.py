@@ -18,7 +18,7 @@ from portal.sanitize import clean_text
 from portal.services import audit, townships
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.scope import township_ids_in_scope
-from portal.services.whereabouts import StatusChange, _add_entry, _validate, local_dt
+from portal.services.whereabouts import StatusChange, add_entry, local_dt, validate_change
 
 KIND_LABELS = {
     LeaveKind.ANNUAL: _l("年休假"), LeaveKind.SICK: _l("病假"), LeaveKind.PERSONAL: _l("事假"),
@@ -75,10 +75,10 @@ def record_leave(*, user: User, cadre: Cadre, kind: LeaveKind, start_date: date,
                   substitute_id=substitute.id if substitute else None,
                   reason=clean_text(reason, 200, multiline=False), recorded_by_id=user.id)
     starts_at, ends_at = span(leave)
-    change = _validate(cadre, StatusChange(Status.LEAVE, starts_at, ends_at,
+    change = validate_change(cadre, StatusChange(Status.LEAVE, starts_at, ends_at,
                                            substitute_id=leave.substitute_id))
     db.session.add(leave)
-    _add_entry(user=user, cadre=cadre, change=change)
+    add_entry(user=user, cadre=cadre, change=change)
     db.session.flush()
     audit.record("leave.record", actor=user, object_type="cadre", object_id=cadre.public_id,
                  detail={"leave": leave.id, "kind": kind.value, "from": start_date, "to": end_date,

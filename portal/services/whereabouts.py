@@ -87,7 +87,8 @@ class StatusChange:
     substitute_id: int | None = None
 
 
-def _validate(cadre: Cadre, change: StatusChange) -> StatusChange:
+def validate_change(cadre: Cadre, change: StatusChange) -> StatusChange:
+    """The change cleaned, or ValidationError (village for 下村, end after start, substitute)."""
     village = clean_text(change.village, 64, multiline=False)
     if change.status == Status.VILLAGE and not village:
         raise ValidationError(_l("下村请填写村名。"))
@@ -105,7 +106,8 @@ def _validate(cadre: Cadre, change: StatusChange) -> StatusChange:
                         change.substitute_id if change.status == Status.LEAVE else None)
 
 
-def _add_entry(*, user: User | None, cadre: Cadre, change: StatusChange) -> Whereabouts:
+def add_entry(*, user: User | None, cadre: Cadre, change: StatusChange) -> Whereabouts:
+    """Add a validated entry, ending what it overlaps (no audit, no commit: the caller's use case)."""
     close_open_entries(cadre_id=cadre.id, at=change.starts_at, until=change.ends_at)
     entry = Whereabouts(
         cadre_id=cadre.id, township_id=cadre.township_id, status=change.status,
@@ -121,8 +123,8 @@ def set_status(*, user: User, cadre: Cadre, change: StatusChange) -> Whereabouts
     """Set one cadre's status for a span; shows on the public board at once."""
     if not cadre.active:
         raise ValidationError(_l("该干部已停用，不能更新去向。"))
-    change = _validate(cadre, change)
-    entry = _add_entry(user=user, cadre=cadre, change=change)
+    change = validate_change(cadre, change)
+    entry = add_entry(user=user, cadre=cadre, change=change)
     db.session.flush()
     audit.record("whereabouts.set", actor=user, object_type="cadre", object_id=cadre.public_id,
                  detail={"status": change.status.value, "from": change.starts_at,
@@ -164,7 +166,7 @@ def everyone_at_office(*, user: User, township: Township, except_ids: Iterable[i
         if cadre.id in on_leave:
             skipped.append(cadre.name)
             continue
-        _add_entry(user=user, cadre=cadre,
+        add_entry(user=user, cadre=cadre,
                    change=StatusChange(Status.AT_OFFICE, starts_at, ends_at))
         updated += 1
     audit.record("whereabouts.bulk_at_office", actor=user, object_type="township",
