@@ -120,6 +120,10 @@ def gzip_response(response: Response) -> Response:
     # mtime fixed: the same body always compresses to the same bytes.
     response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
     response.headers["Content-Encoding"] = "gzip"
+    # A strong ETag names exact bytes; the compressed body is another representation.
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)
     return response
 
 

@@ -94,7 +94,12 @@ def test_gzip_when_accepted(app):
     assert "Content-Encoding" not in refused.headers
     css = client.get("/static/site.css", headers={"Accept-Encoding": "gzip"})
     assert css.headers.get("Content-Encoding") == "gzip"
+    assert css.headers["ETag"].startswith("W/")  # the gzipped bytes are another representation
     css.close()
+    again = client.get("/static/site.css", headers={"Accept-Encoding": "gzip",
+                                                     "If-None-Match": css.headers["ETag"]})
+    assert again.status_code == 304
+    again.close()
 
 
 def test_healthz_is_not_cached_or_compressed(app):
