@@ -93,6 +93,10 @@ def _today(cadres: list[Cadre], today: date,
         leaders[4].id: [_entry(leaders[4], Status.VILLAGE, _at(today, 8, 45), _at(today, 14),
                                VILLAGES[3]),
                         _entry(leaders[4], Status.MEETING, _at(today, 14), None)],
+        # On duty at the service hall; resting after last night's duty.
+        staff[4].id: [_entry(staff[4], Status.DUTY, _at(today, 8, 30), None)],
+        staff[5].id: [_entry(staff[5], Status.OFF, _at(today, 8, 30), _at(today, 17, 30),
+                             note="夜班后补休")],
     }
     done = {c.id for c in stale} | {on_leave.id}
     for cadre in cadres:
