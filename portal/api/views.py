@@ -74,7 +74,7 @@ def _limit() -> int:
 def _search_condition(q: str):
     key = normalize_query(q)
     if not key:
-        raise BadParameter(_("q 参数不能为空。"))
+        raise BadParameter(_("q 参数应包含汉字、拼音或数字。"))
     if is_latin(key):
         return or_(Township.initials.startswith(key, autoescape=True),
                    Township.pinyin.startswith(key, autoescape=True),
@@ -87,7 +87,7 @@ def township_list():
     limit = _limit()
     stmt = select(Township, Region).join(Region, Region.id == Township.county_id).where(
         Township.active.is_(True))
-    if "q" in request.args:
+    if request.args.get("q", "").strip():  # a blank q filters nothing
         stmt = stmt.where(_search_condition(request.args["q"][:100]))
     county = request.args.get("county")
     if county is not None:

@@ -100,6 +100,7 @@ def test_township_list_filters(app, spec, town):
         assert [i["code"] for i in body["items"]] == [town], q
         assert body["items"][0]["name"] == "大庄测试镇"
     assert client.get("/api/v1/townships?county=000000").get_json() == {"items": [], "next": None}
+    assert town in [i["code"] for i in client.get("/api/v1/townships?q=%20").get_json()["items"]]
 
 
 @pytest.mark.parametrize("url", [
@@ -109,7 +110,7 @@ def test_township_list_filters(app, spec, town):
     "/api/v1/townships?cursor=%%%",
     "/api/v1/townships?cursor=bm90YWNvZGU",
     "/api/v1/townships?county=12",
-    "/api/v1/townships?q=%20",
+    "/api/v1/townships?q=%25%25",
     "/api/v1/townships/{code}/roster?from=2026-13-01",
     "/api/v1/townships/{code}/roster?from=20261001",
     "/api/v1/townships/{code}/roster?from=2026-10-10&to=2026-10-01",
