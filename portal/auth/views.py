@@ -82,10 +82,10 @@ def staff_login_required(view):
 @bp.errorhandler(RateLimitExceeded)
 def too_many_attempts(error):
     form = LoginForm()
-    retry = getattr(error, "retry_after", None)
-    minutes = max(1, (int(retry) + 59) // 60) if retry else 15
-    message = _("登录失败次数过多。为保护账号，请 %(minutes)s 分钟后再试。", minutes=minutes)
-    return render_template("auth/login.html", form=form, error=message), 429
+    current = limiter.current_limit
+    retry = max(1, int(current.reset_at - time.time())) if current is not None else 15 * 60
+    message = _("登录失败次数过多。为保护账号，请 %(minutes)s 分钟后再试。", minutes=(retry + 59) // 60)
+    return render_template("auth/login.html", form=form, error=message), 429, {"Retry-After": str(retry)}
 
 
 @bp.route("/login", methods=["GET", "POST"])

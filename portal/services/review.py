@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,17 +25,18 @@ from portal.models import (
     CLOSED_STATUSES,
     Action,
     Finding,
+    Region,
     Report,
     ReportEvent,
     ReportStatus,
     Role,
-    Township,
     User,
+    user_township,
 )
 from portal.models.base import utcnow
 from portal.rules import deadlines
 from portal.sanitize import clean_text
-from portal.services import audit, scope
+from portal.services import audit
 from portal.services.calendar import official_calendar
 from portal.services.errors import (
     ConflictError,
@@ -327,13 +328,21 @@ def case_assignee_id(report: Report) -> int | None:
 
 
 def inspectors_for(report: Report) -> list[User]:
-    """Active inspectors whose scope covers the report's township (for assignment)."""
-    candidates = db.session.scalars(
-        select(User).where(User.role == Role.INSPECTOR, User.active.is_(True)).order_by(User.username)
-    ).all()
-    return [u for u in candidates
-            if db.session.scalar(scope.township_ids_in_scope(u).where(
-                Township.id == report.township_id)) is not None]
+    """Active inspectors whose scope covers the report's township (for assignment), in one query."""
+    county = db.session.get(Region, report.county_id)
+    ancestors = []
+    while county is not None and len(ancestors) < 4:
+        ancestors.append(county.id)
+        county = county.parent
+    covers = or_(
+        User.scope_region_id.in_(ancestors),
+        User.id.in_(select(user_township.c.user_id).where(
+            user_township.c.township_id == report.township_id)),
+    )
+    return list(db.session.scalars(
+        select(User).where(User.role == Role.INSPECTOR, User.active.is_(True), covers)
+        .order_by(User.username)
+    ))
 
 
 def merged_children(report: Report) -> list[Report]:

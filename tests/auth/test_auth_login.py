@@ -144,6 +144,7 @@ def test_throttling_per_account_with_a_clear_message(make_app, people):
     assert blocked.status_code == 429
     text = blocked.get_data(as_text=True)
     assert "登录失败次数过多" in text
+    assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
     # The same answer for an account that does not exist: no hint either way.
     for n in range(4):
         last = _login(app.test_client(), "ghost", password=f"x{n}")

@@ -239,3 +239,18 @@ def test_an_edited_audit_entry_of_a_report_step_is_detected(app, world, runner):
         assert not check.ok and check.first_broken_id == entry.id
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code != 0 and f"entry {entry.id}" in result.output
+
+
+def test_inspectors_for_are_those_whose_scope_covers_the_township(app, world):
+    from portal.models import Role, Township
+    from tests import factories
+
+    pid = _fresh(app, world)
+    with app.app_context():
+        factories.user(Role.INSPECTOR, townships=[db.session.get(Township, world.township.id)],
+                       username="town-insp")
+        factories.user(Role.INSPECTOR, townships=[db.session.get(Township, world.township2.id)],
+                       username="other-town-insp")
+        db.session.commit()
+        names = [u.username for u in review.inspectors_for(_load(pid))]
+        assert names == ["cityinsp", "insp1", "insp2", "town-insp"]

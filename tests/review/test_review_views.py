@@ -126,10 +126,12 @@ def test_reporter_answers_appear_and_merged_threads_are_kept(app, world):
     with app.app_context():
         r = db.session.scalar(select(Report).where(Report.public_id == merged))
         add_message(report=r, sender=Sender.REPORTER, body="我当时在乡政府门口等了一个小时。")
+        photo_id = evidence.store_photo(r, png_bytes()).public_id
     client = _as(app, world, "inspector")
     assert client.post(f"/review/{merged}/merge", data={"into": target}).status_code == 303
     page = client.get(f"/review/{target}").get_data(as_text=True)
     assert merged in page and "我当时在乡政府门口等了一个小时" in page
+    assert f"/review/{merged}/photos/{photo_id}" in page
 
 
 def test_reveal_is_a_post_for_the_assignee_only_and_is_audited(app, world):
