@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import pytest
 from tests.conftest import require_service
 from tests.deploy import stack
 from tests.deploy.http import Client
-from tests.live import LiveServer, live_server
+from tests.live import LiveServer, live_server, stop
 
 # As deploy/zaigang.env.example sets them; the limits keep their defaults
 # (TRACK_RATE_LIMIT "5/minute;20/hour" is what the tests run into).
@@ -71,3 +72,6 @@ def production_stack(nginx_binary, services, tmp_path_factory) -> Iterator[Stack
             stack.nginx(nginx_binary, root / "nginx", upstreams=[f"127.0.0.1:{a.port}" for a in apps])
         )
         yield Stack(proxy, apps, url, nginx_binary)
+        # Throwaway instances: no graceful shutdown to wait for (it takes seconds per worker).
+        for app in apps:
+            stop(app.process, signal.SIGKILL)

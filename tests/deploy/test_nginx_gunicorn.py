@@ -97,7 +97,7 @@ def test_rate_limits_key_on_the_address_nginx_saw(production_stack):
 def test_nginx_spreads_requests_over_both_instances(production_stack):
     visitor = production_stack.client("127.0.0.4")
     for _ in range(4):
-        assert visitor.get("/healthz").status == 200
+        assert visitor.get("/").status == 200
     assert _upstreams_in(production_stack.nginx.access_log()) == {
         f"127.0.0.1:{app.port}" for app in production_stack.apps
     }
