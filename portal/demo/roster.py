@@ -1,7 +1,7 @@
 """Demo duty roster: day and night shifts around today in every demo township.
 
-From a week before the current month to the end of the next month, plus, in 大庄镇, the
-National Day holiday week (with its 调休 Saturday). Each township gets a few coverage gaps
+The previous, current and next month, plus, in 大庄镇, the National Day holiday week (with its
+调休 Saturday) when it is not among them. Each township gets a few coverage gaps
 (a night nobody was rostered, a shift without a leader, one without staff) and some
 swaps (替班) recorded as such.
 """
@@ -9,7 +9,7 @@ swaps (替班) recorded as such.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import insert, select
 
@@ -25,9 +25,9 @@ DAZHUANG = COUNTY_CODE + "001"
 
 
 def _range(today: date) -> tuple[date, date]:
-    first, _ = month_bounds(today.year, today.month)
-    following = shift_month(today.year, today.month, 1)
-    return first - timedelta(days=7), month_bounds(*following)[1]
+    """The previous, the current and the next month."""
+    first, _ = month_bounds(*shift_month(today.year, today.month, -1))
+    return first, month_bounds(*shift_month(today.year, today.month, 1))[1]
 
 
 def _holiday_week(today: date) -> list[date]:
