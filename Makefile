@@ -6,6 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+SCAN_SECONDS ?= 300
 
 .PHONY: run test lint translations install bench audit clean screenshots
 
@@ -47,6 +48,18 @@ bench: $(STAMP) translations
 # Retake docs/screenshots/*.png from the demo data (needs Chromium and fonts-noto-cjk).
 screenshots: $(STAMP) translations
 	ZAIGANG_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/deploy/test_screenshots.py
+
+# Not part of `make test`: the long safety variants (100 SIGKILLs, many more Hypothesis examples,
+# the whole naughty-strings corpus), pip-audit of the installed dependencies, and wapiti (from
+# Debian) against a local live server. docs/security.md summarises the last run.
+audit: $(STAMP) $(NODE_STAMP) translations
+	@command -v chromium >/dev/null && command -v wapiti >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wapiti >/dev/null; }
+	ZG_CRASH_ITERATIONS=100 ZG_HYPOTHESIS_PROFILE=audit ZG_XSS_ALL=1 \
+		$(PY) -m pytest -q tests/safety tests/durability tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pip install --quiet pip-audit
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
+	$(PY) -m tests.safety.scan $(SCAN_SECONDS)
 
 clean:
 	rm -rf $(VENV) translations .pytest_cache test-artifacts
