@@ -28,7 +28,9 @@ def browser_type_launch_args(browser_type_launch_args) -> dict:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[LiveServer]:
     """The demo portal served by gunicorn for the whole browser session."""
-    with served(tmp_path_factory.mktemp("e2e-site"), "e2e", workers=2) as server:
+    # Many stories file reports from one address: the abuse limits are tested elsewhere.
+    with served(tmp_path_factory.mktemp("e2e-site"), "e2e", workers=2,
+                REPORT_RATE_LIMIT="1000/hour", TRACK_RATE_LIMIT="1000/minute") as server:
         yield server
 
 
