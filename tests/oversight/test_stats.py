@@ -244,3 +244,32 @@ def test_api_response_matches_its_openapi_description(demo, county):
     errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(body)]
     assert not errors, errors
     assert body["period"]["kind"] == "quarter"
+
+
+def test_the_number_of_queries_does_not_grow_with_the_county(app):
+    from sqlalchemy import event
+
+    from portal.services.calendar import official_calendar
+
+    with app.app_context():
+        small, big = factories.county(), factories.county()
+        for county_region, n in ((small, 1), (big, 6)):
+            for _i in range(n):
+                t = factories.township(county_region)
+                leader = factories.cadre(t, is_leader=True)
+                compliant_week_of_october_12(leader)
+                shift(t, date(2026, 10, 3), ShiftKind.DAY, leader)
+                report(t, at(10, 5))
+        db.session.commit()
+        official_calendar()  # loaded once per request
+        counts = []
+        for county_region in (small, big):
+            seen = []
+            listener = lambda *args: seen.append(1)  # noqa: E731
+            event.listen(db.engine, "before_cursor_execute", listener)
+            stats.county_stats(county_region, OCTOBER, TODAY)
+            stats.fingerprint(county_region)
+            event.remove(db.engine, "before_cursor_execute", listener)
+            counts.append(len(seen))
+        assert counts[0] == counts[1]
+        assert counts[1] <= 25
