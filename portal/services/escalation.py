@@ -51,8 +51,12 @@ def escalate(now: datetime | None = None, batch: int = 500) -> list[Escalated]:
         .order_by(Report.id)
     )
     done: list[Escalated] = []
+    targets: dict[tuple[int, int], Region | None] = {}
     for report_id, county_id, level, public_id in db.session.execute(stmt).all():
-        target = _ancestor(county_id, level + 1)
+        key = (county_id, level + 1)
+        if key not in targets:
+            targets[key] = _ancestor(*key)
+        target = targets[key]
         if target is None:
             continue  # no level above: the report stays overdue in its queue
         result = db.session.execute(
