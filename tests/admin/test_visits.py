@@ -158,3 +158,21 @@ def test_the_township_of_the_visit_is_the_cadres(app, office, clerk_client):
         visit = db.session.scalar(select(VillageVisit))
         assert visit.township_id == db.session.scalar(
             select(Township.id).where(Township.code == office.code))
+
+
+def test_a_visit_counts_for_5_4_3_only_once_the_villager_confirmed_it(app, office, clerk_client):
+    from portal.services import rule543
+
+    location = record_visit(clerk_client, office).headers["Location"]
+    token = LINK.search(clerk_client.get(location).get_data(as_text=True)).group(1)
+    with app.app_context():
+        leader = db.session.get(Cadre, office.leader_ids[0])
+        before = rule543.leader_week(leader, rule543.week_start_of(today()))
+    assert before.village_days == 0
+    assert any(r.reason == "未经群众确认" for r in before.invalid)
+    post_form(app.test_client(), f"/v/{token}")
+    with app.app_context():
+        leader = db.session.get(Cadre, office.leader_ids[0])
+        after = rule543.leader_week(leader, rule543.week_start_of(today()))
+    assert after.village_days == 1 and today() in after.village_dates
+    assert not any(r.reason == "未经群众确认" for r in after.invalid)
