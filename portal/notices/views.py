@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
 
 import segno
-from flask import Blueprint, abort, make_response, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from werkzeug.wrappers import Response
 
+from portal import http_cache
+from portal.public import links
 from portal.rules.calendar import TZ
 from portal.services import notices, townships
 
@@ -36,22 +34,6 @@ FIELD_LABELS = {
 }
 
 
-def _cached(parts: tuple, render: Callable[[], str]) -> Response:
-    """304 when the client holds this version, else the page with a weak ETag and Cache-Control.
-
-    Published notices never change, so the ETag of a page is its content's identity (hash and
-    latest version) plus the language; revalidating costs one small query.
-    """
-    etag = hashlib.sha256("\x1f".join(str(p) for p in (*parts, get_locale())).encode()).hexdigest()[:32]
-    fresh = request.if_none_match.contains_weak(etag)
-    response = Response(status=304) if fresh else make_response(render())
-    response.set_etag(etag, weak=True)
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
-    response.cache_control.must_revalidate = True
-    return response
-
-
 def _township(code: str):
     township = townships.get_by_code(code)
     if township is None:
@@ -62,10 +44,12 @@ def _township(code: str):
 @bp.get("/t/<code>/notices")
 def index(code: str):
     township = _township(code)
-    return _cached(
+    return http_cache.cached(
         ("notices", township.code, township.data_version),
         lambda: render_template("notices/index.html", township=township,
-                                months=notices.months(township.id)),
+                                months=notices.months(township.id),
+                                urls=links.township_urls(township)),
+        max_age=MAX_AGE,
     )
 
 
@@ -92,7 +76,8 @@ def show(code: str, month: str):
             "notices/show.html", township=township, notice=notice,
             content=notices.content_of(notice), changes=notices.changes_of(notice),
             versions=all_versions, latest=all_versions[0], url=url, qr=_qr(url),
-            labels=FIELD_LABELS, tz=TZ,
+            labels=FIELD_LABELS, tz=TZ, urls=links.township_urls(township),
         )
 
-    return _cached(("notice", township.code, month, notice.sha256, all_versions[0].version), render)
+    return http_cache.cached(("notice", township.code, month, notice.sha256, all_versions[0].version),
+                             render, max_age=MAX_AGE)
