@@ -67,7 +67,7 @@ def queue_view():
 
 
 EVENT_LABELS = {
-    "submitted": _l("收到举报"), "accepted": _l("受理"), "not_accepted": _l("不予受理"),
+    "submitted": _l("提交举报"), "accepted": _l("受理"), "not_accepted": _l("不予受理"),
     "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
     "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
     "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
