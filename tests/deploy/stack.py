@@ -71,17 +71,17 @@ def flush_redis() -> None:
 
 @contextmanager
 def postgres_database() -> Iterator[str]:
-    """TEST_DATABASE_URL (emptied) when it names PostgreSQL, else a throwaway database."""
-    from sqlalchemy import create_engine, text
+    """A database of the stack's own: next to TEST_DATABASE_URL (same server, name + "_deploy")
+    when that names PostgreSQL, else a throwaway one on 127.0.0.1:5432. Never the test
+    database itself, whose per-test truncation must not touch the running servers."""
+    from tests.e2e.support import create_own_database, drop_own_database
 
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        yield url
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        url = create_own_database("deploy")
+        try:
+            yield url
+        finally:
+            drop_own_database(url)
         return
     import psycopg
 
