@@ -115,6 +115,8 @@ def login():
         else:
             begin_session(user)
             return redirect(target or landing_url(user))
+    elif form.csrf_token.errors:
+        error = _("表单已过期或缺少安全校验，请刷新页面后重新提交。")
     form.password.data = ""
     form.totp.data = ""
     return render_template("auth/login.html", form=form, error=error), status

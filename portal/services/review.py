@@ -217,11 +217,11 @@ def claim(*, user: User, report: Report) -> Report:
     return assign(user=user, report=report, assignee=user)
 
 
-def assign(*, user: User, report: Report, assignee: User) -> Report:
+def assign(*, user: User, report: Report, assignee: User | None) -> Report:
     """Assign an accepted report to an inspector of its scope (or hand over one's own case)."""
     _require_inspector(user)
     _require_status(report, ReportStatus.ACCEPTED, ReportStatus.VERIFYING)
-    if not _may_be_assigned(report, assignee):
+    if assignee is None or not _may_be_assigned(report, assignee):
         raise ValidationError(_("该人员不能承办此举报（不在其管辖范围内）。"))
     from_status = report.status
     if from_status == ReportStatus.VERIFYING:

@@ -234,3 +234,11 @@ def test_login_still_works_when_the_limiter_storage_is_down(app, people, tmp_pat
         with down.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_login_without_its_csrf_token_says_so(client, people):
+    name, secret = people["inspector"]
+    response = client.post("/login", data={"username": name, "password": PASSWORD, "totp": _code(secret)})
+    assert response.status_code == 400
+    assert "表单已过期或缺少安全校验" in response.get_data(as_text=True)
+    assert client.get("/review").status_code == 302

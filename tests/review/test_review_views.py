@@ -219,3 +219,15 @@ def test_review_csrf_is_required(make_app, world):
     assert client.post(f"/review/{pid}/accept").status_code == 400
     assert _export(client, "csv").status_code == 400
     assert _status(app, pid) == S.SUBMITTED
+
+
+def test_assigning_to_an_unknown_inspector_is_refused(app, world):
+    pid = _report(app, world, status=S.ACCEPTED)
+    client = _as(app, world, "inspector")
+    assert client.post(f"/review/{pid}/assign", data={"assignee": "nobody"}).status_code == 400
+    with app.app_context():
+        insp2 = db.session.get(User, world.inspector2.id).public_id
+    assert client.post(f"/review/{pid}/assign", data={"assignee": insp2}).status_code == 303
+    with app.app_context():
+        assignee = db.session.scalar(select(Report.assignee_id).where(Report.public_id == pid))
+        assert assignee == world.inspector2.id
