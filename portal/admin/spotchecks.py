@@ -77,7 +77,8 @@ def check_time(value: datetime | None) -> str:
 @allow(*CHECKERS)
 def index():
     return render_template("admin/spotchecks.html", checks=service.list_checks(_me()),
-                           townships=townships_in_scope(), labels=service.MISMATCH_LABELS)
+                           townships=townships_in_scope(), labels=service.MISMATCH_LABELS,
+                           is_supervisor=current_user.role == Role.SUPERVISOR)
 
 
 @bp.get("/start")
