@@ -273,3 +273,18 @@ def test_the_number_of_queries_does_not_grow_with_the_county(app):
             counts.append(len(seen))
         assert counts[0] == counts[1]
         assert counts[1] <= 25
+
+
+def test_stats_without_any_county_and_in_english(app):
+    client = app.test_client()
+    empty = client.get("/stats")
+    assert empty.status_code == 200
+    assert "还没有可以统计的县" in empty.get_data(as_text=True)
+    assert client.get("/api/v1/stats").status_code == 404
+    with app.app_context():
+        factories.township(factories.county(code="990301", name="英文县"))
+        db.session.commit()
+    english = client.get("/stats?lang=en&period=2026-Q3").get_data(as_text=True)
+    assert "Reports received per month" in english
+    assert "Quarterly ranking of townships" in english
+    assert "Q3 2026" in english
