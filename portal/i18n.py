@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from werkzeug.wrappers import Response
 
 LANG_COOKIE = "lang"
@@ -21,7 +21,10 @@ def _valid(code: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """An explicit ?lang= wins, then the remembered choice, then Chinese."""
+    """An explicit ?lang= wins, then the remembered choice, then Chinese (also outside requests:
+    the command line and background jobs speak the default language)."""
+    if not has_request_context():
+        return "zh_CN"
     chosen = _valid(request.args.get("lang")) or _valid(request.cookies.get(LANG_COOKIE))
     return chosen or "zh_CN"
 

@@ -210,3 +210,10 @@ def test_proxy_fix_trusts_only_configured_hops(make_app):
         "/whoami", headers={"X-Forwarded-For": "6.6.6.6"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
     )
     assert seen.get_data(as_text=True) == "127.0.0.1"
+
+
+def test_translations_work_outside_a_request(app):
+    from flask_babel import gettext
+
+    with app.app_context():
+        assert gettext("查找乡镇") == "查找乡镇"
