@@ -69,10 +69,6 @@ class Config:
     REPORT_CONCLUDE_DAYS = 30
     RETENTION_DAYS = 365
     SUPERVISION_HOTLINE = "12388"
-
-    def __init__(self) -> None:
-        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
-
     # Evidence photos: "database" (Evidence.data, the default: one store to back up and
     # replicate) or "files" (random names under EVIDENCE_DIR, outside static/).
     EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "database")
@@ -84,6 +80,10 @@ class Config:
     REPORT_GLOBAL_RATE_LIMIT = os.environ.get("REPORT_GLOBAL_RATE_LIMIT", "600/hour")
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "5/minute;20/hour")
     TRACK_GLOBAL_RATE_LIMIT = os.environ.get("TRACK_GLOBAL_RATE_LIMIT", "300/minute")
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
+
 
 class TestConfig(Config):
     """Tests: a fresh database per test, fast hashing, no real client limits unless asked."""
