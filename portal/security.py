@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.helpers import get_debug_flag
 from werkzeug.wrappers import Response
 
 CSP = "; ".join(
@@ -35,7 +36,8 @@ def check_production_config(app: Flask) -> None:
         return
     if not app.config.get("SECRET_KEY") or len(app.config["SECRET_KEY"]) < 32:
         raise ConfigurationError("SECRET_KEY must be set (at least 32 characters) in production")
-    if app.config.get("DEBUG") or app.debug:
+    # `flask run --debug` and FLASK_DEBUG=1 turn the debugger on without touching the config.
+    if app.config.get("DEBUG") or app.debug or get_debug_flag():
         raise ConfigurationError("DEBUG must be off in production")
     uri = app.config.get("SQLALCHEMY_DATABASE_URI", "")
     if uri.startswith("sqlite") and app.config.get("SQLITE_SYNCHRONOUS", "FULL").upper() not in {

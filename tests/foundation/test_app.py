@@ -217,3 +217,10 @@ def test_translations_work_outside_a_request(app):
 
     with app.app_context():
         assert gettext("查找乡镇") == "查找乡镇"
+
+
+def test_production_refuses_flask_debug_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigurationError, match="DEBUG"):
+        create_app(ProductionConfig())
