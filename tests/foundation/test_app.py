@@ -224,3 +224,18 @@ def test_production_refuses_flask_debug_from_the_environment(monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigurationError, match="DEBUG"):
         create_app(ProductionConfig())
+
+
+def test_rate_limit_key_is_a_keyed_hash_not_the_address(make_app):
+    from portal.clientkey import client_key
+
+    app = make_app()
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.7"}):
+        first = client_key()
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.8"}):
+        other = client_key()
+    assert "203.0.113" not in first and len(first) == 32 and first != other
+    same_secret = make_app()
+    same_secret.config["SECRET_KEY"] = app.config["SECRET_KEY"]
+    with same_secret.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.7"}):
+        assert client_key() == first  # every process of a deployment counts a client once
