@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# How a message with a context (pgettext) is keyed: the same as in a compiled catalog.
+CONTEXT_SEPARATOR = "\x04"
+
+
+def _key(msgid: str, context: str | None) -> str:
+    return f"{context}{CONTEXT_SEPARATOR}{msgid}" if context else msgid
+
 
 def compile_catalogs(source: Path, target: Path) -> int:
     """Merge the per-area .po files of each language into one compiled messages.mo."""
@@ -22,7 +29,7 @@ def compile_catalogs(source: Path, target: Path) -> int:
             with po_path.open("rb") as fh:
                 for message in read_po(fh, locale=lang_dir.name):
                     if message.id and message.string and not message.fuzzy:
-                        merged.add(message.id, message.string)
+                        merged.add(message.id, message.string, context=message.context)
         out = target / lang_dir.name / "LC_MESSAGES"
         out.mkdir(parents=True, exist_ok=True)
         with (out / "messages.mo").open("wb") as fh:
@@ -37,14 +44,14 @@ def extract_messages(root: Path) -> dict[str, list[str]]:
 
     found: dict[str, list[str]] = {}
     method_map = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(root), method_map=method_map, keywords={"_": None, "gettext": None,
         "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "pgettext": ((1, "c"), 2)},
     ):
         ids = message if isinstance(message, tuple) else (message,)
         for msgid in ids:
             if msgid:
-                found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+                found.setdefault(_key(msgid, context), []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -55,7 +62,8 @@ def missing_translations(root: Path, lang: str = "en") -> dict[str, list[str]]:
     translated: set[str] = set()
     for po_path in (root / "i18n" / lang).glob("*.po"):
         with po_path.open("rb") as fh:
-            translated |= {m.id for m in read_po(fh) if m.id and m.string and not m.fuzzy}
+            translated |= {_key(m.id, m.context) for m in read_po(fh)
+                           if m.id and m.string and not m.fuzzy}
     return {k: v for k, v in extract_messages(root).items() if k not in translated}
 
 
@@ -69,9 +77,11 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] == ["missing"]:
         missing = missing_translations(ROOT)
-        for msgid, where in sorted(missing.items(), key=lambda kv: kv[1][0]):
+        for key, where in sorted(missing.items(), key=lambda kv: kv[1][0]):
+            context, _, msgid = key.rpartition(CONTEXT_SEPARATOR)
             escaped = msgid.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            print(f"#: {' '.join(where[:3])}\nmsgid \"{escaped}\"\nmsgstr \"\"\n")
+            ctxt = f'msgctxt "{context}"\n' if context else ""
+            print(f"#: {' '.join(where[:3])}\n{ctxt}msgid \"{escaped}\"\nmsgstr \"\"\n")
         return 1 if missing else 0
     print("usage: python -m portal.catalogs compile | missing")
     return 2

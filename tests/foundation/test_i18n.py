@@ -35,3 +35,14 @@ def test_extraction_finds_the_layout_strings():
     found = extract_messages(ROOT)
     assert "查找乡镇" in found
     assert any(loc.startswith("templates/base.html") for loc in found["跳到正文"])
+
+
+def test_the_brand_and_the_status_have_their_own_english(client):
+    """"在岗" is the site's name (Zaigang) and a cadre's status (At post): contexts keep them apart."""
+    from flask_babel import gettext, pgettext
+
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert ">Zaigang<" in html
+    with client.application.test_request_context("/?lang=en"):
+        assert gettext("在岗") == "At post"
+        assert pgettext("brand", "在岗") == "Zaigang"
