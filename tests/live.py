@@ -80,7 +80,10 @@ def live_server(instance: Path, *, workers: int = 2, seed: bool = True,
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--access-logfile", "-", "--error-logfile", "-", *gunicorn_args, "wsgi:app"],
+             "--access-logfile", "-", "--error-logfile", "-",
+             # Each instance alone: gunicorn's shared control socket would join them.
+             *(() if "--no-control-socket" in gunicorn_args else ("--no-control-socket",)),
+             *gunicorn_args, "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     server = LiveServer(f"http://127.0.0.1:{port}", port, env, log_path, process)
