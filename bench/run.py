@@ -35,6 +35,29 @@ DEMO_TOWNSHIP = "990101001"
 NATIONAL = {"townships": 40_000, "cadres-per-township": 30, "reports": 1_000_000}
 SECRET = "bench-secret-" + "k" * 40
 INSPECTOR = ("inspector", "demo-inspector-2026", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+# A province inspector (省纪委) over the first synthetic province: the widest queue there is.
+PROVINCE = "110000"
+PROVINCE_INSPECTOR = ("bench-province", "bench-province-2026", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+DEEP_CURSOR = """
+import sys
+from sqlalchemy import select
+from wsgi import app
+from portal.extensions import db
+from portal.models import Region, Report
+from portal.services.queue import encode_cursor
+from portal.services.scope import region_ids_under
+page, size = int(sys.argv[1]), int(sys.argv[2])
+with app.app_context():
+    province = db.session.scalar(select(Region.id).where(Region.code == sys.argv[3]))
+    visible = Report.county_id.in_(region_ids_under(province))
+    total = db.session.query(Report.id).filter(visible).count()
+    page = min(page, max(2, total // size))
+    row = db.session.execute(
+        select(Report.submitted_at, Report.id).where(visible)
+        .order_by(Report.submitted_at.desc(), Report.id.desc())
+        .offset((page - 1) * size - 1).limit(1)).one()
+    print(page, encode_cursor(row[0], row[1]))
+"""
 
 
 @dataclass
@@ -116,6 +139,9 @@ def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
             started = time.monotonic()
             out = flask(env, "demo", "scale", *args)
             log(out.strip().splitlines()[-1] + f" (wall {time.monotonic() - started:.0f} s)")
+            username, password, secret = PROVINCE_INSPECTOR
+            flask(env, "users", "create", "--role", "inspector", "--scope", PROVINCE,
+                  "--username", username, "--password", password, "--totp-secret", secret)
         if database == "postgresql":
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-d",
                             f"zaigang_bench_{dataset}", "-c", "VACUUM ANALYZE"], check=True)
@@ -223,12 +249,12 @@ def report_form(base: str) -> dict[str, str]:
     return {"BENCH_COOKIE": _cookie_header(opener), "BENCH_BODY": body}
 
 
-def staff_session(base: str) -> dict[str, str]:
-    """Log the demo inspector in (password + TOTP) and return the session cookie."""
+def staff_session(base: str, who: tuple[str, str, str] = INSPECTOR) -> dict[str, str]:
+    """Log an inspector in (password + TOTP) and return the session cookie."""
     import pyotp
 
     opener = _opener()
-    username, password, secret = INSPECTOR
+    username, password, secret = who
     html = opener.open(f"{base}/login").read().decode()  # noqa: S310
     # Wait for a fresh TOTP step: a code is accepted once only.
     time.sleep(30 - time.time() % 30 + 0.5)
@@ -243,19 +269,12 @@ def staff_session(base: str) -> dict[str, str]:
     return {"BENCH_COOKIE": cookie}
 
 
-def deep_queue_url(base: str, session: dict[str, str], page: int) -> str:
-    """The queue URL of page `page`, following the 'next' links (keyset pagination)."""
-    url = f"{base}/review?status=all"
-    headers = {"Cookie": session["BENCH_COOKIE"]}
-    links = re.compile(r'<a[^>]+rel="next"[^>]+href="([^"]+)"|href="([^"]+)"[^>]+rel="next"')
-    for _ in range(page - 1):
-        request = urllib.request.Request(url, headers=headers)  # noqa: S310
-        html = urllib.request.urlopen(request).read().decode()  # noqa: S310
-        match = links.search(html)
-        if not match:
-            break
-        url = urllib.parse.urljoin(base, (match.group(1) or match.group(2)).replace("&amp;", "&"))
-    return url
+def deep_queue_url(base: str, env: dict[str, str], page: int, size: int = 50) -> tuple[int, str]:
+    """The province inspector's queue at page `page` (or its last page), by its keyset cursor."""
+    out = subprocess.run([sys.executable, "-c", DEEP_CURSOR, str(page), str(size), PROVINCE], cwd=ROOT,
+                         env=env, capture_output=True, text=True, check=True, timeout=600)
+    reached, cursor = out.stdout.split()[-2:]
+    return int(reached), f"{base}/review?status=all&after={cursor}"
 
 
 def measure(database: str, dataset: str, args: argparse.Namespace) -> list[Row]:
@@ -278,9 +297,13 @@ def measure(database: str, dataset: str, args: argparse.Namespace) -> list[Row]:
             ("report submission", f"{base}/report", "post_report.lua", report_form(base)),
         ]
         session = staff_session(base)
-        pages.append(("queue page 1", f"{base}/review", "cookie.lua", session))
-        deep = deep_queue_url(base, session, args.deep_page)
-        pages.append((f"queue page {args.deep_page:,}", deep, "cookie.lua", session))
+        pages.append(("queue page 1 (county)", f"{base}/review", "cookie.lua", session))
+        if dataset == "national":
+            province = staff_session(base, PROVINCE_INSPECTOR)
+            pages.append(("queue page 1 (province)", f"{base}/review?status=all", "cookie.lua",
+                          province))
+            reached, deep = deep_queue_url(base, env, args.deep_page)
+            pages.append((f"queue page {reached:,} (province)", deep, "cookie.lua", province))
         for name, url, script, extra in pages:
             rps, p50, p99, errors = wrk(url, args.duration, args.connections, script, extra)
             rows.append(Row(database, dataset, name, rps, p50, p99, rps / rows[0].rps, errors))
