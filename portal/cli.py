@@ -13,6 +13,7 @@ from portal.services.errors import ServiceError
 
 demo_cli = AppGroup("demo", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Staff accounts.")
+regions_cli = AppGroup("regions", help="The region tree: provinces, cities, counties.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 reports_cli = AppGroup("reports", help="Report deadlines and retention (safe to run from cron).")
 notices_cli = AppGroup("notices", help="Monthly public notices (张榜公示).")
@@ -207,7 +208,33 @@ def backup_restore(path: str, force: bool) -> None:
                f"{manifest['evidence_restored']} evidence file(s)")
 
 
+@regions_cli.command("add")
+@click.option("--code", required=True, help="6-digit GB/T 2260 code.")
+@click.option("--name", required=True)
+@click.option("--level", required=True, type=click.Choice(["province", "city", "county"]))
+@click.option("--parent", "parent_code", default=None, help="The parent's code (city, county).")
+def regions_add(code: str, name: str, level: str, parent_code: str | None) -> None:
+    """Add a province, city or county (then townships are added at /admin/townships)."""
+    from portal.services.regions import add_region
+
+    try:
+        region = add_region(code=code, name=name, level=level, parent_code=parent_code)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"added {region.level.value} {region.code} {region.name}")
+
+
+@regions_cli.command("list")
+def regions_list() -> None:
+    """List the regions with their level and parent."""
+    from portal.services.regions import list_regions
+
+    for region in list_regions():
+        parent = region.parent.code if region.parent else ""
+        click.echo(f"{region.code}  {region.level.value:<8} {region.name}  {parent}")
+
+
 def register(app: Flask) -> None:
-    for group in (demo_cli, users_cli, audit_cli, notices_cli, reports_cli):
+    for group in (demo_cli, users_cli, regions_cli, audit_cli, notices_cli, reports_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_cli)
