@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import assets, cli, errors, http_cache, i18n, security, storage
+from portal import assets, cli, errors, http_cache, i18n, pagecache, security, storage
 from portal.auth import access
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
@@ -26,6 +26,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     _load_config(app, config)
     configure_logging(app)
     security.check_production_config(app)
+    pagecache.register(app)
     if app.config["PROXY_FIX_X_FOR"]:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -48,7 +48,11 @@ class Config:
     LOGIN_LIMIT_CLIENT = os.environ.get("LOGIN_LIMIT_CLIENT", "30 per 15 minutes")
     LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
     REVIEW_PAGE_SIZE = 50
+    # Rendered public pages (portal/pagecache.py): in Redis when CACHE_URL is set, else
+    # in each process's memory, at most PAGE_CACHE_BYTES there.
     CACHE_URL = os.environ.get("CACHE_URL", "")
+    PAGE_CACHE_ENABLED = _bool(os.environ.get("PAGE_CACHE_ENABLED", "true"))
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(32 << 20)))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     SESSION_COOKIE_HTTPONLY = True

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from portal import http_cache
+from portal import http_cache, pagecache
 from portal.api import serialize
 from portal.api.openapi import API_VERSION, document
 from portal.api.stats import bp as stats_bp
@@ -114,8 +114,10 @@ def township_board(code: str):
     data = board_service.load(code)
     if data is None:
         abort(404)
+    max_age = http_cache.max_age_until(data.valid_until)
+    pagecache.offer(code, data.township.data_version, data.valid_until, max_age)
     return _json(("api-board", *board_service.etag_parts(data)), lambda: serialize.board(data),
-                 max_age=http_cache.max_age_until(data.valid_until))
+                 max_age=max_age)
 
 
 def _date_param(name: str, default: date) -> date:

@@ -10,11 +10,11 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from markupsafe import Markup
 from sqlalchemy import text
 
-from portal import http_cache
+from portal import http_cache, pagecache
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.public import links
-from portal.rules.calendar import local_date
+from portal.rules.calendar import end_of_local_day, local_date
 from portal.services import board as board_service
 from portal.services import roster as roster_service
 from portal.services import townships
@@ -47,11 +47,13 @@ def board(code: str):
     data = board_service.load(code)
     if data is None:
         abort(404)
+    max_age = http_cache.max_age_until(data.valid_until)
+    pagecache.offer(code, data.township.data_version, data.valid_until, max_age)
     return http_cache.cached(
         board_service.etag_parts(data),
         lambda: render_template("public/board.html", board=data, t=data.township,
                                 urls=links.township_urls(data.township)),
-        max_age=http_cache.max_age_until(data.valid_until),
+        max_age=max_age,
     )
 
 
@@ -68,6 +70,8 @@ def roster(code: str):
     data = roster_service.month_roster(township, *month)
     prev_month, next_month = (
         "{:04d}-{:02d}".format(*roster_service.shift_month(*month, d)) for d in (-1, 1))
+    # "Today" is marked on the roster: the page changes at midnight, or with the data.
+    pagecache.offer(code, township.data_version, end_of_local_day(today), http_cache.DEFAULT_MAX_AGE)
     return http_cache.cached(
         ("roster", code, township.data_version, month, today,
          roster_service.overrides_key(d.day for d in data.days)),

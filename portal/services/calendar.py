@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import CalendarOverride, User
 from portal.rules.calendar import OfficialCalendar
+from portal.services import townships
 
 
 def official_calendar() -> OfficialCalendar:
@@ -43,6 +44,7 @@ def set_override(day: date, is_working: bool, name: str = "", by: User | None = 
     row.name = name
     row.set_by_id = by.id if by else None
     db.session.add(row)
+    townships.touch(None)  # every board and roster shows the kind of day
     db.session.commit()
     g.pop("official_calendar", None)
 
@@ -53,6 +55,7 @@ def remove_override(day: date) -> bool:
     if row is None:
         return False
     db.session.delete(row)
+    townships.touch(None)
     db.session.commit()
     g.pop("official_calendar", None)
     return True

@@ -64,18 +64,17 @@ def get_by_code(code: str) -> Township | None:
     )
 
 
-def touch(township_id: int) -> None:
-    """Mark a township's public data as changed (new ETags, caches dropped); caller commits.
+def touch(township_id: int | None) -> None:
+    """Mark a township's public data as changed (new ETags, kept pages dropped); caller commits.
 
     Every service that changes what a township's public pages show calls this in the
-    same transaction as the change.
+    same transaction as the change; `None` marks every township (a calendar change).
     """
     from sqlalchemy import update
 
     from portal.models.base import utcnow
 
-    db.session.execute(
-        update(Township)
-        .where(Township.id == township_id)
-        .values(data_version=Township.data_version + 1, updated_at=utcnow())
-    )
+    stmt = update(Township).values(data_version=Township.data_version + 1, updated_at=utcnow())
+    if township_id is not None:
+        stmt = stmt.where(Township.id == township_id)
+    db.session.execute(stmt)

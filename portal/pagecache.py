@@ -1,0 +1,301 @@
+"""Rendered public pages kept between requests, in front of Flask.
+
+The whereabouts board, the duty roster and the API board of a township are the pages
+villagers open most, and their content changes only when the township's data changes
+(`Township.data_version`, bumped by `services.townships.touch`) or when time reaches the
+next boundary (a status ends, a shift starts, midnight). A view that renders such a page
+calls `offer(code, version, valid_until)`; this WSGI middleware then keeps the exact
+response (status, headers, body) and replays it to later requests that would get the
+same bytes, without entering Flask:
+
+* only anonymous GET/HEAD requests without a session cookie (a session may carry a
+  logged-in user or a flashed message, which the page would show) and without a
+  language switch that must set the `lang` cookie;
+* the key is the path, the query string, the language, the scheme (HSTS is sent on
+  HTTPS only) and whether the client takes gzip — everything the bytes depend on;
+* before an entry is replayed, the township's current `data_version` is read from the
+  database (one indexed lookup): an entry rendered before the last change is never
+  served, whichever process made the change, and an entry past its `valid_until` (or
+  older than MAX_ENTRY_SECONDS, a bound for changes that bump no version) is dropped.
+
+The entries live in Redis when `CACHE_URL` is set (shared by every process and
+machine), else in this process's memory (the embedded shape), bounded by
+`PAGE_CACHE_BYTES`. `If-None-Match` is answered with 304 from the entry's ETag.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, request
+from sqlalchemy import bindparam, select
+from werkzeug.http import parse_accept_header, parse_etags
+
+ENVIRON_KEY = "zaigang.pagecache"
+MAX_ENTRY_SECONDS = 600
+MAX_QUERY = 64
+_CACHEABLE = re.compile(r"^/(?:t/(\d{9})(?:/roster)?|api/v1/townships/(\d{9})/board)$")
+_MAX_AGE = re.compile(r"max-age=\d+")
+# Headers that differ per request or that the replay sets itself.
+_NOT_KEPT = {"set-cookie", "date", "server"}
+_NOT_ON_304 = {"content-length", "content-type", "content-encoding"}
+
+
+def offer(code: str, version: int, valid_until: datetime | None, max_age: int) -> None:
+    """Let the page cache keep this request's response until `valid_until` (a view calls it).
+
+    `version` is the township's data_version the page was rendered from; `max_age` the
+    Cache-Control lifetime the view set, at most: a replay shortens it as time passes.
+    """
+    expires = time.time() + MAX_ENTRY_SECONDS
+    if valid_until is not None:
+        expires = min(expires, valid_until.timestamp())
+    request.environ[ENVIRON_KEY] = (code, int(version), expires, int(max_age))
+
+
+@dataclass
+class Entry:
+    version: int
+    expires: float
+    max_age: int
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 64
+
+    def dump(self) -> bytes:
+        head = json.dumps([self.version, self.expires, self.max_age, self.status, self.headers],
+                          ensure_ascii=False).encode()
+        return struct.pack("!I", len(head)) + head + self.body
+
+    @classmethod
+    def load(cls, raw: bytes) -> Entry | None:
+        try:
+            (length,) = struct.unpack_from("!I", raw)
+            version, expires, max_age, status, headers = json.loads(raw[4:4 + length])
+            return cls(int(version), float(expires), int(max_age), str(status),
+                       [(str(k), str(v)) for k, v in headers], raw[4 + length:])
+        except (struct.error, ValueError, TypeError):
+            return None
+
+
+class LocalStore:
+    """Entries in this process's memory, least recently used dropped beyond `max_bytes`."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def set(self, key: str, entry: Entry) -> None:
+        if entry.size() > self.max_bytes // 8:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size()
+            self._entries[key] = entry
+            self._bytes += entry.size()
+            while self._bytes > self.max_bytes and self._entries:
+                _key, dropped = self._entries.popitem(last=False)
+                self._bytes -= dropped.size()
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+class RedisStore:
+    """Entries in Redis, shared by every app process; each expires with its page."""
+
+    PREFIX = "zg:page:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def get(self, key: str) -> Entry | None:
+        try:
+            raw = self._redis.get(self.PREFIX + key)
+        except Exception:  # noqa: BLE001 - a cache that cannot answer is a miss
+            return None
+        return Entry.load(raw) if raw else None
+
+    def set(self, key: str, entry: Entry) -> None:
+        ttl = int(entry.expires - time.time())
+        if ttl < 1:
+            return
+        try:
+            self._redis.set(self.PREFIX + key, entry.dump(), ex=ttl)
+        except Exception:  # noqa: BLE001 - a cache that cannot keep is only slower
+            return
+
+    def delete(self, key: str) -> None:
+        try:
+            self._redis.delete(self.PREFIX + key)
+        except Exception:  # noqa: BLE001
+            return
+
+    def clear(self) -> None:
+        try:
+            for key in self._redis.scan_iter(self.PREFIX + "*", count=1000):
+                self._redis.delete(key)
+        except Exception:  # noqa: BLE001
+            return
+
+
+class PageCache:
+    """The WSGI middleware: replay a kept page, or call the app and keep what it offers."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+        url = app.config.get("CACHE_URL", "")
+        self.store: LocalStore | RedisStore = (
+            RedisStore(url) if url else LocalStore(int(app.config.get("PAGE_CACHE_BYTES", 32 << 20))))
+        self._version_query = None
+        self._engine = None
+
+    # -- the request side ------------------------------------------------------------
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        key, code = self._key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        entry = self.store.get(key)
+        if entry is not None:
+            now = time.time()
+            if now < entry.expires and entry.version == self._current_version(code):
+                return self._replay(entry, now, environ, start_response)
+            self.store.delete(key)
+        return self._render(key, environ, start_response)
+
+    def _key(self, environ: dict) -> tuple[str | None, str | None]:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None, None
+        match = _CACHEABLE.match(environ.get("PATH_INFO", ""))
+        if match is None:
+            return None, None
+        query = environ.get("QUERY_STRING", "")
+        cookies = environ.get("HTTP_COOKIE", "")
+        if len(query) > MAX_QUERY or (self.session_cookie in cookies):
+            return None, None
+        lang = _cookie(cookies, "lang")
+        asked = _query_lang(query)
+        if asked is not None and asked != lang:
+            return None, None  # the app answers and remembers the choice in a cookie
+        lang = lang if lang in ("zh_CN", "en") else "zh_CN"
+        encodings = environ.get("HTTP_ACCEPT_ENCODING", "")
+        gzip = "gzip" in encodings and parse_accept_header(encodings)["gzip"] > 0
+        key = "|".join((environ.get("SCRIPT_NAME", ""), environ["PATH_INFO"], query, lang,
+                        environ.get("wsgi.url_scheme", "http"), "gz" if gzip else "id"))
+        return key, match.group(1) or match.group(2)
+
+    def _current_version(self, code: str) -> int | None:
+        if self._engine is None:
+            from portal.extensions import db
+            from portal.models import Township
+
+            with self.app.app_context():
+                self._engine = db.engine
+            self._version_query = select(Township.data_version).where(
+                Township.code == bindparam("code"), Township.active.is_(True))
+        try:
+            with self._engine.connect() as connection:
+                return connection.execute(self._version_query, {"code": code}).scalar()
+        except Exception:  # noqa: BLE001 - without the version nothing is replayed
+            return None
+
+    def _replay(self, entry: Entry, now: float, environ: dict,
+                start_response: Callable) -> Iterable[bytes]:
+        remaining = max(0, min(entry.max_age, int(entry.expires - now)))
+        headers = [(k, _MAX_AGE.sub(f"max-age={remaining}", v) if k.lower() == "cache-control"
+                    else v) for k, v in entry.headers]
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        asked = environ.get("HTTP_IF_NONE_MATCH")
+        if etag and asked and parse_etags(asked).contains_weak(_unquote(etag)):
+            start_response("304 NOT MODIFIED",
+                           [(k, v) for k, v in headers if k.lower() not in _NOT_ON_304])
+            return []
+        start_response(entry.status, headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+
+    def _render(self, key: str, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        captured: dict = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        offered = environ.get(ENVIRON_KEY)
+        if (offered is None or environ["REQUEST_METHOD"] != "GET"
+                or not captured.get("status", "").startswith("200")
+                or any(k.lower() == "set-cookie" for k, _v in captured["headers"])):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        _code, version, expires, max_age = offered
+        if expires > time.time():
+            headers = [(k, v) for k, v in captured["headers"] if k.lower() not in _NOT_KEPT]
+            self.store.set(key, Entry(version, expires, max_age, captured["status"], headers, body))
+        return [body]
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        k, _sep, v = part.strip().partition("=")
+        if k == name:
+            return v
+    return None
+
+
+def _query_lang(query: str) -> str | None:
+    for part in query.split("&"):
+        k, _sep, v = part.partition("=")
+        if k == "lang":
+            return v
+    return None
+
+
+def _unquote(etag: str) -> str:
+    return etag.removeprefix("W/").strip('"')
+
+
+def register(app: Flask) -> None:
+    """Put the page cache in front of the app (inside ProxyFix: it sees the client's scheme)."""
+    if app.config.get("PAGE_CACHE_ENABLED", True):
+        cache = PageCache(app, app.wsgi_app)
+        app.extensions["zaigang_pagecache"] = cache
+        app.wsgi_app = cache

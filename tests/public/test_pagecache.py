@@ -1,0 +1,193 @@
+"""The rendered-page cache in front of the public board, roster and API board
+(portal/pagecache.py): replays cost one SQL statement, and nobody ever sees a stale page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from portal import pagecache
+from portal.extensions import db
+from portal.models import Cadre, Role, Status, Township
+from portal.services import calendar as calendar_service
+from portal.services import whereabouts
+from tests import factories
+from tests.conftest import require_service
+from tests.public.helpers import count_statements, local, today_local, township_with_cadres
+
+REDIS_CACHE = "redis://127.0.0.1:6379/10"
+PAGES = ("/t/{code}", "/t/{code}/roster", "/api/v1/townships/{code}/board")
+
+
+def _town(app) -> tuple[str, int]:
+    with app.app_context():
+        t, secretary, *_ = township_with_cadres(3)
+        db.session.commit()
+        return t.code, secretary.id
+
+
+def _set_status(app, cadre_id: int, status: Status, village: str = "") -> None:
+    with app.app_context():
+        cadre = db.session.get(Cadre, cadre_id)
+        clerk = factories.user(Role.CLERK, townships=[cadre.township])
+        today = today_local()
+        change = whereabouts.StatusChange(status, local(today, 0, 1), local(today, 23, 0), village,
+                                          "", None)
+        whereabouts.set_status(user=clerk, cadre=cadre, change=change)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_repeated_page_is_replayed_with_one_statement_and_the_same_bytes(app, page):
+    code, _ = _town(app)
+    client = app.test_client()
+    url = page.format(code=code)
+    first = client.get(url)
+    with count_statements(app) as statements:
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.data == first.data
+    assert len(statements) == 1, statements  # the township's data version, nothing else
+    for header in ("ETag", "Content-Type", "Content-Security-Policy", "X-Frame-Options", "Vary"):
+        assert again.headers[header] == first.headers[header]
+    assert "max-age=" in again.headers["Cache-Control"]
+
+
+def test_a_clerks_change_shows_at_once(app):
+    code, secretary = _town(app)
+    client = app.test_client()
+    before = client.get(f"/t/{code}")
+    assert "东村" not in before.get_data(as_text=True)
+    client.get(f"/t/{code}")  # kept
+    _set_status(app, secretary, Status.VILLAGE, "东村")
+    after = client.get(f"/t/{code}")
+    assert "东村" in after.get_data(as_text=True)
+    assert after.headers["ETag"] != before.headers["ETag"]
+    api = client.get(f"/api/v1/townships/{code}/board").get_json()
+    assert any(row["now"]["village"] == "东村" for row in api["cadres"])
+
+
+def test_an_unchanged_page_answers_304_from_the_cache(app):
+    code, _ = _town(app)
+    client = app.test_client()
+    etag = client.get(f"/t/{code}").headers["ETag"]
+    with count_statements(app) as statements:
+        response = client.get(f"/t/{code}", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == etag
+    assert len(statements) == 1
+
+
+def test_an_entry_is_not_replayed_past_the_moment_the_page_changes(app, monkeypatch):
+    code, _ = _town(app)
+    client = app.test_client()
+    client.get(f"/t/{code}")
+    later = pagecache.time.time() + pagecache.MAX_ENTRY_SECONDS + 1
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)
+    with count_statements(app) as statements:
+        assert client.get(f"/t/{code}").status_code == 200
+    assert len(statements) > 1  # rendered again
+
+
+def test_languages_are_kept_apart_and_a_language_switch_still_sets_its_cookie(app):
+    code, _ = _town(app)
+    client = app.test_client()
+    chinese = client.get(f"/t/{code}").get_data(as_text=True)
+    switched = client.get(f"/t/{code}?lang=en")
+    assert "lang=en" in switched.headers.get("Set-Cookie", "")
+    english = client.get(f"/t/{code}").get_data(as_text=True)  # the cookie now says English
+    assert 'lang="en"' in english and 'lang="zh-CN"' in chinese
+    assert client.get(f"/t/{code}").get_data(as_text=True) == english
+    assert app.test_client().get(f"/t/{code}").get_data(as_text=True) == chinese
+
+
+def test_a_visitor_with_a_session_gets_their_own_page_and_never_leaves_it(app):
+    # A session can carry what only its holder may see (a flashed message, a login).
+    code, _ = _town(app)
+    anonymous = app.test_client()
+    anonymous.get(f"/t/{code}")
+    visitor = app.test_client()
+    with visitor.session_transaction() as sess:
+        sess["_flashes"] = [("success", "您的留言已提交")]
+    assert "您的留言已提交" in visitor.get(f"/t/{code}").get_data(as_text=True)
+    with visitor.session_transaction() as sess:
+        sess["_flashes"] = [("success", "第二条提示")]
+    assert "第二条提示" in visitor.get(f"/t/{code}").get_data(as_text=True)
+    for _ in range(2):
+        page = anonymous.get(f"/t/{code}").get_data(as_text=True)
+        assert "您的留言已提交" not in page and "第二条提示" not in page
+
+
+def test_a_calendar_override_renders_every_board_again(app):
+    code, _ = _town(app)
+    client = app.test_client()
+    today = today_local()
+    before = client.get(f"/t/{code}").get_data(as_text=True)
+    with app.app_context():
+        calendar_service.set_override(today, is_working=False, name="防汛调休")
+    after = client.get(f"/t/{code}").get_data(as_text=True)
+    assert "防汛调休" in after and after != before
+
+
+def test_a_bad_month_is_not_kept_and_months_are_kept_apart(app):
+    code, _ = _town(app)
+    client = app.test_client()
+    assert client.get(f"/t/{code}/roster?month=2026-13").status_code == 400
+    assert client.get(f"/t/{code}/roster?month=2026-13").status_code == 400
+    this = date.today().replace(day=1)
+    last = (this - timedelta(days=1)).strftime("%Y-%m")
+    one = client.get(f"/t/{code}/roster?month={this:%Y-%m}").get_data(as_text=True)
+    other = client.get(f"/t/{code}/roster?month={last}").get_data(as_text=True)
+    assert one != other
+
+
+def test_an_unknown_or_deactivated_township_is_404_even_after_it_was_kept(app):
+    code, _ = _town(app)
+    client = app.test_client()
+    client.get(f"/t/{code}")
+    with app.app_context():
+        township = db.session.scalar(db.select(Township).where(Township.code == code))
+        township.active = False
+        db.session.commit()
+    assert client.get(f"/t/{code}").status_code == 404
+    assert client.get("/t/999999999").status_code == 404
+
+
+def _redis_or_skip():
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_CACHE, socket_connect_timeout=2)
+        client.ping()
+    except Exception:  # noqa: BLE001 - any failure means Redis is not there
+        require_service(False, "Redis")
+        return None
+    for key in client.scan_iter("zg:page:*"):
+        client.delete(key)
+    return client
+
+
+def test_with_redis_two_processes_share_pages_and_see_each_others_changes(make_app):
+    redis = _redis_or_skip()
+    first, second = make_app(CACHE_URL=REDIS_CACHE), make_app(CACHE_URL=REDIS_CACHE)
+    code, secretary = _town(first)
+    page = first.test_client().get(f"/t/{code}")
+    assert any(redis.scan_iter("zg:page:*"))
+    with count_statements(second) as statements:
+        replayed = second.test_client().get(f"/t/{code}")
+    assert replayed.data == page.data and len(statements) == 1
+    _set_status(first, secretary, Status.TRIP)
+    seen = second.test_client().get(f"/t/{code}")
+    assert seen.headers["ETag"] != page.headers["ETag"]
+    assert seen.data != page.data
+
+
+def test_the_cache_can_be_turned_off(make_app):
+    app = make_app(PAGE_CACHE_ENABLED=False)
+    code, _ = _town(app)
+    client = app.test_client()
+    client.get(f"/t/{code}")
+    with count_statements(app) as statements:
+        client.get(f"/t/{code}")
+    assert len(statements) > 1
