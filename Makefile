@@ -8,13 +8,23 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SCAN_SECONDS ?= 300
 
-.PHONY: run test lint translations install bench audit clean screenshots
+.PHONY: run test lint translations install bench audit clean screenshots lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
 	@touch $(STAMP)
+
+# Re-resolve pyproject.toml's ranges in a scratch environment and pin the result.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	{ echo "# The exact versions \`make\` installs (as constraints on pyproject.toml's ranges)."; \
+	  echo "# Regenerate with \`make lock\` after changing a range; \`make audit\` runs pip-audit on it."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	rm -rf .lock-venv
 
 install: $(STAMP)
 
@@ -58,7 +68,7 @@ audit: $(STAMP) $(NODE_STAMP) translations
 	ZG_CRASH_ITERATIONS=100 ZG_HYPOTHESIS_PROFILE=audit ZG_XSS_ALL=1 \
 		$(PY) -m pytest -q tests/safety tests/durability tests/e2e $(PYTEST_ARGS)
 	$(PY) -m pip install --quiet pip-audit
-	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
+	$(VENV)/bin/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off
 	$(PY) -m tests.safety.scan $(SCAN_SECONDS)
 
 clean:
