@@ -14,7 +14,6 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from portal.auth.access import allow
@@ -111,6 +110,9 @@ def _csv(rows: list[list]) -> bytes:
 
 
 def _xlsx(result: stats.CountyStats) -> bytes:
+    # openpyxl (about 5 MB) is loaded by the few workers that serve an export.
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     sheet.title = _("乡镇")

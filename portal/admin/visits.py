@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -156,6 +155,8 @@ def new():
 
 
 def _qr_data_uri(url: str) -> str:
+    import segno  # loaded by the workers that draw a code, not by every one
+
     return segno.make(url, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import segno
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -54,6 +53,8 @@ def index(code: str):
 
 
 def _qr(url: str) -> str:
+    import segno  # loaded by the workers that draw a code, not by every one
+
     return segno.make(url, error="m").svg_data_uri(scale=3, dark="#000", light="#fff")
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 _NON_ALNUM = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Return (full pinyin, initials) of a name, lower case, without spaces or tones."""
+    # pypinyin's phrase dictionaries take about 55 MB per process: only the writes of a
+    # township need them (search matches the stored pinyin columns), so load them here.
+    from pypinyin import Style, lazy_pinyin
+
     syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="ignore")]
     syllables = [s.replace("ü", "v") for s in syllables if s]
     return "".join(syllables), "".join(s[0] for s in syllables)

@@ -12,7 +12,6 @@ import hmac
 import time
 
 import pyotp
-import segno
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select, true, update
 
@@ -137,6 +136,8 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The QR code of a provisioning URI as an inline SVG data URI (no third party involved)."""
+    import segno  # only enrolment draws a code: not loaded by every worker
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 

@@ -13,7 +13,6 @@ from dataclasses import asdict
 from datetime import datetime
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -106,6 +105,9 @@ def export_csv(*, user: User, filters: QueueFilters, now: datetime | None = None
 
 
 def export_xlsx(*, user: User, filters: QueueFilters, now: datetime | None = None) -> bytes:
+    """The same rows as a one-sheet workbook (openpyxl is loaded only here)."""
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("举报"))
     sheet.append(headers())
