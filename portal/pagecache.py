@@ -18,9 +18,10 @@ same bytes, without entering Flask:
   served, whichever process made the change, and an entry past its `valid_until` (or
   older than MAX_ENTRY_SECONDS, a bound for changes that bump no version) is dropped.
 
-The entries live in Redis when `CACHE_URL` is set (shared by every process and
-machine), else in this process's memory (the embedded shape), bounded by
-`PAGE_CACHE_BYTES`. `If-None-Match` is answered with 304 from the entry's ETag.
+The entries live in this process's memory (at most `PAGE_CACHE_BYTES`, least recently
+used dropped first) and, when `CACHE_URL` is set, in Redis too, where every process and
+machine finds what another rendered. `If-None-Match` is answered with 304 from the
+entry's ETag.
 """
 
 from __future__ import annotations
@@ -49,21 +50,29 @@ _NOT_KEPT = {"set-cookie", "date", "server"}
 _NOT_ON_304 = {"content-length", "content-type", "content-encoding"}
 
 
-def offer(code: str, version: int, valid_until: datetime | None, max_age: int) -> None:
+def version_of(data_version: int, updated_at: datetime | None) -> str:
+    """What identifies a township's data: its version and the moment it was set (a database
+    rebuilt or restored behind the cache's back repeats versions, not those moments)."""
+    return f"{data_version}@{updated_at.isoformat() if updated_at else ''}"
+
+
+def offer(township, valid_until: datetime | None, max_age: int) -> None:
     """Let the page cache keep this request's response until `valid_until` (a view calls it).
 
-    `version` is the township's data_version the page was rendered from; `max_age` the
-    Cache-Control lifetime the view set, at most: a replay shortens it as time passes.
+    `township` is the row the page was rendered from (its data_version and updated_at);
+    `max_age` the Cache-Control lifetime the view set, at most: a replay shortens it as
+    time passes.
     """
     expires = time.time() + MAX_ENTRY_SECONDS
     if valid_until is not None:
         expires = min(expires, valid_until.timestamp())
-    request.environ[ENVIRON_KEY] = (code, int(version), expires, int(max_age))
+    version = version_of(township.data_version, township.updated_at)
+    request.environ[ENVIRON_KEY] = (township.code, version, expires, int(max_age))
 
 
 @dataclass
 class Entry:
-    version: int
+    version: str
     expires: float
     max_age: int
     status: str
@@ -83,7 +92,7 @@ class Entry:
         try:
             (length,) = struct.unpack_from("!I", raw)
             version, expires, max_age, status, headers = json.loads(raw[4:4 + length])
-            return cls(int(version), float(expires), int(max_age), str(status),
+            return cls(str(version), float(expires), int(max_age), str(status),
                        [(str(k), str(v)) for k, v in headers], raw[4 + length:])
         except (struct.error, ValueError, TypeError):
             return None
@@ -124,11 +133,6 @@ class LocalStore:
             if old is not None:
                 self._bytes -= old.size()
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
 
 class RedisStore:
     """Entries in Redis, shared by every app process; each expires with its page."""
@@ -156,19 +160,6 @@ class RedisStore:
         except Exception:  # noqa: BLE001 - a cache that cannot keep is only slower
             return
 
-    def delete(self, key: str) -> None:
-        try:
-            self._redis.delete(self.PREFIX + key)
-        except Exception:  # noqa: BLE001
-            return
-
-    def clear(self) -> None:
-        try:
-            for key in self._redis.scan_iter(self.PREFIX + "*", count=1000):
-                self._redis.delete(key)
-        except Exception:  # noqa: BLE001
-            return
-
 
 class PageCache:
     """The WSGI middleware: replay a kept page, or call the app and keep what it offers."""
@@ -177,11 +168,16 @@ class PageCache:
         self.app = app
         self.wsgi_app = wsgi_app
         self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+        # The hottest pages stay in this process (no round trip); with CACHE_URL every
+        # page is also in Redis, where every process finds what another rendered.
+        self.local = LocalStore(int(app.config.get("PAGE_CACHE_BYTES", 8 << 20)))
         url = app.config.get("CACHE_URL", "")
-        self.store: LocalStore | RedisStore = (
-            RedisStore(url) if url else LocalStore(int(app.config.get("PAGE_CACHE_BYTES", 32 << 20))))
+        self.shared = RedisStore(url) if url else None
         self._version_query = None
         self._engine = None
+        self._held = threading.local()
+        self._connections: list = []
+        self._connections_lock = threading.Lock()
 
     # -- the request side ------------------------------------------------------------
 
@@ -189,12 +185,16 @@ class PageCache:
         key, code = self._key(environ)
         if key is None:
             return self.wsgi_app(environ, start_response)
-        entry = self.store.get(key)
+        entry = self.local.get(key)
+        if entry is None and self.shared is not None:
+            entry = self.shared.get(key)
+            if entry is not None:
+                self.local.set(key, entry)
         if entry is not None:
             now = time.time()
             if now < entry.expires and entry.version == self._current_version(code):
                 return self._replay(entry, now, environ, start_response)
-            self.store.delete(key)
+            self.local.delete(key)
         return self._render(key, environ, start_response)
 
     def _key(self, environ: dict) -> tuple[str | None, str | None]:
@@ -218,20 +218,49 @@ class PageCache:
                         environ.get("wsgi.url_scheme", "http"), "gz" if gzip else "id"))
         return key, match.group(1) or match.group(2)
 
-    def _current_version(self, code: str) -> int | None:
+    def _current_version(self, code: str) -> str | None:
+        """The township's data_version now, on a connection this thread keeps (autocommit:
+        no transaction stays open; no pool checkout or ping per request)."""
+        connection = getattr(self._held, "connection", None)
+        try:
+            if connection is None:
+                connection = self._connect()
+            row = connection.execute(self._version_query, {"code": code}).first()
+            return version_of(*row) if row is not None else None
+        except Exception:  # noqa: BLE001 - without the version nothing is replayed
+            self._release()
+            return None
+
+    def _connect(self):
         if self._engine is None:
             from portal.extensions import db
             from portal.models import Township
 
             with self.app.app_context():
                 self._engine = db.engine
-            self._version_query = select(Township.data_version).where(
+            self._version_query = select(Township.data_version, Township.updated_at).where(
                 Township.code == bindparam("code"), Township.active.is_(True))
-        try:
-            with self._engine.connect() as connection:
-                return connection.execute(self._version_query, {"code": code}).scalar()
-        except Exception:  # noqa: BLE001 - without the version nothing is replayed
-            return None
+        connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._held.connection = connection
+        with self._connections_lock:
+            self._connections.append(connection)
+        return connection
+
+    def _release(self) -> None:
+        connection = getattr(self._held, "connection", None)
+        self._held.connection = None
+        if connection is not None:
+            with self._connections_lock:
+                self._connections.remove(connection)
+            _close(connection)
+
+    def close(self) -> None:
+        """Give back every thread's database connection (when the app is done: tests)."""
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            _close(connection)
+        self._held = threading.local()
 
     def _replay(self, entry: Entry, now: float, environ: dict,
                 start_response: Callable) -> Iterable[bytes]:
@@ -269,8 +298,18 @@ class PageCache:
         _code, version, expires, max_age = offered
         if expires > time.time():
             headers = [(k, v) for k, v in captured["headers"] if k.lower() not in _NOT_KEPT]
-            self.store.set(key, Entry(version, expires, max_age, captured["status"], headers, body))
+            entry = Entry(version, expires, max_age, captured["status"], headers, body)
+            self.local.set(key, entry)
+            if self.shared is not None:
+                self.shared.set(key, entry)
         return [body]
+
+
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a broken connection is dropped all the same
+        connection.invalidate()
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -119,6 +119,9 @@ def make_app(database_template, tmp_path) -> Iterator:
 
     yield factory
     for application in apps:
+        cache = application.extensions.get("zaigang_pagecache")
+        if cache is not None:
+            cache.close()
         with application.app_context():
             db.session.remove()
             db.engine.dispose()

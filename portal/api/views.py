@@ -115,7 +115,7 @@ def township_board(code: str):
     if data is None:
         abort(404)
     max_age = http_cache.max_age_until(data.valid_until)
-    pagecache.offer(code, data.township.data_version, data.valid_until, max_age)
+    pagecache.offer(data.township, data.valid_until, max_age)
     return _json(("api-board", *board_service.etag_parts(data)), lambda: serialize.board(data),
                  max_age=max_age)
 

@@ -48,7 +48,7 @@ def board(code: str):
     if data is None:
         abort(404)
     max_age = http_cache.max_age_until(data.valid_until)
-    pagecache.offer(code, data.township.data_version, data.valid_until, max_age)
+    pagecache.offer(data.township, data.valid_until, max_age)
     return http_cache.cached(
         board_service.etag_parts(data),
         lambda: render_template("public/board.html", board=data, t=data.township,
@@ -71,7 +71,7 @@ def roster(code: str):
     prev_month, next_month = (
         "{:04d}-{:02d}".format(*roster_service.shift_month(*month, d)) for d in (-1, 1))
     # "Today" is marked on the roster: the page changes at midnight, or with the data.
-    pagecache.offer(code, township.data_version, end_of_local_day(today), http_cache.DEFAULT_MAX_AGE)
+    pagecache.offer(township, end_of_local_day(today), http_cache.DEFAULT_MAX_AGE)
     return http_cache.cached(
         ("roster", code, township.data_version, month, today,
          roster_service.overrides_key(d.day for d in data.days)),
