@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.admin.attendance import current_township, local_today
+from portal.admin.attendance import for_township, local_today
 from portal.auth.access import allow
 from portal.extensions import db
 from portal.models import (
@@ -114,11 +114,8 @@ def _cadre(public_id: str) -> Cadre:
 
 @bp.get("/")
 @allow(*READERS)
-def index():
-    township, options = current_township()
-    if township is None:
-        return render_template("admin/attendance_pick.html", choices=options,
-                               endpoint="admin.archive.index")
+@for_township
+def index(township: Township):
     cadres = list(db.session.scalars(
         select(Cadre).where(Cadre.township_id == township.id)
         .order_by(Cadre.active.desc(), Cadre.is_leader.desc(), Cadre.sort_order, Cadre.id)))

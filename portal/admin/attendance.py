@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -67,6 +69,20 @@ def current_township() -> tuple[Township | None, list[Township]]:
             abort(404)
         return township, choices
     return (choices[0] if len(choices) == 1 else None), choices
+
+
+def for_township(view: Callable) -> Callable:
+    """A view about one township: called with it, or the page to pick one (several in scope)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        township, options = current_township()
+        if township is None:
+            return render_template("admin/attendance_pick.html", choices=options,
+                                   endpoint=request.endpoint)
+        return view(township, *args, **kwargs)
+
+    return wrapper
 
 
 def cadre_in_scope(public_id: str, township: Township | None = None) -> Cadre:
@@ -303,11 +319,8 @@ def _mapping_form(sheet: attendance.RawSheet, formdata=None) -> MappingForm:
 
 @bp.route("/import", methods=["GET", "POST"])
 @allow(*OFFICE_WRITERS)
-def upload():
-    township, options = current_township()
-    if township is None:
-        return render_template("admin/attendance_pick.html", choices=options,
-                               endpoint="admin.attendance.upload")
+@for_township
+def upload(township: Township):
     form = UploadForm()
     if form.validate_on_submit():
         data = form.file.data.read()

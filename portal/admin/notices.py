@@ -11,8 +11,16 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from portal.admin.attendance import OFFICE_WRITERS, can_write, choices, current_township, local_today
+from portal.admin.attendance import (
+    OFFICE_WRITERS,
+    can_write,
+    choices,
+    current_township,
+    for_township,
+    local_today,
+)
 from portal.auth.access import ALL_STAFF, allow
+from portal.models import Township
 from portal.notices.views import FIELD_LABELS
 from portal.rules.calendar import TZ
 from portal.services import notices
@@ -34,11 +42,8 @@ def _recent_months(today: date) -> list[str]:
 
 @bp.get("/")
 @allow(*ALL_STAFF)
-def index():
-    township, options = current_township()
-    if township is None:
-        return render_template("admin/attendance_pick.html", choices=options,
-                               endpoint="admin.notices.index")
+@for_township
+def index(township: Township):
     months = _recent_months(local_today())
     month = request.args.get("month") or months[0]
     if month not in months and not notices.latest(township.id, month):

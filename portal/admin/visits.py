@@ -25,7 +25,7 @@ from portal.admin.attendance import (
     cadre_in_scope,
     can_write,
     choices,
-    current_township,
+    for_township,
     local_today,
 )
 from portal.auth.access import ALL_STAFF, allow
@@ -107,11 +107,8 @@ def _shift_month(first: date, delta: int) -> str:
 
 @bp.get("/")
 @allow(*ALL_STAFF)
-def index():
-    township, options = current_township()
-    if township is None:
-        return render_template("admin/attendance_pick.html", choices=options,
-                               endpoint="admin.visits.index")
+@for_township
+def index(township: Township):
     first, following, month = _month(request.args.get("month"))
     rows = list(db.session.scalars(
         select(VillageVisit).where(VillageVisit.township_id == township.id,
@@ -129,11 +126,8 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(*OFFICE_WRITERS)
-def new():
-    township, options = current_township()
-    if township is None:
-        return render_template("admin/attendance_pick.html", choices=options,
-                               endpoint="admin.visits.new")
+@for_township
+def new(township: Township):
     form = VisitForm()
     form.cadre.choices = cadre_choices(township)
     if request.method == "GET":
@@ -213,11 +207,8 @@ def add_diary(public_id: str):
 
 @bp.route("/evening", methods=["GET", "POST"])
 @allow(*ALL_STAFF)
-def evening():
-    township, options = current_township()
-    if township is None:
-        return render_template("admin/attendance_pick.html", choices=options,
-                               endpoint="admin.visits.evening")
+@for_township
+def evening(township: Township):
     form = EveningForm()
     form.cadre.choices = cadre_choices(township, leaders_only=True)
     if request.method == "POST":
