@@ -1,25 +1,26 @@
 """National-scale synthetic data for benchmarks: `flask --app wsgi demo scale`.
 
 Regions, townships, cadres, today's whereabouts for everyone, a month of duty
-roster, and reports in every state with their histories — written with bulk
-inserts (COPY on PostgreSQL, executemany in large transactions on SQLite), with
-explicit ids so that no row needs a round trip. Region codes start at 11 and
-never collide with the demo county (99…). Everything is marked synthetic (合成).
+roster, and reports in every state with their histories (overdue open reports
+escalated, as `flask reports escalate` leaves them; portal/demo/scale_reports.py)
+— written with bulk inserts (COPY on PostgreSQL, executemany in large transactions
+on SQLite), with explicit ids so that no row needs a round trip. Region codes start
+at 11 and never collide with the demo county (99…). Everything is marked synthetic (合成).
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, text
 
+from portal.demo.scale_reports import write_reports
 from portal.extensions import db
 from portal.models import (
     Cadre,
@@ -28,9 +29,7 @@ from portal.models import (
     Region,
     Report,
     ReportEvent,
-    Role,
     Township,
-    User,
     Whereabouts,
 )
 from portal.rules.calendar import TZ
@@ -38,27 +37,10 @@ from portal.rules.coverage import required_shifts
 from portal.services.calendar import official_calendar
 
 CHUNK = 20_000
-# Not an Argon2 hash: no password ever verifies against it.
-UNUSABLE_PASSWORD = "!"  # noqa: S105
 SYLLABLES = "安宝北长城大东丰福高古广和河红黄金靖康乐利林龙马南平青清庆仁三山石双水太泰天田新兴阳永玉元云枣中"
 SUFFIXES = ("镇", "乡", "街道")
 SUFFIX_PINYIN = {"镇": ["zhen"], "乡": ["xiang"], "街道": ["jie", "dao"]}
 STATUSES = ("at_office",) * 14 + ("village",) * 4 + ("meeting", "trip", "leave", "duty", "off")
-CATEGORIES = ("absent_workday", "left_post", "commuting", "no_duty_leader", "false_board",
-              "official_car", "other")
-REPORT_STATES = (("submitted",) * 3 + ("accepted",) * 2 + ("verifying",) * 3 + ("not_accepted",)
-                 + ("concluded",) * 4 + ("rectified",) * 3 + ("merged",))
-PROGRESSION = {
-    "submitted": ["submitted"],
-    "accepted": ["submitted", "accepted"],
-    "not_accepted": ["submitted", "not_accepted"],
-    "merged": ["submitted", "merged"],
-    "verifying": ["submitted", "accepted", "verifying"],
-    "concluded": ["submitted", "accepted", "verifying", "concluded"],
-    "rectified": ["submitted", "accepted", "verifying", "concluded", "rectified"],
-}
-FINDINGS = ("substantiated", "partly_substantiated", "unsubstantiated")
-ACTIONS = ("criticism", "admonishing_talk", "circulated_criticism", "organisational", "none")
 
 
 @dataclass
@@ -67,6 +49,8 @@ class ScalePlan:
     cadres_per_township: int
     reports: int
     seed: int = 2026
+    # The share of the reports filed in the first province (the rest spread over the others).
+    focus_share: float = 0.51
 
 
 @dataclass
@@ -116,6 +100,25 @@ class BulkWriter:
         cursor.executemany(sql, [tuple(_sqlite_value(v) for v in row) for row in rows])
         cursor.close()
 
+    @contextmanager
+    def triggers_off(self, model) -> Iterator[None]:
+        """Load without the table's triggers (each row would run them); the caller recounts."""
+        table = model.__table__.name
+        if self.dialect == "postgresql":
+            db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+            yield
+            db.session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+            return
+        # SQLite cannot disable a trigger: drop it and create it again from its own text.
+        saved = db.session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"
+        ), {"t": table}).all()
+        for name, _sql in saved:
+            db.session.execute(text(f'DROP TRIGGER "{name}"'))
+        yield
+        for _name, sql in saved:
+            db.session.execute(text(sql))
+
     def fix_sequences(self, models: list) -> None:
         """After explicit ids, move PostgreSQL's sequences past them."""
         if self.dialect != "postgresql":
@@ -130,7 +133,8 @@ class BulkWriter:
 
 def _sqlite_value(value):
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        # As SQLAlchemy writes them (always with microseconds): keyset comparisons are textual.
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -170,6 +174,10 @@ class Generator:
         self.pinyin = _pinyin_pool()
         self.counts: dict[str, int] = {}
         self._n_cadres = plan.townships * plan.cadres_per_township
+        # county id -> (city id, province id); city id -> "name (code)", as escalation notes it.
+        self.ancestors: dict[int, tuple[int, int]] = {}
+        self.city_labels: dict[int, str] = {}
+        self.first_province_counties = 0
 
     def run(self) -> dict[str, int]:
         if db.session.scalar(select(Region.id).where(Region.code == "110000")) is not None:
@@ -179,13 +187,13 @@ class Generator:
         self._cadres(first_township)
         self._whereabouts(first_township)
         self._roster(first_township)
-        self._reports(first_township)
+        write_reports(self, first_township)
         self.writer.fix_sequences([Region, Township, Cadre, Whereabouts, DutyShift,
                                    DutyAssignment, Report, ReportEvent])
         db.session.commit()
         return self.counts
 
-    def _count(self, name: str, n: int) -> None:
+    def record_count(self, name: str, n: int) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
 
     def _regions(self) -> list[tuple[int, str]]:
@@ -201,17 +209,22 @@ class Generator:
             rows.append((p_id, p_code, f"合成省{p + 1}", "province", None))
             cities = max(1, -(-per_province // 90))
             for c in range(cities):
-                c_id = next_id
+                c_id, c_code, c_name = next_id, f"{11 + p:02d}{c + 1:02d}00", f"合成市{p + 1}-{c + 1}"
                 next_id += 1
-                rows.append((c_id, f"{11 + p:02d}{c + 1:02d}00", f"合成市{p + 1}-{c + 1}", "city", p_id))
+                rows.append((c_id, c_code, c_name, "city", p_id))
+                self.city_labels[c_id] = f"{c_name} ({c_code})"
                 for k in range(min(90, per_province - c * 90)):
                     if len(counties) >= n_counties:
                         break
                     code = f"{11 + p:02d}{c + 1:02d}{k + 1:02d}"
                     rows.append((next_id, code, f"合成县{code}", "county", c_id))
                     counties.append((next_id, code))
+                    self.ancestors[next_id] = (c_id, p_id)
                     next_id += 1
-        self._count("regions", self.writer.write(Region, ["id", "code", "name", "level", "parent_id"], rows))
+            if p == 0:
+                self.first_province_counties = len(counties)
+        cols = ["id", "code", "name", "level", "parent_id"]
+        self.record_count("regions", self.writer.write(Region, cols, rows))
         return counties
 
     def _township_name(self) -> tuple[str, str, str]:
@@ -234,10 +247,10 @@ class Generator:
 
         cols = ["id", "code", "name", "pinyin", "initials", "county_id", "address", "office_phone",
                 "hotline", "active", "data_version", "updated_at"]
-        self._count("townships", self.writer.write(Township, cols, rows(), self.plan.townships))
+        self.record_count("townships", self.writer.write(Township, cols, rows(), self.plan.townships))
         return first
 
-    def _cadre_id(self, township_index: int, k: int) -> int:
+    def cadre_id(self, township_index: int, k: int) -> int:
         return self.first_cadre + township_index * self.plan.cadres_per_township + k
 
     def _cadres(self, first_township: int) -> None:
@@ -252,7 +265,7 @@ class Generator:
                 for k in range(per):
                     leader = k < len(leaders)
                     chief = {0: "secretary", 1: "head"}.get(k)
-                    yield (self._cadre_id(t, k), token(9), first_township + t,
+                    yield (self.cadre_id(t, k), token(9), first_township + t,
                            self.rng.choice(SYLLABLES) + self.rng.choice(SYLLABLES),
                            leaders[k] if leader else "干事", leader, chief, f"0999-{k:07d}", "",
                            k, True, since, self.now)
@@ -260,7 +273,7 @@ class Generator:
         cols = ["id", "public_id", "township_id", "name", "post", "is_leader", "chief_role",
                 "office_phone", "personal_phone", "sort_order", "active", "township_service_since",
                 "created_at"]
-        self._count("cadres", self.writer.write(Cadre, cols, rows(), self._n_cadres))
+        self.record_count("cadres", self.writer.write(Cadre, cols, rows(), self._n_cadres))
 
     def _whereabouts(self, first_township: int) -> None:
         start = _local(self.today, 8)
@@ -272,13 +285,13 @@ class Generator:
                 for k in range(self.plan.cadres_per_township):
                     status = self.rng.choice(STATUSES)
                     village = f"{self.rng.choice(SYLLABLES)}家村" if status == "village" else ""
-                    yield (n, self._cadre_id(t, k), first_township + t, status, village, "",
+                    yield (n, self.cadre_id(t, k), first_township + t, status, village, "",
                            start, None, start)
                     n += 1
 
         cols = ["id", "cadre_id", "township_id", "status", "village", "note", "starts_at",
                 "ends_at", "recorded_at"]
-        self._count("whereabouts", self.writer.write(Whereabouts, cols, rows(), self._n_cadres))
+        self.record_count("whereabouts", self.writer.write(Whereabouts, cols, rows(), self._n_cadres))
 
     def _roster(self, first_township: int) -> None:
         month_start = self.today.replace(day=1)
@@ -302,88 +315,19 @@ class Generator:
             for t in range(self.plan.townships):
                 for i, _slot in enumerate(slots):
                     if self.rng.random() > 0.03:  # a few coverage gaps
-                        yield (n, shift, self._cadre_id(t, i % 6), "leader", None, "", self.now)
+                        yield (n, shift, self.cadre_id(t, i % 6), "leader", None, "", self.now)
                         n += 1
-                    yield (n, shift, self._cadre_id(t, 6 + i % max(1, per - 6)), "staff", None, "",
+                    yield (n, shift, self.cadre_id(t, 6 + i % max(1, per - 6)), "staff", None, "",
                            self.now)
                     n += 1
                     shift += 1
 
-        self._count("duty_shifts", self.writer.write(
+        self.record_count("duty_shifts", self.writer.write(
             DutyShift, ["id", "township_id", "day", "kind", "starts_at", "ends_at"], shift_rows(),
             self.plan.townships * len(slots)))
-        self._count("duty_assignments", self.writer.write(
+        self.record_count("duty_assignments", self.writer.write(
             DutyAssignment, ["id", "shift_id", "cadre_id", "role", "replaces_id", "note", "recorded_at"],
             assignment_rows(), 2 * self.plan.townships * len(slots)))
-
-    def _reports(self, first_township: int) -> None:
-        inspector = User(username=f"scale-inspector-{secrets.token_hex(3)}", display_name="合成检查员",
-                         password_hash=UNUSABLE_PASSWORD, role=Role.INSPECTOR)
-        db.session.add(inspector)
-        db.session.flush()
-        first_report = self.writer.next_id(Report)
-        county_of = dict(db.session.execute(
-            select(Township.id, Township.county_id).where(Township.id >= first_township)).all())
-        # What the event pass needs, kept compact: the state and submission second of each report.
-        states = bytearray(self.plan.reports)
-        submitted_at = array("q", bytes(8 * self.plan.reports))
-        cols = ["id", "public_id", "receipt_hash", "township_id", "county_id", "escalation_level",
-                "cadre_id", "cadre_text", "category", "observed_at", "place", "description", "named",
-                "source", "status", "assignee_id", "not_accepted_reason", "finding", "action",
-                "outcome_public", "submitted_at", "accept_due", "conclude_due", "accepted_at",
-                "concluded_at", "closed_at", "version"]
-        state_names = list(PROGRESSION)
-        base = int(self.now.timestamp())
-
-        def rows() -> Iterator[tuple]:
-            for i in range(self.plan.reports):
-                t = self.rng.randrange(self.plan.townships)
-                township_id = first_township + t
-                seconds = base - self.rng.randrange(365 * 86400)
-                submitted = datetime.fromtimestamp(seconds, UTC)
-                state = self.rng.choice(REPORT_STATES)
-                states[i] = state_names.index(state)
-                submitted_at[i] = seconds
-                times = _step_times(submitted, len(PROGRESSION[state]))
-                accepted = times[1] if state in ("accepted", "verifying", "concluded", "rectified") else None
-                concluded = times[3] if state in ("concluded", "rectified") else None
-                closed = times[-1] if state in ("not_accepted", "merged", "concluded", "rectified") else None
-                yield (first_report + i, secrets.token_hex(9),
-                       hashlib.sha256(secrets.token_bytes(16)).hexdigest(), township_id,
-                       county_of[township_id], 0,
-                       self._cadre_id(t, self.rng.randrange(self.plan.cadres_per_township)), "",
-                       self.rng.choice(CATEGORIES), submitted - timedelta(hours=3), "乡镇政府大院",
-                       "合成举报：工作日上午办公室无人。", False, "public", state,
-                       inspector.id if state == "verifying" else None,
-                       "不属于本级管辖" if state == "not_accepted" else "",
-                       self.rng.choice(FINDINGS) if concluded else None,
-                       self.rng.choice(ACTIONS) if concluded else None,
-                       "已核实并处理。" if concluded else "", submitted, submitted + timedelta(days=5),
-                       accepted + timedelta(days=30) if accepted else None, accepted, concluded,
-                       closed, 1)
-
-        def event_rows() -> Iterator[tuple]:
-            n = self.writer.next_id(ReportEvent)
-            for i in range(self.plan.reports):
-                steps = PROGRESSION[state_names[states[i]]]
-                times = _step_times(datetime.fromtimestamp(submitted_at[i], UTC), len(steps))
-                previous = None
-                for step, at in zip(steps, times, strict=True):
-                    actor = None if step == "submitted" else inspector.id
-                    yield (n, first_report + i, at, actor, step, previous, step, "", "")
-                    previous = step
-                    n += 1
-
-        self._count("reports", self.writer.write(Report, cols, rows(), self.plan.reports))
-        event_cols = ["id", "report_id", "at", "actor_id", "kind", "from_status", "to_status",
-                      "public_note", "staff_note"]
-        self._count("report_events", self.writer.write(ReportEvent, event_cols, event_rows()))
-
-
-def _step_times(submitted: datetime, steps: int) -> list[datetime]:
-    """Each step of a synthetic report two days after the previous one."""
-    return [submitted + timedelta(days=2 * k) for k in range(steps)]
-
 
 def generate(plan: ScalePlan, progress: Callable[[str, int, int], None] | None = None) -> ScaleResult:
     """Build the data set in one transaction; returns the row counts and the time taken."""

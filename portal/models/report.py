@@ -9,12 +9,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, event, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, new_public_id, str_enum, utcnow
 from portal.models.cadre import Cadre
+from portal.models.region import Region
 from portal.models.township import Township
 
 
@@ -72,6 +73,10 @@ class Report(db.Model):
     __table_args__ = (
         Index("ix_report_county_status_submitted", "county_id", "status", "submitted_at", "id"),
         Index("ix_report_county_submitted", "county_id", "submitted_at", "id"),
+        Index("ix_report_city_status_submitted", "city_id", "status", "submitted_at", "id"),
+        Index("ix_report_city_submitted", "city_id", "submitted_at", "id"),
+        Index("ix_report_province_status_submitted", "province_id", "status", "submitted_at", "id"),
+        Index("ix_report_province_submitted", "province_id", "submitted_at", "id"),
         Index("ix_report_township_submitted", "township_id", "submitted_at"),
         Index("ix_report_cadre_observed", "cadre_id", "observed_at"),
     )
@@ -82,6 +87,10 @@ class Report(db.Model):
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
     # Routing: the county whose inspectors own the queue; escalation raises the level.
     county_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    # The county's city and province (its parent and grandparent), copied at insert: a city's
+    # or a province's queue is then one range of an index, like a county's.
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id"))
@@ -128,6 +137,38 @@ class Report(db.Model):
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="report", order_by="Evidence.id", cascade="all, delete-orphan"
     )
+
+
+@event.listens_for(Report, "before_insert")
+def _copy_county_ancestors(mapper, connection, target: Report) -> None:
+    """Fill city_id and province_id from the county, unless the writer gave them."""
+    if target.city_id is not None or target.province_id is not None:
+        return
+    city = aliased(Region)
+    row = connection.execute(
+        select(Region.parent_id, city.parent_id)
+        .outerjoin(city, city.id == Region.parent_id)
+        .where(Region.id == target.county_id)
+    ).first()
+    if row is not None:
+        target.city_id, target.province_id = row
+
+
+class ReportTally(db.Model):
+    """How many reports each county has per category, status and escalation level.
+
+    Kept by database triggers (migration 0002) on every insert, update and delete of a
+    report, in the same transaction: a province's counts per status add up a few hundred
+    rows here instead of counting half a million reports.
+    """
+
+    __tablename__ = "report_tally"
+
+    county_id: Mapped[int] = mapped_column(ForeignKey("region.id"), primary_key=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category), primary_key=True)
+    status: Mapped[ReportStatus] = mapped_column(str_enum(ReportStatus), primary_key=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReportEvent(db.Model):

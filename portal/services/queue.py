@@ -2,8 +2,9 @@
 
 Keyset (seek) pagination: a page is "the next N after this (time, id)", so page
 10,000 costs what page 1 costs; there is no OFFSET anywhere. The newest-first order
-walks the index (county_id, submitted_at, id); the deadline order covers the open
-reports only.
+walks the index (county_id, submitted_at, id), or (city_id, ...) and (province_id, ...)
+for a city's or a province's inspectors; the deadline order covers the open reports only.
+The counts per status come from report_tally where the filters allow (portal/services/tally.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from portal.models import (
     Action,
     Category,
     Finding,
-    Region,
     RegionLevel,
     Report,
     ReportStatus,
@@ -31,7 +31,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.services.scope import region_ids_under
+from portal.services import tally
 
 STATUS_LABELS = {
     ReportStatus.SUBMITTED: _l("待受理"),
@@ -69,11 +69,33 @@ OPEN_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED, ReportStatus.VER
 SORTS = ("newest", "due")
 
 
+# The report column that holds the id of a region of each level.
+REGION_COLUMNS = {
+    RegionLevel.COUNTY: Report.county_id,
+    RegionLevel.CITY: Report.city_id,
+    RegionLevel.PROVINCE: Report.province_id,
+}
+
+
+def region_condition(user: User) -> ColumnElement[bool] | None:
+    """The user's region scope as one equality on a report column (None: no region scope).
+
+    A township belongs to a county, a county to a city, a city to a province (the region
+    service refuses anything else), so "the report's county is the region or below it"
+    (scope.region_ids_under) is "the report's county, city or province is the region",
+    whichever column the region's level names.
+    """
+    region = user.scope_region
+    if region is None:
+        return None
+    return REGION_COLUMNS[region.level] == region.id
+
+
 def visible_condition(user: User) -> ColumnElement[bool]:
     """Reports the user may see: of their townships, or routed (or escalated) into their region.
 
     A report's county is its township's county, so for a region scope this equals
-    "township in township_ids_in_scope(user)", in a form the queue's index can use.
+    "township in township_ids_in_scope(user)", in a form the queue's indexes can use.
     """
     if user.role == Role.SYSADMIN:
         return true()
@@ -81,8 +103,9 @@ def visible_condition(user: User) -> ColumnElement[bool]:
     township_ids = [t.id for t in user.scope_townships]
     if township_ids:
         conditions.append(Report.township_id.in_(township_ids))
-    if user.scope_region_id is not None:
-        conditions.append(Report.county_id.in_(region_ids_under(user.scope_region_id)))
+    region = region_condition(user)
+    if region is not None:
+        conditions.append(region)
     return or_(*conditions) if conditions else false()
 
 
@@ -174,25 +197,23 @@ def decode_cursor(token: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-# Above this many partitions (counties or townships) a page is one plain query.
+# Above this many partitions (townships of a supervisor-like scope) a page is one plain query.
 MAX_PARTITIONS = 100
 
 
 def scope_partitions(user: User) -> list[ColumnElement[bool]] | None:
-    """The user's scope as equality conditions, one per county or township (None: unlimited).
+    """The user's scope as equality conditions, one per region or township (None: unlimited).
 
-    Each partition is a range of the index (county_id, submitted_at, id) or (township_id,
-    submitted_at): its newest reports come straight off the index, without a sort.
+    Each partition is a range of an index ((county_id | city_id | province_id, submitted_at,
+    id) or (township_id, submitted_at)): its newest reports come straight off the index,
+    without a sort.
     """
     if user.role == Role.SYSADMIN:
         return None
     parts: list[ColumnElement[bool]] = []
-    if user.scope_region_id is not None:
-        counties = db.session.scalars(
-            select(Region.id).where(Region.id.in_(region_ids_under(user.scope_region_id)),
-                                    Region.level == RegionLevel.COUNTY).order_by(Region.id)
-        )
-        parts += [Report.county_id == county_id for county_id in counties]
+    region = region_condition(user)
+    if region is not None:
+        parts.append(region)
     parts += [Report.township_id == t.id for t in user.scope_townships]
     return parts
 
@@ -201,9 +222,9 @@ def page_statement(user: User, filters: QueueFilters, cursor: str | None, size: 
                    now: datetime | None = None):
     """The SELECT of one page (exposed for the query-plan test).
 
-    Newest first over several partitions: the top `size + 1` of each partition (an index
-    seek each), merged; so a deep page, and the first page of a city, cost the same as
-    the first page of one county.
+    Newest first: one index range for a county's, a city's or a province's inspector, so
+    page 10,000 of a province costs what page 1 of a county costs. Over several partitions
+    (a region and townships): the top `size + 1` of each (an index seek each), merged.
     """
     now = now or utcnow()
     filters = filters.normalized()
@@ -260,13 +281,17 @@ def assignees_of(reports: list[Report]) -> dict[int, User]:
 
 def status_counts(user: User, filters: QueueFilters, now: datetime | None = None) -> dict[str, int]:
     """How many reports of the scope (and the non-status filters) are in each status."""
-    condition = _filtered(user, filters.normalized(), now or utcnow(), with_status=False)
-    rows = db.session.execute(
-        select(Report.status, func.count()).where(condition).group_by(Report.status)
-    ).all()
+    filters = filters.normalized()
+    if filters.township or filters.mine or filters.overdue or not tally.covers(user):
+        condition = _filtered(user, filters, now or utcnow(), with_status=False)
+        rows = db.session.execute(
+            select(Report.status, func.count()).where(condition).group_by(Report.status)
+        ).all()
+    else:
+        rows = tally.status_counts(user, category=filters.category, escalated=filters.escalated)
     counts = {s.value: 0 for s in ReportStatus}
     for status, n in rows:
-        counts[ReportStatus(status).value] = n
+        counts[ReportStatus(status).value] = int(n)
     counts["open"] = sum(counts[s.value] for s in OPEN_STATUSES)
     counts["all"] = sum(counts[s.value] for s in ReportStatus)
     return counts
