@@ -6,7 +6,10 @@ configuration and the same flags as a minimal Flask plaintext app, the ceiling
 of the run. Each page's throughput is reported as a ratio to that ceiling.
 
     .venv/bin/python bench/run.py [--databases sqlite,postgresql] [--datasets demo,national]
-                                  [--duration 10] [--connections 16] [--rebuild]
+                                  [--duration 10] [--connections 16] [--rebuild] [--build-only]
+
+`--build-only` builds (or with `--rebuild`, rebuilds) the data sets and prints how long
+each took, without measuring anything.
 """
 
 from __future__ import annotations
@@ -35,23 +38,25 @@ DEMO_TOWNSHIP = "990101001"
 NATIONAL = {"townships": 40_000, "cadres-per-township": 30, "reports": 1_000_000}
 SECRET = "bench-secret-" + "k" * 40
 INSPECTOR = ("inspector", "demo-inspector-2026", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-# A province inspector (省纪委) over the first synthetic province: the widest queue there is.
+# A province inspector (省纪委) over the first synthetic province, which `demo scale` gives
+# half the national reports (510,000 of 1,000,000): the widest queue there is, 10,200 pages.
 PROVINCE = "110000"
 PROVINCE_INSPECTOR = ("bench-province", "bench-province-2026", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+# The cursor of page N of the inspector's queue ("all" statuses, newest first): the (time, id)
+# of the last report of page N - 1. Page N itself if the queue has it, else its last page.
 DEEP_CURSOR = """
 import sys
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wsgi import app
 from portal.extensions import db
-from portal.models import Region, Report
-from portal.services.queue import encode_cursor
-from portal.services.scope import region_ids_under
+from portal.models import Report, User
+from portal.services.queue import encode_cursor, visible_condition
 page, size = int(sys.argv[1]), int(sys.argv[2])
 with app.app_context():
-    province = db.session.scalar(select(Region.id).where(Region.code == sys.argv[3]))
-    visible = Report.county_id.in_(region_ids_under(province))
-    total = db.session.query(Report.id).filter(visible).count()
-    page = min(page, max(2, total // size))
+    user = db.session.scalar(select(User).where(User.username == sys.argv[3]))
+    visible = visible_condition(user)
+    total = db.session.scalar(select(func.count()).select_from(Report).where(visible))
+    page = min(page, max(2, -(-total // size)))
     row = db.session.execute(
         select(Report.submitted_at, Report.id).where(visible)
         .order_by(Report.submitted_at.desc(), Report.id.desc())
@@ -123,6 +128,8 @@ def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
     instance = WORK / f"{database}-{dataset}"
     marker = instance / "built.json"
     if rebuild or not marker.exists():
+        started = time.monotonic()
+        scale_seconds = None
         shutil.rmtree(instance, ignore_errors=True)
         instance.mkdir(parents=True)
         if database == "postgresql":
@@ -136,17 +143,30 @@ def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
         if dataset == "national":
             args = [f"--{k}={v}" for k, v in NATIONAL.items()]
             log(f"building the national data set on {database} (several minutes)")
-            started = time.monotonic()
+            scale_started = time.monotonic()
             out = flask(env, "demo", "scale", *args)
-            log(out.strip().splitlines()[-1] + f" (wall {time.monotonic() - started:.0f} s)")
+            scale_seconds = time.monotonic() - scale_started
+            log(out.strip().splitlines()[-1] + f" (wall {scale_seconds:.0f} s)")
             username, password, secret = PROVINCE_INSPECTOR
             flask(env, "users", "create", "--role", "inspector", "--scope", PROVINCE,
                   "--username", username, "--password", password, "--totp-secret", secret)
         if database == "postgresql":
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-d",
                             f"zaigang_bench_{dataset}", "-c", "VACUUM ANALYZE"], check=True)
-        marker.write_text(json.dumps({"dataset": dataset, "built": time.time()}))
+        marker.write_text(json.dumps({
+            "dataset": dataset, "built": time.time(), "seconds": round(time.monotonic() - started, 1),
+            "scale_seconds": round(scale_seconds, 1) if scale_seconds is not None else None,
+        }))
     return app_env(database, dataset, instance)
+
+
+def build_report(database: str, dataset: str) -> str:
+    """One line: how long the data set took to build (from its marker)."""
+    built = json.loads((WORK / f"{database}-{dataset}" / "built.json").read_text())
+    scale = f", of which `demo scale` {built['scale_seconds']:.0f} s" if built.get("scale_seconds") else ""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(built["built"]))
+    seconds = f"{built['seconds']:.0f} s" if "seconds" in built else "time not recorded"
+    return f"{database:<10} {dataset:<8} built {when} in {seconds}{scale}"
 
 
 def gunicorn_flags(workers: int) -> list[str]:
@@ -271,8 +291,9 @@ def staff_session(base: str, who: tuple[str, str, str] = INSPECTOR) -> dict[str,
 
 def deep_queue_url(base: str, env: dict[str, str], page: int, size: int = 50) -> tuple[int, str]:
     """The province inspector's queue at page `page` (or its last page), by its keyset cursor."""
-    out = subprocess.run([sys.executable, "-c", DEEP_CURSOR, str(page), str(size), PROVINCE], cwd=ROOT,
-                         env=env, capture_output=True, text=True, check=True, timeout=600)
+    args = [sys.executable, "-c", DEEP_CURSOR, str(page), str(size), PROVINCE_INSPECTOR[0]]
+    out = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+                         timeout=600)
     reached, cursor = out.stdout.split()[-2:]
     return int(reached), f"{base}/review?status=all&after={cursor}"
 
@@ -339,8 +360,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
     parser.add_argument("--deep-page", type=int, default=10_000)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the data sets (prepare) and measure nothing")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    if args.build_only:
+        for database in args.databases.split(","):
+            for dataset in args.datasets.split(","):
+                prepare(database, dataset, args.rebuild)
+                print(build_report(database, dataset), flush=True)
+        return 0
     ensure_wrk()
     rows: list[Row] = []
     for database in args.databases.split(","):
