@@ -26,13 +26,16 @@ links.register(bp)
 @bp.get("/")
 def index():
     query = request.args.get("q", "")[:100]
-    county = request.args.get("county", "")[:6]
     results = townships.search(query) if query.strip() else None
-    groups = townships.by_county() if results is None else []
-    if county and results is None:
-        groups = [g for g in groups if g.county.code == county] or groups
-    return render_template("public/index.html", query=query, results=results, groups=groups,
-                           county=county)
+    browse = None
+    if results is None:
+        # ?county= is what the boards' breadcrumbs link to; ?region= steps down from the top.
+        code = (request.args.get("region") or request.args.get("county") or "")[:6]
+        try:
+            browse = townships.browse(code)
+        except townships.UnknownRegion:
+            abort(404)
+    return render_template("public/index.html", query=query, results=results, browse=browse)
 
 
 def _township_or_404(code: str):

@@ -1,10 +1,10 @@
-"""Finding townships by name, full pinyin or initials; browsing by county."""
+"""Finding townships by name, full pinyin or initials; browsing by region and county."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from portal.extensions import db
 from portal.models import Region, RegionLevel, Township
@@ -41,18 +41,63 @@ def search(query: str, limit: int = MAX_RESULTS) -> list[Township]:
     return list(db.session.scalars(stmt))
 
 
-def by_county() -> list[CountyGroup]:
-    """Every county with its active townships, for browsing."""
-    counties = db.session.scalars(
-        select(Region).where(Region.level == RegionLevel.COUNTY).order_by(Region.code)
-    ).all()
-    townships = db.session.scalars(
-        select(Township).where(Township.active.is_(True)).order_by(Township.code)
-    ).all()
+# Up to this many active townships, the home page lists them all by county; beyond it
+# (a province, the whole country) it lists regions to step down through.
+LIST_ALL_UP_TO = 80
+
+
+@dataclass(frozen=True)
+class Browse:
+    """What the finder shows without a search: a region's path, its sub-regions, townships."""
+
+    region: Region | None
+    path: list[Region]
+    regions: list[Region]
+    groups: list[CountyGroup]
+
+
+class UnknownRegion(LookupError):
+    """No region has this code."""
+
+
+def by_county(county_ids: list[int] | None = None) -> list[CountyGroup]:
+    """Counties with their active townships (all, or those of `county_ids`), for browsing."""
+    stmt = select(Region).where(Region.level == RegionLevel.COUNTY).order_by(Region.code)
+    towns = select(Township).where(Township.active.is_(True)).order_by(Township.code)
+    if county_ids is not None:
+        stmt = stmt.where(Region.id.in_(county_ids))
+        towns = towns.where(Township.county_id.in_(county_ids))
+    counties = db.session.scalars(stmt).all()
     groups: dict[int, list[Township]] = {c.id: [] for c in counties}
-    for township in townships:
+    for township in db.session.scalars(towns):
         groups.setdefault(township.county_id, []).append(township)
     return [CountyGroup(c, groups[c.id]) for c in counties if groups[c.id]]
+
+
+def browse(code: str = "") -> Browse:
+    """The finder's browsing for a region code ('' for the top): a county lists its
+    townships; a province or city, its sub-regions; the top, every township when there are
+    few, else the top-level regions. Raises UnknownRegion for a code that names none."""
+    if not code:
+        total = db.session.scalar(
+            select(func.count()).select_from(Township).where(Township.active.is_(True)))
+        if total <= LIST_ALL_UP_TO:
+            return Browse(None, [], [], by_county())
+        return Browse(None, [], _children(None), [])
+    region = db.session.scalar(select(Region).where(Region.code == code)) if code.isdigit() else None
+    if region is None:
+        raise UnknownRegion(code)
+    path = [region]
+    while path[0].parent_id is not None and len(path) < 4:
+        path.insert(0, db.session.get(Region, path[0].parent_id))
+    if region.level == RegionLevel.COUNTY:
+        return Browse(region, path, [], by_county([region.id]))
+    return Browse(region, path, _children(region.id), [])
+
+
+def _children(parent_id: int | None) -> list[Region]:
+    parent = Region.parent_id.is_(None) if parent_id is None else Region.parent_id == parent_id
+    return list(db.session.scalars(select(Region).where(parent).order_by(Region.code)))
 
 
 def get_by_code(code: str) -> Township | None:
