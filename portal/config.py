@@ -52,7 +52,7 @@ class Config:
     # in each process's memory, at most PAGE_CACHE_BYTES there.
     CACHE_URL = os.environ.get("CACHE_URL", "")
     PAGE_CACHE_ENABLED = _bool(os.environ.get("PAGE_CACHE_ENABLED", "true"))
-    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(32 << 20)))
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(8 << 20)))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     SESSION_COOKIE_HTTPONLY = True
