@@ -48,8 +48,8 @@ class Config:
     LOGIN_LIMIT_CLIENT = os.environ.get("LOGIN_LIMIT_CLIENT", "30 per 15 minutes")
     LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
     REVIEW_PAGE_SIZE = 50
-    # Rendered public pages (portal/pagecache.py): in Redis when CACHE_URL is set, else
-    # in each process's memory, at most PAGE_CACHE_BYTES there.
+    # Rendered public pages (portal/pagecache.py): the hottest in each process's memory
+    # (at most PAGE_CACHE_BYTES), all of them in Redis too when CACHE_URL is set.
     CACHE_URL = os.environ.get("CACHE_URL", "")
     PAGE_CACHE_ENABLED = _bool(os.environ.get("PAGE_CACHE_ENABLED", "true"))
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(8 << 20)))
