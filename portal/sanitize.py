@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 
-import bleach
+from bleach.sanitizer import Cleaner
 
 # C0/C1 control characters except tab and newline, plus zero-width and bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# Building a Cleaner sets up an html5lib parser, walker and serializer: done once per thread
+# (a Cleaner keeps parser state while it works, so threads must not share one).
+_local = threading.local()
+
+
+def _cleaner() -> Cleaner:
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+    return cleaner
 
 
 def clean_text(value: str | None, max_length: int | None = None, multiline: bool = True) -> str:
@@ -21,7 +32,7 @@ def clean_text(value: str | None, max_length: int | None = None, multiline: bool
     if not value:
         return ""
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    text = bleach.clean(text, tags=set(), attributes={}, strip=True, strip_comments=True)
+    text = _cleaner().clean(text)
     # bleach escapes what it keeps; we store plain text and escape on output instead.
     text = html.unescape(text)
     text = _CONTROL.sub("", text)
