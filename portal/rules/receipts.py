@@ -26,8 +26,9 @@ def format_receipt(digits: str) -> str:
 
 def new_receipt() -> str:
     """A fresh receipt code of 25 random digits in groups of five."""
-    digits = "".join(str(secrets.randbelow(10)) for _ in range(RECEIPT_DIGITS))
-    return format_receipt(digits)
+    # One draw, uniform over all 10**25 codes, zero-padded: leading zeros are as likely as
+    # any other digit.
+    return format_receipt(f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}")
 
 
 def normalize_receipt(text: str) -> str | None:
