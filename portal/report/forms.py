@@ -29,6 +29,7 @@ CATEGORY_WORDS = {
     Category.OTHER: _l("其他作风问题"),
 }
 _TOO_LONG = _l("最多 %(max)d 个字。")
+SAVED_LABEL = _l("我已经抄下或保存了回执码")
 _OBSERVED_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
@@ -105,9 +106,11 @@ class TrackForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    receipt = HiddenField(validators=[InputRequired(), Length(max=100)])
+    # Hidden fields get an empty label: without one WTForms makes a label from the field's
+    # name and, to translate it, reads its own catalog from disk on every request.
+    receipt = HiddenField("", validators=[InputRequired(), Length(max=100)])
     # Stale after the thread changes: a reloaded page cannot send the same reply twice.
-    token = HiddenField(validators=[InputRequired(), Length(max=64)])
+    token = HiddenField("", validators=[InputRequired(), Length(max=64)])
     body = TextAreaField(_l("回复或补充"), validators=[
         InputRequired(message=_l("请写下要回复的内容。")),
         Length(max=2000, message=_l("回复最多 %(max)d 个字。")),
@@ -116,5 +119,5 @@ class ReplyForm(FlaskForm):
 
 
 class SavedForm(FlaskForm):
-    receipt = HiddenField(validators=[InputRequired(), Length(max=100)])
-    saved = BooleanField(_l("我已经抄下或保存了回执码"))
+    receipt = HiddenField("", validators=[InputRequired(), Length(max=100)])
+    saved = BooleanField(SAVED_LABEL)

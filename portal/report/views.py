@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +15,14 @@ from sqlalchemy import select
 
 from portal.extensions import db, limiter
 from portal.models import Cadre, Category, Report
-from portal.report.forms import CATEGORY_WORDS, ReplyForm, ReportForm, SavedForm, TrackForm
+from portal.report.forms import (
+    CATEGORY_WORDS,
+    SAVED_LABEL,
+    ReplyForm,
+    ReportForm,
+    SavedForm,
+    TrackForm,
+)
 from portal.rules.calendar import TZ
 from portal.rules.receipts import format_receipt, normalize_receipt
 from portal.services import reports, townships, tracking
@@ -24,9 +30,6 @@ from portal.services.errors import ValidationError
 from portal.services.evidence import PhotoError
 
 bp = Blueprint("report", __name__)
-
-_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{16}")
-
 
 def _config(key: str):
     return lambda: current_app.config[key]
@@ -96,20 +99,6 @@ def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), 
     ), status
 
 
-def _resolve_cadre(form: ReportForm, roster: list[Cadre]) -> tuple[Cadre | None, str]:
-    """The roster cadre chosen (by public id, or a typed name that matches one), or free text."""
-    value = (form.cadre.data or "").strip()
-    text = (form.cadre_text.data or "").strip()
-    by_id = {c.public_id: c for c in roster}
-    if value in by_id:
-        return by_id[value], ""
-    if value and _PUBLIC_ID.fullmatch(value):
-        raise ValidationError(_("所选干部不在该乡镇的干部名单中。"))
-    typed = text or value
-    matches = [c for c in roster if c.name == typed]
-    return (matches[0], "") if len(matches) == 1 else (None, typed)
-
-
 @bp.route("/report", methods=["GET", "POST"])
 @report_limit
 @report_global_limit
@@ -136,7 +125,8 @@ def form():
 
 def _submit(report_form: ReportForm, township):
     try:
-        cadre, cadre_text = _resolve_cadre(report_form, _roster(township))
+        cadre, cadre_text = reports.resolve_cadre(township, report_form.cadre.data,
+                                                  report_form.cadre_text.data)
     except ValidationError as error:
         report_form.cadre.errors = [str(error)]
         return _render_form(report_form, township, status=400)
@@ -164,9 +154,9 @@ def _submit(report_form: ReportForm, township):
 
 
 def _receipt_page(receipt: str, error: str | None = None, accept_due=None):
-    saved = SavedForm(receipt=receipt)
-    return render_template("report/receipt.html", receipt=receipt, form=saved, error=error,
-                           accept_due=accept_due)
+    # No form object: the page needs only the CSRF token and the checkbox's words.
+    return render_template("report/receipt.html", receipt=receipt, saved_label=SAVED_LABEL,
+                           error=error, accept_due=accept_due)
 
 
 @bp.post("/report/saved")

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import (
@@ -32,7 +33,7 @@ from portal.models import (
     Township,
     User,
 )
-from portal.models.base import utcnow
+from portal.models.base import new_public_id, utcnow
 from portal.rules.deadlines import accept_deadline
 from portal.rules.receipts import RECEIPT_DIGITS, new_receipt, normalize_receipt, receipt_hash
 from portal.sanitize import clean_text
@@ -53,6 +54,8 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 MAX_AGE = timedelta(days=366)
 # Looked up when a code is malformed, so that every look-up does the same work.
 _DUMMY_RECEIPT = "0" * RECEIPT_DIGITS
+# A cadre's public id, as the report form's select sends it (see new_public_id).
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{16}")
 
 
 def receipt_key() -> bytes:
@@ -123,7 +126,11 @@ def create_report(*, township: Township, category: Category, description: str,
     images = _clean_photos(photos)
 
     receipt = new_receipt()
+    accept_due = accept_deadline(now, official_calendar(),
+                                 current_app.config["REPORT_ACCEPT_WORKING_DAYS"])
     report = Report(
+        # Chosen here rather than at the INSERT: the audit entry names it before any flush.
+        public_id=new_public_id(),
         receipt_hash=hash_receipt(receipt), township_id=township.id, county_id=township.county_id,
         cadre_id=cadre.id if cadre else None,
         cadre_text="" if cadre else clean_text(cadre_text, MAX_CADRE_TEXT, multiline=False),
@@ -131,25 +138,45 @@ def create_report(*, township: Township, category: Category, description: str,
         place=clean_text(place, MAX_PLACE, multiline=False), description=text, named=named,
         reporter_name=name or None, reporter_contact=contact or None, source=Source(source),
         filed_by_id=filed_by.id if filed_by else None, status=ReportStatus.SUBMITTED,
-        submitted_at=now,
-        accept_due=accept_deadline(now, official_calendar(),
-                                   current_app.config["REPORT_ACCEPT_WORKING_DAYS"]),
+        submitted_at=now, accept_due=accept_due,
     )
     db.session.add(report)
     report.events.append(ReportEvent(at=now, actor_id=report.filed_by_id, kind="submitted",
                                      from_status=None, to_status=ReportStatus.SUBMITTED))
-    db.session.flush()
     for image in images:
         evidence.add_clean(report, image)
+    # Last before the commit: the audit entry locks the chain's tail until then.
     audit.record("report.submitted", actor=filed_by, object_type="report",
                  object_id=report.public_id,
                  detail={"source": report.source.value, "township": township.code,
                          "photos": len(images), "named": named})
     if commit:
         db.session.commit()
-    else:
-        db.session.flush()
+        # The commit expired the report; the deadline the receipt page shows is the one just
+        # written, so it is kept without a SELECT of the whole row.
+        set_committed_value(report, "accept_due", accept_due)
     return report, receipt
+
+
+def resolve_cadre(township: Township, chosen: str | None = "",
+                  typed: str | None = "") -> tuple[Cadre | None, str]:
+    """The active cadre of the township a reporter chose (by public id) or typed (by a name
+    that only one of them has), else None and the typed text.
+
+    At most one bounded query, whatever the size of the roster.
+    """
+    chosen, typed = (chosen or "").strip(), (typed or "").strip()
+    name = typed or chosen
+    if not name:
+        return None, ""
+    roster = select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
+    if _PUBLIC_ID.fullmatch(chosen):
+        cadre = db.session.scalar(roster.where(Cadre.public_id == chosen))
+        if cadre is None:
+            raise ValidationError(_("所选干部不在该乡镇的干部名单中。"))
+        return cadre, ""
+    matches = db.session.scalars(roster.where(Cadre.name == name).limit(2)).all()
+    return (matches[0], "") if len(matches) == 1 else (None, name)
 
 
 def reporter_reply(*, report: Report, body: str, photos: Sequence = ()) -> Message:
