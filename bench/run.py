@@ -169,18 +169,20 @@ def build_report(database: str, dataset: str) -> str:
     return f"{database:<10} {dataset:<8} built {when} in {seconds}{scale}"
 
 
-def gunicorn_flags(workers: int) -> list[str]:
+def gunicorn_flags(workers: int, worker_class: str = "sync", threads: int = 1) -> list[str]:
     conf = ROOT / "deploy" / "gunicorn.conf.py"
-    flags = ["--workers", str(workers), "--worker-class", "sync", "--backlog", "2048",
+    flags = ["--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
+             "--backlog", "2048",
              "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"]
     if conf.exists():
         flags = ["-c", str(conf), *flags]
     return flags
 
 
-def start(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
+def start(app: str, port: int, env: dict[str, str], args: argparse.Namespace) -> subprocess.Popen:
+    flags = gunicorn_flags(args.workers, args.worker_class, args.threads)
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *gunicorn_flags(workers), app],
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *flags, app],
         cwd=ROOT, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=open(WORK / f"gunicorn-{port}.log", "wb"),  # noqa: SIM115
     )
@@ -300,15 +302,18 @@ def deep_queue_url(base: str, env: dict[str, str], page: int, size: int = 50) ->
 
 def measure(database: str, dataset: str, args: argparse.Namespace) -> list[Row]:
     env = prepare(database, dataset, args.rebuild)
-    workers = args.workers
     rows: list[Row] = []
-    ceiling = start("bench.plaintext:app", 8801, env, workers)
+
+    def wanted(name: str) -> bool:
+        return not args.pages or any(name.startswith(p) for p in args.pages.split(","))
+
+    ceiling = start("bench.plaintext:app", 8801, env, args)
     try:
         rps, p50, p99, errors = wrk("http://127.0.0.1:8801/plaintext", args.duration, args.connections)
         rows.append(Row(database, dataset, "plaintext (ceiling)", rps, p50, p99, 1.0, errors))
     finally:
         stop(ceiling)
-    server = start("wsgi:app", 8802, env, workers)
+    server = start("wsgi:app", 8802, env, args)
     base = "http://127.0.0.1:8802"
     try:
         pages = [
@@ -317,15 +322,18 @@ def measure(database: str, dataset: str, args: argparse.Namespace) -> list[Row]:
             ("api board", f"{base}/api/v1/townships/{DEMO_TOWNSHIP}/board", None, None),
             ("report submission", f"{base}/report", "post_report.lua", report_form(base)),
         ]
-        session = staff_session(base)
-        pages.append(("queue page 1 (county)", f"{base}/review", "cookie.lua", session))
-        if dataset == "national":
+        if wanted("queue"):
+            session = staff_session(base)
+            pages.append(("queue page 1 (county)", f"{base}/review", "cookie.lua", session))
+        if dataset == "national" and wanted("queue"):
             province = staff_session(base, PROVINCE_INSPECTOR)
             pages.append(("queue page 1 (province)", f"{base}/review?status=all", "cookie.lua",
                           province))
             reached, deep = deep_queue_url(base, env, args.deep_page)
             pages.append((f"queue page {reached:,} (province)", deep, "cookie.lua", province))
         for name, url, script, extra in pages:
+            if not wanted(name):
+                continue
             rps, p50, p99, errors = wrk(url, args.duration, args.connections, script, extra)
             rows.append(Row(database, dataset, name, rps, p50, p99, rps / rows[0].rps, errors))
             log(f"  {database:<10} {dataset:<8} {name:<22} {rps:9.0f} req/s  "
@@ -358,6 +366,10 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn's, e.g. sync or gthread")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
+    parser.add_argument("--pages", default="",
+                        help="only the pages whose names start with one of these (comma-separated)")
     parser.add_argument("--deep-page", type=int, default=10_000)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets")
     parser.add_argument("--build-only", action="store_true",
