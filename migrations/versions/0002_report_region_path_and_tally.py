@@ -1,9 +1,10 @@
 """report region path and tally
 
 A report carries its county's city and province (city_id, province_id) so that a city's or
-a province's queue is one range of an index; report_tally holds the number of reports per
-county, category, status and escalation level, kept by triggers, so that the counts per
-status of a province do not count half a million rows.
+a province's queue is one range of an index (and its escalated reports, their first view,
+one range of a partial index); report_tally holds the number of reports of each region
+(county, city, province) per category, status and escalation level, kept by triggers, so
+that the counts per status of a province do not count half a million rows.
 
 Revision ID: 0002
 Revises: 0001
@@ -20,30 +21,35 @@ down_revision = '0001'
 branch_labels = None
 depends_on = None
 
-KEY = ('county_id', 'category', 'status', 'escalation_level')
-CHANGED = ' OR '.join(f'OLD.{c} IS DISTINCT FROM NEW.{c}' for c in KEY)
+# A report counts in the tally rows of its county, its city and its province.
+REGIONS = ('county_id', 'city_id', 'province_id')
+KEY = ('category', 'status', 'escalation_level')
+CHANGED = ' OR '.join(f'OLD.{c} IS DISTINCT FROM NEW.{c}' for c in REGIONS + KEY)
+DECREMENT = """UPDATE report_tally SET n = n - 1
+        WHERE region_id IN (OLD.county_id, OLD.city_id, OLD.province_id)
+          AND category = OLD.category AND status = OLD.status
+          AND escalation_level = OLD.escalation_level;"""
+INCREMENT = """INSERT INTO report_tally (region_id, category, status, escalation_level, n)
+        SELECT region_id, NEW.category, NEW.status, NEW.escalation_level, 1
+        FROM (SELECT NEW.county_id AS region_id UNION ALL SELECT NEW.city_id
+              UNION ALL SELECT NEW.province_id) AS regions
+        WHERE region_id IS NOT NULL
+        ON CONFLICT (region_id, category, status, escalation_level)
+        DO UPDATE SET n = report_tally.n + 1;"""
 
 # SQLite: one writer at a time, so plain counters cannot deadlock.
 SQLITE_TRIGGERS = [
-    """CREATE TRIGGER report_tally_insert AFTER INSERT ON report BEGIN
-        INSERT INTO report_tally (county_id, category, status, escalation_level, n)
-        VALUES (NEW.county_id, NEW.category, NEW.status, NEW.escalation_level, 1)
-        ON CONFLICT (county_id, category, status, escalation_level) DO UPDATE SET n = n + 1;
+    f"""CREATE TRIGGER report_tally_insert AFTER INSERT ON report BEGIN
+        {INCREMENT}
     END""",
-    """CREATE TRIGGER report_tally_delete AFTER DELETE ON report BEGIN
-        UPDATE report_tally SET n = n - 1
-        WHERE county_id = OLD.county_id AND category = OLD.category AND status = OLD.status
-          AND escalation_level = OLD.escalation_level;
+    f"""CREATE TRIGGER report_tally_delete AFTER DELETE ON report BEGIN
+        {DECREMENT}
     END""",
     f"""CREATE TRIGGER report_tally_update
-    AFTER UPDATE OF county_id, category, status, escalation_level ON report
+    AFTER UPDATE OF {', '.join(REGIONS + KEY)} ON report
     WHEN {CHANGED.replace('IS DISTINCT FROM', 'IS NOT')} BEGIN
-        UPDATE report_tally SET n = n - 1
-        WHERE county_id = OLD.county_id AND category = OLD.category AND status = OLD.status
-          AND escalation_level = OLD.escalation_level;
-        INSERT INTO report_tally (county_id, category, status, escalation_level, n)
-        VALUES (NEW.county_id, NEW.category, NEW.status, NEW.escalation_level, 1)
-        ON CONFLICT (county_id, category, status, escalation_level) DO UPDATE SET n = n + 1;
+        {DECREMENT}
+        {INCREMENT}
     END""",
 ]
 
@@ -52,39 +58,34 @@ SQLITE_TRIGGERS = [
 # and some after touching the report; taking that lock first here keeps one lock order for
 # all writers, which a lock of the tally's own would not (two writers, two orders: deadlock).
 POSTGRESQL_TRIGGERS = [
-    """CREATE FUNCTION report_tally_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE FUNCTION report_tally_count() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         PERFORM pg_advisory_xact_lock(7201300);
         IF TG_OP <> 'INSERT' THEN
-            UPDATE report_tally SET n = n - 1
-            WHERE county_id = OLD.county_id AND category = OLD.category
-              AND status = OLD.status AND escalation_level = OLD.escalation_level;
+            {DECREMENT}
         END IF;
         IF TG_OP <> 'DELETE' THEN
-            INSERT INTO report_tally (county_id, category, status, escalation_level, n)
-            VALUES (NEW.county_id, NEW.category, NEW.status, NEW.escalation_level, 1)
-            ON CONFLICT (county_id, category, status, escalation_level)
-            DO UPDATE SET n = report_tally.n + 1;
+            {INCREMENT}
         END IF;
         RETURN NULL;
     END $$""",
     """CREATE TRIGGER report_tally_insert AFTER INSERT OR DELETE ON report
     FOR EACH ROW EXECUTE FUNCTION report_tally_count()""",
     f"""CREATE TRIGGER report_tally_update
-    AFTER UPDATE OF county_id, category, status, escalation_level ON report
+    AFTER UPDATE OF {', '.join(REGIONS + KEY)} ON report
     FOR EACH ROW WHEN ({CHANGED}) EXECUTE FUNCTION report_tally_count()""",
 ]
 
 
 def upgrade():
     op.create_table('report_tally',
-    sa.Column('county_id', sa.Integer(), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
     sa.Column('category', sa.Enum('absent_workday', 'left_post', 'commuting', 'no_duty_leader', 'false_board', 'official_car', 'other', name='category', native_enum=False, length=24), nullable=False),
     sa.Column('status', sa.Enum('submitted', 'accepted', 'not_accepted', 'merged', 'verifying', 'concluded', 'rectified', name='reportstatus', native_enum=False, length=24), nullable=False),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['county_id'], ['region.id'], name=op.f('fk_report_tally_county_id_region')),
-    sa.PrimaryKeyConstraint('county_id', 'category', 'status', 'escalation_level', name=op.f('pk_report_tally'))
+    sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_report_tally_region_id_region')),
+    sa.PrimaryKeyConstraint('region_id', 'category', 'status', 'escalation_level', name=op.f('pk_report_tally'))
     )
     for name in ('city_id', 'province_id'):
         if op.get_bind().dialect.name == 'sqlite':
@@ -107,11 +108,17 @@ def upgrade():
         batch_op.create_index('ix_report_city_submitted', ['city_id', 'submitted_at', 'id'], unique=False)
         batch_op.create_index('ix_report_province_status_submitted', ['province_id', 'status', 'submitted_at', 'id'], unique=False)
         batch_op.create_index('ix_report_province_submitted', ['province_id', 'submitted_at', 'id'], unique=False)
+        batch_op.create_index('ix_report_city_escalated', ['city_id', 'submitted_at', 'id'], unique=False, sqlite_where=sa.text('escalation_level > 0'), postgresql_where=sa.text('escalation_level > 0'))
+        batch_op.create_index('ix_report_province_escalated', ['province_id', 'submitted_at', 'id'], unique=False, sqlite_where=sa.text('escalation_level > 0'), postgresql_where=sa.text('escalation_level > 0'))
 
+    by_region = ' UNION ALL '.join(
+        f'SELECT {column} AS region_id, category, status, escalation_level FROM report'
+        f' WHERE {column} IS NOT NULL' for column in REGIONS)
     op.execute(
-        "INSERT INTO report_tally (county_id, category, status, escalation_level, n)"
-        " SELECT county_id, category, status, escalation_level, COUNT(*) FROM report"
-        " GROUP BY county_id, category, status, escalation_level"
+        'INSERT INTO report_tally (region_id, category, status, escalation_level, n)'
+        f' SELECT region_id, category, status, escalation_level, COUNT(*) FROM ({by_region}) AS r'
+        ' GROUP BY region_id, category, status, escalation_level'
+        ' ORDER BY region_id, category, status, escalation_level'
     )
     dialect = op.get_bind().dialect.name
     for statement in POSTGRESQL_TRIGGERS if dialect == 'postgresql' else SQLITE_TRIGGERS:
@@ -126,8 +133,8 @@ def downgrade():
     else:
         for name in ('report_tally_update', 'report_tally_delete', 'report_tally_insert'):
             op.execute(f'DROP TRIGGER {name}')
-    for name in ('province_submitted', 'province_status_submitted', 'city_submitted',
-                 'city_status_submitted'):
+    for name in ('province_escalated', 'city_escalated', 'province_submitted',
+                 'province_status_submitted', 'city_submitted', 'city_status_submitted'):
         op.drop_index(f'ix_report_{name}', table_name='report')
     for name in ('province_id', 'city_id'):
         if op.get_bind().dialect.name != 'sqlite':  # SQLite drops a column with its REFERENCES

@@ -178,6 +178,7 @@ class Generator:
         self.ancestors: dict[int, tuple[int, int]] = {}
         self.city_labels: dict[int, str] = {}
         self.first_province_counties = 0
+        self.region_ids: list[int] = []
 
     def run(self) -> dict[str, int]:
         if db.session.scalar(select(Region.id).where(Region.code == "110000")) is not None:
@@ -225,6 +226,7 @@ class Generator:
                 self.first_province_counties = len(counties)
         cols = ["id", "code", "name", "level", "parent_id"]
         self.record_count("regions", self.writer.write(Region, cols, rows))
+        self.region_ids = [row[0] for row in rows]
         return counties
 
     def _township_name(self) -> tuple[str, str, str]:

@@ -61,7 +61,7 @@ def report_townships(gen: Generator) -> Iterator[int]:
 
 
 def write_reports(gen: Generator, first_township: int) -> None:
-    """The reports and their histories, then the tally of their counties."""
+    """The reports and their histories, then the tally of their regions."""
     inspector = User(username=f"scale-inspector-{secrets.token_hex(3)}", display_name="合成检查员",
                      password_hash=UNUSABLE_PASSWORD, role=Role.INSPECTOR)
     db.session.add(inspector)
@@ -130,7 +130,7 @@ def write_reports(gen: Generator, first_township: int) -> None:
 
     with gen.writer.triggers_off(Report):
         gen.record_count("reports", gen.writer.write(Report, cols, rows(), gen.plan.reports))
-    tally.recount(list(gen.ancestors))
+    tally.recount(gen.region_ids)
     event_cols = ["id", "report_id", "at", "actor_id", "kind", "from_status", "to_status",
                   "public_note", "staff_note"]
     gen.record_count("report_events", gen.writer.write(ReportEvent, event_cols, event_rows()))

@@ -9,7 +9,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, event, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    event,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from portal.extensions import db
@@ -77,6 +88,12 @@ class Report(db.Model):
         Index("ix_report_city_submitted", "city_id", "submitted_at", "id"),
         Index("ix_report_province_status_submitted", "province_id", "status", "submitted_at", "id"),
         Index("ix_report_province_submitted", "province_id", "submitted_at", "id"),
+        # The first view of a city's or a province's inspectors: what was escalated to them,
+        # usually a few of their reports; these hold those only.
+        Index("ix_report_city_escalated", "city_id", "submitted_at", "id",
+              sqlite_where=text("escalation_level > 0"), postgresql_where=text("escalation_level > 0")),
+        Index("ix_report_province_escalated", "province_id", "submitted_at", "id",
+              sqlite_where=text("escalation_level > 0"), postgresql_where=text("escalation_level > 0")),
         Index("ix_report_township_submitted", "township_id", "submitted_at"),
         Index("ix_report_cadre_observed", "cadre_id", "observed_at"),
     )
@@ -155,16 +172,17 @@ def _copy_county_ancestors(mapper, connection, target: Report) -> None:
 
 
 class ReportTally(db.Model):
-    """How many reports each county has per category, status and escalation level.
+    """How many reports each region has per category, status and escalation level.
 
-    Kept by database triggers (migration 0002) on every insert, update and delete of a
-    report, in the same transaction: a province's counts per status add up a few hundred
-    rows here instead of counting half a million reports.
+    A report counts in its county, its city and its province (county_id, city_id,
+    province_id). Kept by database triggers (migration 0002) on every insert, update and
+    delete of a report, in the writer's transaction, so it is exact: a province's counts
+    per status are a few dozen rows here instead of half a million reports counted.
     """
 
     __tablename__ = "report_tally"
 
-    county_id: Mapped[int] = mapped_column(ForeignKey("region.id"), primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), primary_key=True)
     category: Mapped[Category] = mapped_column(str_enum(Category), primary_key=True)
     status: Mapped[ReportStatus] = mapped_column(str_enum(ReportStatus), primary_key=True)
     escalation_level: Mapped[int] = mapped_column(Integer, primary_key=True)

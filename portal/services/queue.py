@@ -15,7 +15,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -165,7 +178,8 @@ def _filtered(user: User, filters: QueueFilters, now: datetime, *, with_status: 
     if filters.mine:
         conditions.append(Report.assignee_id == user.id)
     if filters.escalated:
-        conditions.append(Report.escalation_level > 0)
+        # Written out, not bound: the partial indexes "WHERE escalation_level > 0" match it.
+        conditions.append(Report.escalation_level > literal_column("0"))
     if filters.overdue:
         conditions.append(due_expression() < now)
     if with_status and filters.status == "open":
@@ -297,10 +311,11 @@ def status_counts(user: User, filters: QueueFilters, now: datetime | None = None
     return counts
 
 
-def townships_in_scope(user: User) -> list[Township]:
-    """The townships a user may filter by."""
+def townships_in_scope(user: User) -> list[Row]:
+    """The townships a user may filter by, as (code, name) rows: a province has over a thousand."""
     from portal.services.scope import township_ids_in_scope
 
-    return list(db.session.scalars(
-        select(Township).where(Township.id.in_(township_ids_in_scope(user))).order_by(Township.code)
+    return list(db.session.execute(
+        select(Township.code, Township.name)
+        .where(Township.id.in_(township_ids_in_scope(user))).order_by(Township.code)
     ))

@@ -68,11 +68,13 @@ def test_reports_carry_their_region_path_tally_and_escalations(app, runner):
             .join(city, city.id == county.parent_id)
             .where((Report.city_id != city.id) | (Report.province_id != city.parent_id)))
         assert wrong == 0
-        key = (Report.county_id, Report.category, Report.status, Report.escalation_level)
-        counted = {tuple(r[:4]): r[4] for r in db.session.execute(
-            select(*key, func.count()).group_by(*key))}
+        counted = {}
+        for column in (Report.county_id, Report.city_id, Report.province_id):
+            key = (column, Report.category, Report.status, Report.escalation_level)
+            counted.update({tuple(r[:4]): r[4] for r in db.session.execute(
+                select(*key, func.count()).group_by(*key))})
         tallied = {tuple(r[:4]): r[4] for r in db.session.execute(select(
-            ReportTally.county_id, ReportTally.category, ReportTally.status,
+            ReportTally.region_id, ReportTally.category, ReportTally.status,
             ReportTally.escalation_level, ReportTally.n)) if r[4]}
         assert tallied == counted
         escalated = db.session.scalars(select(Report).where(Report.escalation_level == 1)).all()
@@ -85,7 +87,7 @@ def test_reports_carry_their_region_path_tally_and_escalations(app, runner):
         report.status = ReportStatus.ACCEPTED
         db.session.commit()
         assert db.session.scalar(select(func.sum(ReportTally.n)).where(
-            ReportTally.status == ReportStatus.ACCEPTED)) == counted_status(ReportStatus.ACCEPTED)
+            ReportTally.status == ReportStatus.ACCEPTED)) == 3 * counted_status(ReportStatus.ACCEPTED)
 
 
 def counted_status(status: ReportStatus) -> int:

@@ -157,7 +157,7 @@ def test_a_city_inspector_pages_through_several_counties_in_order(app, world):
         _assert_one_index_range(stmt, "ix_report_city_submitted", "city_id")
 
 
-def _assert_one_index_range(stmt, index: str, column: str) -> None:
+def _assert_one_index_range(stmt, index: str, column: str, postgresql_index: str = "") -> None:
     if db.engine.dialect.name == "sqlite":
         detail = " ".join(str(row[-1]) for row in _explain(stmt))
         assert f"{index} ({column}=? AND submitted_at<?)" in detail, detail
@@ -168,7 +168,7 @@ def _assert_one_index_range(stmt, index: str, column: str) -> None:
     # the column's two indexes it takes depends on statistics that a tiny table lacks.)
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(str(row[0]) for row in _explain(stmt, prefix="EXPLAIN "))
-    scope_indexes = "ix_report_" + column.split("_id")[0]
+    scope_indexes = postgresql_index or "ix_report_" + column.split("_id")[0]
     assert f"Index Scan Backward using {scope_indexes}" in plan and "Sort" not in plan, plan
 
 
@@ -196,6 +196,10 @@ def test_a_province_inspector_pages_through_one_index_to_any_depth(app, world):
                                 "ix_report_province_submitted", "province_id")
         _assert_one_index_range(queue.page_statement(user, QueueFilters(status="accepted"), deep, 50),
                                 "ix_report_province_status_submitted", "province_id=? AND status")
+        # The first view of a province's inspectors: the reports escalated to the province.
+        _assert_one_index_range(queue.page_statement(user, QueueFilters(escalated=True), deep, 50),
+                                "ix_report_province_escalated", "province_id",
+                                postgresql_index="ix_report_province_escalated")
 
 
 def _statements_of_a_page(app, username: str, **filters) -> list[str]:
