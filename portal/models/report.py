@@ -17,11 +17,12 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    bindparam,
     event,
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, new_public_id, str_enum, utcnow
@@ -156,17 +157,20 @@ class Report(db.Model):
     )
 
 
+# The county's parent and grandparent, built once (the hook runs for every report); on the
+# tables, as mappers cannot be configured while this module is being imported.
+_COUNTY, _CITY = Region.__table__.alias("county"), Region.__table__.alias("city")
+_COUNTY_ANCESTORS = (select(_COUNTY.c.parent_id, _CITY.c.parent_id)
+                     .outerjoin(_CITY, _CITY.c.id == _COUNTY.c.parent_id)
+                     .where(_COUNTY.c.id == bindparam("county_id")))
+
+
 @event.listens_for(Report, "before_insert")
 def _copy_county_ancestors(mapper, connection, target: Report) -> None:
     """Fill city_id and province_id from the county, unless the writer gave them."""
     if target.city_id is not None or target.province_id is not None:
         return
-    city = aliased(Region)
-    row = connection.execute(
-        select(Region.parent_id, city.parent_id)
-        .outerjoin(city, city.id == Region.parent_id)
-        .where(Region.id == target.county_id)
-    ).first()
+    row = connection.execute(_COUNTY_ANCESTORS, {"county_id": target.county_id}).first()
     if row is not None:
         target.city_id, target.province_id = row
 
