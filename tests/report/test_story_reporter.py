@@ -50,11 +50,12 @@ def test_a_citizen_reports_writes_down_the_receipt_and_follows_the_report(browse
     page.get_by_role("link", name="凭回执码查看进展").click()
     page.get_by_label("回执码").fill(receipt.replace(" ", ""))
     page.get_by_role("button", name="查看").click()
-    assert page.get_by_text("已收到，等待受理").is_visible()
+    # The answer comes back to the same URL: wait for its content, not for a URL.
+    page.get_by_text("已收到，等待受理").wait_for()
     fits(page)
     page.get_by_label("回复或补充").fill("补充：当天下午再去也没有人。")
     page.get_by_role("button", name="发送").click()
-    assert page.get_by_text("您的回复已送达纪检监察干部。").is_visible()
+    page.get_by_text("您的回复已送达纪检监察干部。").wait_for()
     assert page.get_by_text("补充：当天下午再去也没有人。").is_visible()
 
 
