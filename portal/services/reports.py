@@ -16,8 +16,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
@@ -26,7 +25,6 @@ from portal.models import (
     Category,
     Evidence,
     Message,
-    Region,
     Report,
     ReportEvent,
     ReportStatus,
@@ -58,13 +56,6 @@ MAX_AGE = timedelta(days=366)
 _DUMMY_RECEIPT = "0" * RECEIPT_DIGITS
 # A cadre's public id, as the report form's select sends it (see new_public_id).
 _PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{16}")
-# The county's city and province, which a report carries for the city's and province's
-# queues. Given to the Report, they spare its before_insert hook building this statement
-# (an aliased join) for every report.
-_CITY = aliased(Region)
-_REGION_PATH = (select(Region.parent_id, _CITY.parent_id)
-                .outerjoin(_CITY, _CITY.id == Region.parent_id)
-                .where(Region.id == bindparam("county_id")))
 
 
 def receipt_key() -> bytes:
@@ -137,13 +128,10 @@ def create_report(*, township: Township, category: Category, description: str,
     receipt = new_receipt()
     accept_due = accept_deadline(now, official_calendar(),
                                  current_app.config["REPORT_ACCEPT_WORKING_DAYS"])
-    city_id, province_id = db.session.execute(
-        _REGION_PATH, {"county_id": township.county_id}).one_or_none() or (None, None)
     report = Report(
         # Chosen here rather than at the INSERT: the audit entry names it before any flush.
         public_id=new_public_id(),
         receipt_hash=hash_receipt(receipt), township_id=township.id, county_id=township.county_id,
-        city_id=city_id, province_id=province_id,
         cadre_id=cadre.id if cadre else None,
         cadre_text="" if cadre else clean_text(cadre_text, MAX_CADRE_TEXT, multiline=False),
         category=category, observed_at=observed_at,
