@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.rules.calendar import (
     TZ,
@@ -177,3 +179,14 @@ def test_end_of_local_day() -> None:
     end = end_of_local_day(date(2026, 3, 9))
     assert end.tzinfo is TZ
     assert end + timedelta(microseconds=1) == datetime(2026, 3, 10, tzinfo=TZ)
+
+
+@given(start=st.dates(date(2003, 6, 1), date(2031, 12, 31)), days=st.integers(-3, 1200),
+       overrides=st.dictionaries(st.dates(date(2003, 6, 1), date(2035, 1, 1)),
+                                 st.tuples(st.booleans(), st.sampled_from([None, "防汛"])),
+                                 max_size=6))
+@settings(max_examples=150, deadline=None)
+def test_counting_working_days_agrees_with_listing_them(start, days, overrides) -> None:
+    calendar = OfficialCalendar(overrides)
+    end = start + timedelta(days=days)
+    assert calendar.count_working_days(start, end) == len(calendar.working_days(start, end))
