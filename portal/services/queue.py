@@ -311,11 +311,19 @@ def status_counts(user: User, filters: QueueFilters, now: datetime | None = None
     return counts
 
 
-def townships_in_scope(user: User) -> list[Row]:
-    """The townships a user may filter by, as (code, name) rows: a province has over a thousand."""
+# Up to this many townships the filter is a list to pick from; a city or a province has
+# hundreds or thousands, and its inspectors type a township's code instead.
+MAX_TOWNSHIP_CHOICES = 200
+
+
+def townships_in_scope(user: User) -> list[Row] | None:
+    """The townships a user may filter by, as (code, name) rows; None when there are more
+    than MAX_TOWNSHIP_CHOICES."""
     from portal.services.scope import township_ids_in_scope
 
-    return list(db.session.execute(
+    rows = list(db.session.execute(
         select(Township.code, Township.name)
         .where(Township.id.in_(township_ids_in_scope(user))).order_by(Township.code)
+        .limit(MAX_TOWNSHIP_CHOICES + 1)
     ))
+    return rows if len(rows) <= MAX_TOWNSHIP_CHOICES else None
