@@ -365,7 +365,8 @@ def main() -> int:
     parser.add_argument("--datasets", default="demo,national")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    # As deploy/gunicorn.conf.py: cores + 1 sync workers.
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
     parser.add_argument("--worker-class", default="sync", help="gunicorn's, e.g. sync or gthread")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
     parser.add_argument("--pages", default="",

@@ -17,20 +17,28 @@ from gunicorn.glogging import Logger
 # to its private address and firewall the port to the nginx host.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Sync workers: every request is short and bound by the database; nginx buffers slow
-# clients (request bodies and responses), so a worker is never held by a slow phone.
-# 2 x cores + 1 is gunicorn's rule of thumb; measure on your own machine with `make bench`
-# (docs/operator-guide.en.md, "Scaling out") before changing it.
+# Sync workers, cores + 1 of them, chosen with `make bench` (BENCHMARKS.md, "Choosing
+# gunicorn's workers"): on 2 cores, 3 sync workers beat 5 (gunicorn's 2 x cores + 1 rule)
+# on every page - boards 0.70-0.90x the plaintext ceiling with p99 4-11 ms against
+# 0.53-0.89x and p99 up to 78 ms; report submissions 270/s against 185-261/s, since fewer
+# writers queue on the audit chain - and beat gthread (3 x 4 threads), which halved report
+# submissions on SQLite and the review queue on PostgreSQL. Requests are short and
+# CPU- or database-bound; nginx buffers slow clients (request bodies and responses), so a
+# worker is never held by a slow phone. Measure again on your own machine before changing.
 worker_class = "sync"
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 
 # A request that runs longer than this is killed and its worker replaced; nginx waits 60 s.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 2
 # Recycle workers now and then, staggered, so that slow memory growth never accumulates.
-max_requests = 2000
-max_requests_jitter = 200
+# Rarely: a new worker loads the app (about a second of CPU), and with 2,000 the benchmark
+# spent more time starting workers than answering (2,100 board pages/s with 2-3 s stalls,
+# against 5,800/s without restarts). A worker's memory is bounded (PAGE_CACHE_BYTES) and
+# stays about 100 MB at national scale (BENCHMARKS.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = max_requests // 10
 
 # Only nginx on this machine may set X-Forwarded-Proto (gunicorn's own use of it);
 # the app's ProxyFix is configured with the same single hop (PROXY_FIX_X_FOR=1).
