@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    union,
     union_all,
 )
 from sqlalchemy.engine import Row
@@ -319,11 +320,20 @@ MAX_TOWNSHIP_CHOICES = 200
 def townships_in_scope(user: User) -> list[Row] | None:
     """The townships a user may filter by, as (code, name) rows; None when there are more
     than MAX_TOWNSHIP_CHOICES."""
-    from portal.services.scope import township_ids_in_scope
+    from portal.models import user_township
+    from portal.services.scope import region_ids_under
 
-    rows = list(db.session.execute(
-        select(Township.code, Township.name)
-        .where(Township.id.in_(township_ids_in_scope(user))).order_by(Township.code)
-        .limit(MAX_TOWNSHIP_CHOICES + 1)
-    ))
+    if user.role == Role.SYSADMIN:
+        stmt = select(Township.code, Township.name)
+    else:
+        # Two index look-ups joined by UNION: one OR across both would scan every township.
+        parts = [select(Township.code, Township.name).join(
+            user_township, user_township.c.township_id == Township.id).where(
+            user_township.c.user_id == user.id)]
+        if user.scope_region_id is not None:
+            parts.append(select(Township.code, Township.name).where(
+                Township.county_id.in_(region_ids_under(user.scope_region_id))))
+        stmt = union(*parts)
+    stmt = stmt.order_by("code").limit(MAX_TOWNSHIP_CHOICES + 1)
+    rows = list(db.session.execute(stmt))
     return rows if len(rows) <= MAX_TOWNSHIP_CHOICES else None
