@@ -10,11 +10,12 @@ import pytest
 from portal import pagecache
 from portal.extensions import db
 from portal.models import Cadre, Role, Status, Township
+from portal.models.base import utcnow
 from portal.services import calendar as calendar_service
 from portal.services import whereabouts
 from tests import factories
 from tests.conftest import require_service
-from tests.public.helpers import count_statements, local, today_local, township_with_cadres
+from tests.public.helpers import count_statements, today_local, township_with_cadres
 
 REDIS_CACHE = "redis://127.0.0.1:6379/10"
 PAGES = ("/t/{code}", "/t/{code}/roster", "/api/v1/townships/{code}/board")
@@ -31,9 +32,8 @@ def _set_status(app, cadre_id: int, status: Status, village: str = "") -> None:
     with app.app_context():
         cadre = db.session.get(Cadre, cadre_id)
         clerk = factories.user(Role.CLERK, townships=[cadre.township])
-        today = today_local()
-        change = whereabouts.StatusChange(status, local(today, 0, 1), local(today, 23, 0), village,
-                                          "", None)
+        # From now until the next update: current whatever the time of day the test runs.
+        change = whereabouts.StatusChange(status, utcnow(), None, village, "", None)
         whereabouts.set_status(user=clerk, cadre=cadre, change=change)
 
 
