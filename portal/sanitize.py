@@ -24,6 +24,12 @@ def _cleaner() -> Cleaner:
     return cleaner
 
 
+def strip_markup(text: str) -> str:
+    """Text with every tag and comment removed and entities read, by bleach."""
+    # bleach escapes what it keeps; we store plain text and escape on output instead.
+    return html.unescape(_cleaner().clean(text))
+
+
 def clean_text(value: str | None, max_length: int | None = None, multiline: bool = True) -> str:
     """Strip every tag, control character and stray whitespace; the result is plain text.
 
@@ -32,10 +38,13 @@ def clean_text(value: str | None, max_length: int | None = None, multiline: bool
     if not value:
         return ""
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    text = _cleaner().clean(text)
-    # bleach escapes what it keeps; we store plain text and escape on output instead.
-    text = html.unescape(text)
     text = _CONTROL.sub("", text)
+    # Without '<' or '&' there is no tag, comment or entity, and bleach would hand the text
+    # back unchanged (tests/services/test_sanitize.py checks it on generated text): most
+    # reports are such, and skip the parser.
+    if "<" in text or "&" in text:
+        # Again afterwards: an entity such as "&#1;" reads as a control character.
+        text = _CONTROL.sub("", strip_markup(text))
     if not multiline:
         text = " ".join(text.split())
     else:

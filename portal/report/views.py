@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db, limiter
-from portal.models import Cadre, Category, Report
+from portal.models import Cadre, Category, Report, Township
 from portal.report.forms import (
     CATEGORY_WORDS,
     SAVED_LABEL,
@@ -89,6 +89,8 @@ def _choose(error: str | None = None, status: int = 200):
 
 
 def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), error=None):
+    if isinstance(township, townships.Route):
+        township = db.session.get(Township, township.id)
     photos_dropped = request.method == "POST" and bool(_uploads())
     return render_template(
         "report/form.html", form=form, township=township, roster=_roster(township),
@@ -104,39 +106,46 @@ def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), 
 @report_global_limit
 def form():
     code = request.values.get("township", "").strip()
+    if request.method == "POST":
+        # What filing needs of the township, in one light query; the whole row only to show
+        # the form again.
+        route = townships.route(code) if code else None
+        if route is None:
+            return _choose(_("请从下面选择一个乡镇。"), 400)
+        return _post(ReportForm(), route)
     township = townships.get_by_code(code) if code else None
     if township is None:
-        if request.method == "POST" or code:
-            return _choose(_("请从下面选择一个乡镇。"), 400 if request.method == "POST" else 200)
-        return _choose()
+        return _choose(_("请从下面选择一个乡镇。")) if code else _choose()
     report_form = ReportForm()
-    if request.method == "GET":
-        report_form.township.data = township.code
-        # A board may link to the form with its cadre chosen: /report?township=…&cadre=<public id>.
-        report_form.cadre.data = request.args.get("cadre", "")[:64]
-        return _render_form(report_form, township)
+    report_form.township.data = township.code
+    # A board may link to the form with its cadre chosen: /report?township=…&cadre=<public id>.
+    report_form.cadre.data = request.args.get("cadre", "")[:64]
+    return _render_form(report_form, township)
+
+
+def _post(report_form: ReportForm, route: townships.Route):
     if report_form.website.data:
-        return _render_form(report_form, township, status=400,
+        return _render_form(report_form, route, status=400,
                             error=_("提交被拒绝：请清空标有“请不要填写此项”的栏目后再提交。"))
     if not report_form.validate_on_submit():
-        return _render_form(report_form, township, status=400)
-    return _submit(report_form, township)
+        return _render_form(report_form, route, status=400)
+    return _submit(report_form, route)
 
 
-def _submit(report_form: ReportForm, township):
+def _submit(report_form: ReportForm, route: townships.Route):
     try:
-        cadre, cadre_text = reports.resolve_cadre(township, report_form.cadre.data,
+        cadre, cadre_text = reports.resolve_cadre(route, report_form.cadre.data,
                                                   report_form.cadre_text.data)
     except ValidationError as error:
         report_form.cadre.errors = [str(error)]
-        return _render_form(report_form, township, status=400)
+        return _render_form(report_form, route, status=400)
     found = reports.identifying_details(report_form.description.data, report_form.name.data,
                                         report_form.contact.data)
     if found and not report_form.confirm_identity.data:
-        return _render_form(report_form, township, warnings=found)
+        return _render_form(report_form, route, warnings=found)
     try:
         report, receipt = reports.create_report(
-            township=township, category=Category(report_form.category.data),
+            township=route, category=Category(report_form.category.data),
             description=report_form.description.data, cadre=cadre, cadre_text=cadre_text,
             observed_at=report_form.observed_value, place=report_form.place.data or "",
             named=report_form.named.data, reporter_name=report_form.name.data,
@@ -145,10 +154,10 @@ def _submit(report_form: ReportForm, township):
     except PhotoError as error:
         db.session.rollback()
         report_form.photos.errors = [str(error)]
-        return _render_form(report_form, township, status=400)
+        return _render_form(report_form, route, status=400)
     except ValidationError as error:
         db.session.rollback()
-        return _render_form(report_form, township, status=400, error=str(error))
+        return _render_form(report_form, route, status=400, error=str(error))
     g.report_filed = True
     return _receipt_page(receipt, accept_due=report.accept_due)
 

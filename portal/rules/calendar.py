@@ -120,6 +120,10 @@ class OfficialCalendar:
             for d, (working, name) in (overrides or {}).items()
         }
 
+    def same_overrides(self, other: OfficialCalendar) -> bool:
+        """Whether both calendars have the same overrides (and so answer alike)."""
+        return self._overrides == other._overrides
+
     def day(self, d: date) -> Day:
         """The calendar entry for a date; overrides win over the package."""
         if isinstance(d, datetime):

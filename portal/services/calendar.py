@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -24,6 +24,35 @@ def official_calendar() -> OfficialCalendar:
     calendar = OfficialCalendar(overrides)
     if has_app_context():
         g.official_calendar = calendar
+    return calendar
+
+
+# Calendars kept between requests, per app, by township: an override is only ever changed
+# together with every township's version (townships.touch(None), same transaction), so a
+# township whose version has not moved still has the calendar read under that version.
+_KEPT_MAX = 4096
+
+
+def calendar_for(township) -> OfficialCalendar:
+    """The calendar in force, for a township just read: no query while its version holds.
+
+    `township` is a Township or a townships.Route (anything with id, data_version and
+    updated_at, read in this request).
+    """
+    kept = current_app.extensions.setdefault("zaigang.calendars", {})
+    version = (township.data_version, township.updated_at)
+    hit = kept.get(township.id)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    calendar = official_calendar()
+    latest = kept.get(None)
+    if latest is not None and latest.same_overrides(calendar):
+        # Unchanged: keep the one object, whose year tables are already built.
+        calendar = latest
+    if len(kept) > _KEPT_MAX:
+        kept.clear()
+    kept[None] = calendar
+    kept[township.id] = (version, calendar)
     return calendar
 
 

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
@@ -37,8 +38,8 @@ from portal.models.base import new_public_id, utcnow
 from portal.rules.deadlines import accept_deadline
 from portal.rules.receipts import RECEIPT_DIGITS, new_receipt, normalize_receipt, receipt_hash
 from portal.sanitize import clean_text
-from portal.services import audit, evidence, messages
-from portal.services.calendar import official_calendar
+from portal.services import audit, evidence, messages, townships
+from portal.services.calendar import calendar_for
 from portal.services.errors import ValidationError
 
 MAX_DESCRIPTION = 2000
@@ -103,7 +104,12 @@ def _clean_photos(photos: Iterable) -> list[evidence.CleanImage]:
     return [evidence.read_photo(photo) for photo in photos]
 
 
-def create_report(*, township: Township, category: Category, description: str,
+# Built once and given their values at execution: the compiled form is then cached.
+_INSERT_REPORT = insert(Report.__table__)
+_INSERT_EVENT = insert(ReportEvent.__table__)
+
+
+def create_report(*, township: Township | townships.Route, category: Category, description: str,
                   cadre: Cadre | None = None, cadre_text: str = "",
                   observed_at: datetime | None = None, place: str = "", named: bool = False,
                   reporter_name: str | None = None, reporter_contact: str | None = None,
@@ -126,29 +132,41 @@ def create_report(*, township: Township, category: Category, description: str,
     images = _clean_photos(photos)
 
     receipt = new_receipt()
-    accept_due = accept_deadline(now, official_calendar(),
+    route = townships.route_of(township)
+    accept_due = accept_deadline(now, calendar_for(route),
                                  current_app.config["REPORT_ACCEPT_WORKING_DAYS"])
-    report = Report(
-        # Chosen here rather than at the INSERT: the audit entry names it before any flush.
-        public_id=new_public_id(),
-        receipt_hash=hash_receipt(receipt), township_id=township.id, county_id=township.county_id,
-        cadre_id=cadre.id if cadre else None,
-        cadre_text="" if cadre else clean_text(cadre_text, MAX_CADRE_TEXT, multiline=False),
-        category=category, observed_at=observed_at,
-        place=clean_text(place, MAX_PLACE, multiline=False), description=text, named=named,
-        reporter_name=name or None, reporter_contact=contact or None, source=Source(source),
-        filed_by_id=filed_by.id if filed_by else None, status=ReportStatus.SUBMITTED,
-        submitted_at=now, accept_due=accept_due,
-    )
+    values = {
+        "public_id": new_public_id(), "receipt_hash": hash_receipt(receipt),
+        "township_id": route.id, "county_id": route.county_id, "city_id": route.city_id,
+        "province_id": route.province_id, "escalation_level": 0,
+        "cadre_id": cadre.id if cadre else None,
+        "cadre_text": "" if cadre else clean_text(cadre_text, MAX_CADRE_TEXT, multiline=False),
+        "category": category, "observed_at": observed_at,
+        "place": clean_text(place, MAX_PLACE, multiline=False), "description": text,
+        "named": named, "reporter_name": name or None, "reporter_contact": contact or None,
+        "source": Source(source), "filed_by_id": filed_by.id if filed_by else None,
+        "status": ReportStatus.SUBMITTED, "submitted_at": now, "accept_due": accept_due,
+        "not_accepted_reason": "", "outcome_public": "", "version": 1,
+    }
+    # Everything is worked out above; from the report's row to the commit the statements follow
+    # one another with nothing in between, as the rows hold the chain's lock (see audit.record).
+    # Plain INSERTs: a new report has no unit of work to track, only rows to write.
+    connection = db.session.connection()
+    report_id = connection.execute(_INSERT_REPORT, values).inserted_primary_key[0]
+    connection.execute(_INSERT_EVENT, {
+        "report_id": report_id, "at": now, "actor_id": values["filed_by_id"],
+        "kind": "submitted", "from_status": None, "to_status": ReportStatus.SUBMITTED,
+        "public_note": "", "staff_note": "",
+    })
+    # The ORM's view of the row just written, without reading it back.
+    report = Report(id=report_id, **values)
+    make_transient_to_detached(report)
     db.session.add(report)
-    report.events.append(ReportEvent(at=now, actor_id=report.filed_by_id, kind="submitted",
-                                     from_status=None, to_status=ReportStatus.SUBMITTED))
     for image in images:
         evidence.add_clean(report, image)
-    # Last before the commit: the audit entry locks the chain's tail until then.
     audit.record("report.submitted", actor=filed_by, object_type="report",
                  object_id=report.public_id,
-                 detail={"source": report.source.value, "township": township.code,
+                 detail={"source": report.source.value, "township": route.code,
                          "photos": len(images), "named": named})
     if commit:
         db.session.commit()

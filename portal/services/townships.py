@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from portal.extensions import db
 from portal.models import Region, RegionLevel, Township
@@ -107,6 +108,53 @@ def get_by_code(code: str) -> Township | None:
     return db.session.scalar(
         select(Township).where(Township.code == code, Township.active.is_(True))
     )
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a township's reports go: the township and its county, city and province.
+
+    What a report needs of its township, read in one query without loading the whole row;
+    `data_version` and `updated_at` say which state of the township (and calendar) it saw.
+    """
+
+    id: int
+    code: str
+    county_id: int
+    city_id: int | None
+    province_id: int | None
+    active: bool
+    data_version: int
+    updated_at: datetime
+
+
+_COUNTY, _CITY = Region.__table__.alias("county"), Region.__table__.alias("city")
+_TOWNSHIP = Township.__table__
+_ROUTE = (
+    select(_TOWNSHIP.c.id, _TOWNSHIP.c.code, _TOWNSHIP.c.county_id, _COUNTY.c.parent_id,
+           _CITY.c.parent_id, _TOWNSHIP.c.active, _TOWNSHIP.c.data_version, _TOWNSHIP.c.updated_at)
+    .join(_COUNTY, _COUNTY.c.id == _TOWNSHIP.c.county_id)
+    .outerjoin(_CITY, _CITY.c.id == _COUNTY.c.parent_id)
+)
+# Built once (report submission runs the first on every request).
+_ROUTE_BY_CODE = _ROUTE.where(_TOWNSHIP.c.code == bindparam("code"), _TOWNSHIP.c.active.is_(True))
+_ROUTE_BY_ID = _ROUTE.where(_TOWNSHIP.c.id == bindparam("id"))
+
+
+def route(code: str) -> Route | None:
+    """The route of an active township by its 9-digit code, or None (one query, no ORM)."""
+    if not (len(code) == 9 and code.isdigit()):
+        return None
+    row = db.session.connection().execute(_ROUTE_BY_CODE, {"code": code}).first()
+    return Route(*row) if row is not None else None
+
+
+def route_of(township: Township | Route) -> Route:
+    """The route of a township already loaded (any township, active or not)."""
+    if isinstance(township, Route):
+        return township
+    row = db.session.connection().execute(_ROUTE_BY_ID, {"id": township.id}).one()
+    return Route(*row)
 
 
 def touch(township_id: int | None) -> None:

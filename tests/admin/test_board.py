@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditEntry, Cadre, Role, Status, Township, Whereabouts
 from portal.models.base import utcnow
+from portal.rules.calendar import local_date
 from portal.services import whereabouts
 from tests.admin.conftest import csrf_token, post_form
 
@@ -103,7 +104,7 @@ def test_cadre_page_sets_any_span_with_a_substitute(app, office, clerk_client):
     pid = _public_id(app, office.head_id)
     sub = _public_id(app, office.leader_ids[2])
     page = f"{_board(office)}/{pid}"
-    tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
+    tomorrow = local_date(utcnow() + timedelta(days=1)).isoformat()
     response = post_form(clerk_client, page, data={
         "status": "leave", "substitute": sub, "starts_on": "2026-01-05", "starts_time": "08:00",
         "ends_on": tomorrow, "ends_time": "18:00", "note": "家中有事",
@@ -126,7 +127,8 @@ def test_end_before_start_is_refused(app, office, clerk_client):
 
 
 def test_bulk_skips_cadres_on_leave(app, office, clerk_client):
-    today = utcnow().date().isoformat()
+    # The township's today (Asia/Shanghai), not UTC's: they differ from 00:00 to 08:00 local.
+    today = local_date(utcnow()).isoformat()
     post_form(clerk_client, f"/admin/t/{office.code}/leave", data={
         "cadre": _public_id(app, office.staff_ids[3]), "kind": "sick", "start_date": today,
         "end_date": today, "approver": "王书记"})

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from portal.sanitize import clean_text
+from portal.sanitize import _CONTROL, clean_text, strip_markup
 
 
 @pytest.mark.parametrize(
@@ -26,3 +28,17 @@ def test_clean_text(raw, clean):
 def test_single_line_and_length():
     assert clean_text("a\n b\tc", multiline=False) == "a b c"
     assert clean_text("一二三四五", max_length=3) == "一二三"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=st.text())
+def test_text_without_markup_characters_is_what_bleach_returns(text):
+    """clean_text skips bleach for text without '<' or '&': bleach would not change it."""
+    text = _CONTROL.sub("", text.replace("\r", ""))
+    assume("<" not in text and "&" not in text)
+    assert strip_markup(text) == text
+
+
+@pytest.mark.parametrize("raw", ["a\x01b", "a&#1;b", "a<b>&#x7f;</b>b", "a\x1fb"])
+def test_control_characters_are_removed_not_replaced(raw):
+    assert clean_text(raw) == "ab"
