@@ -157,6 +157,9 @@ def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
             "dataset": dataset, "built": time.time(), "seconds": round(time.monotonic() - started, 1),
             "scale_seconds": round(scale_seconds, 1) if scale_seconds is not None else None,
         }))
+    else:
+        # A kept data set follows the schema: revisions added since it was built apply.
+        flask(app_env(database, dataset, instance), "db", "upgrade")
     return app_env(database, dataset, instance)
 
 

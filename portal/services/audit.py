@@ -1,8 +1,9 @@
 """The append-only audit log, chained by SHA-256.
 
 `record` adds an entry to the caller's transaction (the use case commits once), holding
-every other writer back from the chain's tail until that commit;
-`verify` recomputes the chain and names the first broken entry.
+every other writer back from the chain's tail until that commit (on PostgreSQL in one call
+of the database function audit_append, migration 0003); `verify` recomputes the chain and
+names the first broken entry.
 """
 
 from __future__ import annotations
@@ -12,46 +13,54 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Integer, String, Text, bindparam, func, insert, select
 
 from portal.extensions import db
 from portal.models import AuditEntry, User
-from portal.models.base import utcnow
+from portal.models.base import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
 
 
+def _rest(at: datetime, actor_id: int | None, actor_name: str, action: str, object_type: str,
+          object_id: str, detail: str) -> str:
+    """The hashed JSON array after its first element, the previous hash: `...fields]`."""
+    return json.dumps(
+        [at.isoformat(timespec="microseconds"), actor_id, actor_name, action, object_type,
+         object_id, detail],
+        ensure_ascii=False, separators=(",", ":"),
+    )[1:]
+
+
 def _digest(prev_hash: str, at: datetime, actor_id: int | None, actor_name: str, action: str,
             object_type: str, object_id: str, detail: str) -> str:
-    payload = json.dumps(
-        [prev_hash, at.isoformat(timespec="microseconds"), actor_id, actor_name, action,
-         object_type, object_id, detail],
-        ensure_ascii=False, separators=(",", ":"),
-    )
+    # The JSON array [prev_hash, at, actor_id, ...]; audit_append (migration 0003) builds the
+    # same text from prev_hash and _rest.
+    payload = f'["{prev_hash}",' + _rest(at, actor_id, actor_name, action, object_type,
+                                          object_id, detail)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 # Built once: the statements are the same for every entry.
 _TAIL = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-_PG_LOCK = select(func.pg_advisory_xact_lock(7_201_300))
 _INSERT = insert(AuditEntry.__table__)
+_PG_APPEND = select(func.audit_append(
+    bindparam("at", type_=UTCDateTime), bindparam("actor_id", type_=Integer),
+    bindparam("actor_name", type_=String), bindparam("action", type_=String),
+    bindparam("object_type", type_=String), bindparam("object_id", type_=String),
+    bindparam("detail", type_=Text), bindparam("rest", type_=Text),
+))
 
 
-def _lock_tail() -> str:
+def _sqlite_tail(connection) -> str:
     """The hash of the last entry, with every other writer kept from appending until the
     current transaction ends."""
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        # One writer at a time extends the chain; the lock ends with the transaction.
-        connection.execute(_PG_LOCK)
-    elif dialect == "sqlite":
-        # SQLite has one writer at a time, but the driver begins a transaction only at the
-        # first INSERT/UPDATE/DELETE: before one, the tail read here could be stale by the
-        # time the entry is written. Take the write lock first, then.
-        driver = connection.connection.driver_connection
-        if not driver.in_transaction:
-            driver.execute("BEGIN IMMEDIATE")
+    # SQLite has one writer at a time, but the driver begins a transaction only at the first
+    # INSERT/UPDATE/DELETE: before one, the tail read here could be stale by the time the
+    # entry is written. Take the write lock first, then.
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
     return connection.scalar(_TAIL) or GENESIS
 
 
@@ -65,21 +74,19 @@ def record(action: str, *, actor: User | None, object_type: str = "", object_id:
     detail_text = detail if isinstance(detail, str) else json.dumps(
         detail or {}, ensure_ascii=False, sort_keys=True, default=str
     )
-    actor_id = actor.id if actor else None
-    actor_name = actor.username if actor else "system"
-    object_id = str(object_id)
-    at = utcnow()
-    # A plain INSERT, not an ORM object: nothing updates an entry, and the unit of work's
+    entry = {"at": utcnow(), "actor_id": actor.id if actor else None,
+             "actor_name": actor.username if actor else "system", "action": action,
+             "object_type": object_type, "object_id": str(object_id), "detail": detail_text}
+    # Plain statements, not an ORM object: nothing updates an entry, and the unit of work's
     # bookkeeping would only lengthen the time the chain is locked.
     db.session.flush()
-    prev = _lock_tail()
-    db.session.connection().execute(_INSERT, {
-        "at": at, "actor_id": actor_id, "actor_name": actor_name, "action": action,
-        "object_type": object_type, "object_id": object_id, "detail": detail_text,
-        "prev_hash": prev,
-        "hash": _digest(prev, at, actor_id, actor_name, action, object_type, object_id,
-                        detail_text),
-    })
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Lock, tail, hash and insert in one round trip (migration 0003).
+        connection.execute(_PG_APPEND, {**entry, "rest": _rest(**entry)})
+        return
+    prev = _sqlite_tail(connection)
+    connection.execute(_INSERT, {**entry, "prev_hash": prev, "hash": _digest(prev, **entry)})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, event, func, select, text, update
@@ -146,7 +145,8 @@ def test_postgresql_tally_trigger_takes_the_audit_chain_lock(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("PostgreSQL only")
-        source = db.session.scalar(text("SELECT prosrc FROM pg_proc WHERE proname = 'report_tally_count'"))
-        assert source.strip().splitlines()[1].strip() == "PERFORM pg_advisory_xact_lock(7201300);"
-    audit_source = (Path(__file__).parents[2] / "portal" / "services" / "audit.py").read_text()
-    assert "pg_advisory_xact_lock(7_201_300)" in audit_source
+        for function in ("report_tally_count", "audit_append"):
+            source = db.session.scalar(
+                text("SELECT prosrc FROM pg_proc WHERE proname = :name"), {"name": function})
+            body = source.split("BEGIN", 1)[1].strip().splitlines()
+            assert body[0].strip() == "PERFORM pg_advisory_xact_lock(7201300);", function

@@ -65,3 +65,20 @@ def test_the_chain_cannot_fork(app):
         db.session.add(AuditEntry(action="x", prev_hash=last.prev_hash, hash="f" * 64))
         with pytest.raises(IntegrityError):
             db.session.commit()
+
+
+AWKWARD = ["", "plain", '引号"和\\反斜杠', "换行\n制表\t", "emoji 🙂 and 𠀋", "\u2028\u2029", "'; DROP",
+           "{\"json\": [1, 2]}", "x" * 3000]
+
+
+def test_entries_with_awkward_text_verify_on_every_database(app):
+    """On PostgreSQL the database hashes each entry (audit_append): it must hash what the
+    application would, for any text."""
+    with app.app_context():
+        for n, value in enumerate(AWKWARD):
+            audit.record(value[:48], actor=None, object_type=value[:32], object_id=value[:48],
+                         detail={"text": value, "n": n})
+            audit.record("raw.detail", actor=None, detail=value)
+        db.session.commit()
+        check = audit.verify()
+        assert check.ok and check.checked == 2 * len(AWKWARD), check
