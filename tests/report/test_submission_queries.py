@@ -94,6 +94,8 @@ def test_a_submission_writes_its_three_rows_and_reads_nothing_back(client, place
     _submit(client, place, cadre="")
     seen = _submit(client, place, cadre="")
     writes = [m.groups() for m in map(_WRITE.match, seen) if m]
+    # PostgreSQL appends to the audit chain in one call of audit_append (migration 0003).
+    writes += [("INSERT", "audit_entry") for s in seen if "audit_append(" in s]
     assert sorted((verb.upper(), table) for verb, table in writes) == [
         ("INSERT", "audit_entry"), ("INSERT", "report"), ("INSERT", "report_event")]
     # Everything the receipt page shows is known when the report is written.
