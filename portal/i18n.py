@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, g, has_request_context, request
+from flask_babel import get_translations
 from werkzeug.wrappers import Response
 
 LANG_COOKIE = "lang"
@@ -51,7 +52,30 @@ def _html_lang() -> str:
     return "zh-CN" if g.get("html_lang_locale", select_locale()) == "zh_CN" else "en"
 
 
+_CATALOG = "zaigang.translations"
+
+
+def _translations():
+    """The request's catalog, found once per request: Flask-Babel looks it up through the
+    domain, the context and the locale for every string, and a page has dozens."""
+    if not has_request_context():
+        return get_translations()
+    environ = request.environ
+    catalog = environ.get(_CATALOG)
+    if catalog is None:
+        catalog = environ[_CATALOG] = get_translations()
+    return catalog
+
+
 def register(app: Flask) -> None:
+    """Language switch, template helpers and the templates' gettext (after Babel's init_app)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.after_request(_remember_choice)
     app.jinja_env.globals.update(lang_url=lang_url, lang_labels=LABELS, html_lang=_html_lang)
     app.jinja_env.globals["current_locale"] = select_locale
