@@ -32,13 +32,16 @@ def _rest(at: datetime, actor_id: int | None, actor_name: str, action: str, obje
     )[1:]
 
 
-def _digest(prev_hash: str, at: datetime, actor_id: int | None, actor_name: str, action: str,
-            object_type: str, object_id: str, detail: str) -> str:
+def _chained(prev_hash: str, rest: str) -> str:
     # The JSON array [prev_hash, at, actor_id, ...]; audit_append (migration 0003) builds the
     # same text from prev_hash and _rest.
-    payload = f'["{prev_hash}",' + _rest(at, actor_id, actor_name, action, object_type,
-                                          object_id, detail)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hashlib.sha256(f'["{prev_hash}",{rest}'.encode()).hexdigest()
+
+
+def _digest(prev_hash: str, at: datetime, actor_id: int | None, actor_name: str, action: str,
+            object_type: str, object_id: str, detail: str) -> str:
+    return _chained(prev_hash, _rest(at, actor_id, actor_name, action, object_type, object_id,
+                                     detail))
 
 
 # Built once: the statements are the same for every entry.
@@ -64,29 +67,42 @@ def _sqlite_tail(connection) -> str:
     return connection.scalar(_TAIL) or GENESIS
 
 
-def record(action: str, *, actor: User | None, object_type: str = "", object_id: str = "",
-           detail: dict | str | None = None) -> None:
-    """Append an entry to the current transaction; the caller commits.
+def entry(action: str, *, actor: User | None, object_type: str = "", object_id: str = "",
+          detail: dict | str | None = None) -> dict:
+    """An entry ready to append (see `append`): what can be worked out before the lock."""
+    detail_text = detail if isinstance(detail, str) else json.dumps(
+        detail or {}, ensure_ascii=False, sort_keys=True, default=str
+    )
+    fields = {"at": utcnow(), "actor_id": actor.id if actor else None,
+              "actor_name": actor.username if actor else "system", "action": action,
+              "object_type": object_type, "object_id": str(object_id), "detail": detail_text}
+    return {**fields, "rest": _rest(**fields)}
+
+
+def append(prepared: dict) -> None:
+    """Append a prepared entry to the current transaction; the caller commits.
 
     The session's pending rows are written first: from the lock taken here to the commit no
     other writer can append, so that stretch holds the entry and the commit only.
     """
-    detail_text = detail if isinstance(detail, str) else json.dumps(
-        detail or {}, ensure_ascii=False, sort_keys=True, default=str
-    )
-    entry = {"at": utcnow(), "actor_id": actor.id if actor else None,
-             "actor_name": actor.username if actor else "system", "action": action,
-             "object_type": object_type, "object_id": str(object_id), "detail": detail_text}
     # Plain statements, not an ORM object: nothing updates an entry, and the unit of work's
     # bookkeeping would only lengthen the time the chain is locked.
     db.session.flush()
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         # Lock, tail, hash and insert in one round trip (migration 0003).
-        connection.execute(_PG_APPEND, {**entry, "rest": _rest(**entry)})
+        connection.execute(_PG_APPEND, prepared)
         return
     prev = _sqlite_tail(connection)
-    connection.execute(_INSERT, {**entry, "prev_hash": prev, "hash": _digest(prev, **entry)})
+    connection.execute(_INSERT, {**prepared, "prev_hash": prev,
+                                 "hash": _chained(prev, prepared["rest"])})
+
+
+def record(action: str, *, actor: User | None, object_type: str = "", object_id: str = "",
+           detail: dict | str | None = None) -> None:
+    """Append an entry to the current transaction; the caller commits."""
+    append(entry(action, actor=actor, object_type=object_type, object_id=object_id,
+                 detail=detail))
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,15 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
+from portal import storage
 from portal.extensions import db
 from portal.models import (
     Cadre,
@@ -148,32 +149,46 @@ def create_report(*, township: Township | townships.Route, category: Category, d
         "status": ReportStatus.SUBMITTED, "submitted_at": now, "accept_due": accept_due,
         "not_accepted_reason": "", "outcome_public": "", "version": 1,
     }
-    # Everything is worked out above; from the report's row to the commit the statements follow
-    # one another with nothing in between, as the rows hold the chain's lock (see audit.record).
+    prepared = audit.entry("report.submitted", actor=filed_by, object_type="report",
+                           object_id=values["public_id"], detail={
+                               "source": values["source"].value, "township": route.code,
+                               "photos": len(images), "named": named})
+    # Everything is worked out above: from the report's row to the commit, the statements
+    # follow one another with nothing in between, as the rows hold the chain's lock (see
+    # audit.append) and, on SQLite, the database's one write lock.
+    with storage.write_turn() if commit else nullcontext():
+        report = _write(values, images, prepared)
+        if commit:
+            db.session.commit()
+    if report is None:
+        report = _persistent(values)
+    return report, receipt
+
+
+def _write(values: dict, images: list, prepared: dict) -> Report | None:
+    """The report's rows and its audit entry, in the session's transaction; the report's ORM
+    object if its photos needed one, else None (it is made after the commit)."""
     # Plain INSERTs: a new report has no unit of work to track, only rows to write.
     connection = db.session.connection()
-    report_id = connection.execute(_INSERT_REPORT, values).inserted_primary_key[0]
+    values["id"] = connection.execute(_INSERT_REPORT, values).inserted_primary_key[0]
     connection.execute(_INSERT_EVENT, {
-        "report_id": report_id, "at": now, "actor_id": values["filed_by_id"],
-        "kind": "submitted", "from_status": None, "to_status": ReportStatus.SUBMITTED,
-        "public_note": "", "staff_note": "",
+        "report_id": values["id"], "at": values["submitted_at"],
+        "actor_id": values["filed_by_id"], "kind": "submitted", "from_status": None,
+        "to_status": ReportStatus.SUBMITTED, "public_note": "", "staff_note": "",
     })
-    # The ORM's view of the row just written, without reading it back.
-    report = Report(id=report_id, **values)
-    make_transient_to_detached(report)
-    db.session.add(report)
+    report = _persistent(values) if images else None
     for image in images:
         evidence.add_clean(report, image)
-    audit.record("report.submitted", actor=filed_by, object_type="report",
-                 object_id=report.public_id,
-                 detail={"source": report.source.value, "township": route.code,
-                         "photos": len(images), "named": named})
-    if commit:
-        db.session.commit()
-        # The commit expired the report; the deadline the receipt page shows is the one just
-        # written, so it is kept without a SELECT of the whole row.
-        set_committed_value(report, "accept_due", accept_due)
-    return report, receipt
+    audit.append(prepared)
+    return report
+
+
+def _persistent(values: dict) -> Report:
+    """The ORM's view of the report row just written, without reading it back."""
+    report = Report(**values)
+    make_transient_to_detached(report)
+    db.session.add(report)
+    return report
 
 
 def resolve_cadre(township: Township, chosen: str | None = "",
