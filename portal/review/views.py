@@ -60,7 +60,7 @@ def queue_view():
         "review/queue.html", page=page, filters=filters, args=_filter_args(filters), now=now,
         townships=queue.townships_in_scope(user), export_form=forms.ExportForm(),
         next_deadline=review.next_deadline, age=lambda r: review.age_in_working_days(r, now),
-        labels=_labels(),
+        labels=_labels(), report_href=_report_href(),
         status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
     )
 
@@ -81,8 +81,19 @@ def _crosscheck_labels() -> dict:
 
 
 def _labels() -> dict:
-    return {"status": queue.STATUS_LABELS, "category": queue.CATEGORY_LABELS,
-            "finding": queue.FINDING_LABELS, "action": queue.ACTION_LABELS}
+    # Translated once a request, not once a row (a page of the queue shows each on 50 rows).
+    return {name: {key: str(label) for key, label in labels.items()} for name, labels in (
+        ("status", queue.STATUS_LABELS), ("category", queue.CATEGORY_LABELS),
+        ("finding", queue.FINDING_LABELS), ("action", queue.ACTION_LABELS))}
+
+
+def _report_href():
+    """The link to a report by its public id: one url_for for a page instead of one a row.
+
+    Public ids are URL-safe (new_public_id), so the id is put in as it is.
+    """
+    prefix = url_for("review.report_view", public_id="-")[:-1]
+    return lambda public_id: prefix + public_id
 
 
 @bp.post("/export")

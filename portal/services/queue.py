@@ -331,8 +331,14 @@ def townships_in_scope(user: User) -> list[Row] | None:
             user_township, user_township.c.township_id == Township.id).where(
             user_township.c.user_id == user.id)]
         if user.scope_region_id is not None:
-            parts.append(select(Township.code, Township.name).where(
-                Township.county_id.in_(region_ids_under(user.scope_region_id))))
+            in_region = Township.county_id.in_(region_ids_under(user.scope_region_id))
+            # A city or a province has more than the list holds: a count that stops after
+            # MAX_TOWNSHIP_CHOICES + 1 of them says so without reading and sorting them all.
+            some = select(Township.id).where(in_region).limit(MAX_TOWNSHIP_CHOICES + 1)
+            if db.session.scalar(select(func.count()).select_from(some.subquery())) \
+                    > MAX_TOWNSHIP_CHOICES:
+                return None
+            parts.append(select(Township.code, Township.name).where(in_region))
         stmt = union(*parts)
     stmt = stmt.order_by("code").limit(MAX_TOWNSHIP_CHOICES + 1)
     rows = list(db.session.execute(stmt))
