@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from portal.models.base import compared_by_autogenerate
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -98,6 +100,8 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     conf_args.setdefault("render_item", render_item)
+    # Indexes on expressions are written by hand in their revision (see the function).
+    conf_args.setdefault("include_object", compared_by_autogenerate)
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -18,11 +19,14 @@ from sqlalchemy import (
     String,
     Text,
     bindparam,
+    case,
     event,
+    literal_column,
     select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import Grouping
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, new_public_id, str_enum, utcnow
@@ -155,6 +159,26 @@ class Report(db.Model):
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="report", order_by="Evidence.id", cascade="all, delete-orphan"
     )
+
+
+def due_of(table) -> ColumnElement:
+    """The deadline of a report's next step, NULL once it is closed (the queue's "due" order).
+
+    The statuses are written out, not bound: the indexes below hold this very expression, and
+    a query matches them only if it has the same one (queue.due_expression uses this).
+    """
+    return case(
+        (table.c.status == literal_column("'submitted'"), table.c.accept_due),
+        (table.c.status.in_([literal_column("'accepted'"), literal_column("'verifying'")]),
+         table.c.conclude_due),
+    )
+
+
+# The queue by deadline, and its "overdue only" filter, as one index range per region.
+for _column in ("county_id", "city_id", "province_id"):
+    Index(f"ix_report_{_column.removesuffix('_id')}_due", Report.__table__.c[_column],
+          # In parentheses: PostgreSQL takes an expression in an index only so.
+          Grouping(due_of(Report.__table__)), Report.__table__.c.id)
 
 
 # The county's parent and grandparent, built once (the hook runs for every report); on the

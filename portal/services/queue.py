@@ -12,13 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     and_,
-    case,
     false,
     func,
     literal_column,
@@ -45,6 +44,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.models.report import due_of
 from portal.services import tally
 
 STATUS_LABELS = {
@@ -81,6 +81,8 @@ ACTION_LABELS = {
 }
 OPEN_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED, ReportStatus.VERIFYING)
 SORTS = ("newest", "due")
+# Before any deadline this service sets (its reports are filed through it).
+EARLIEST_DEADLINE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 # The report column that holds the id of a region of each level.
@@ -124,12 +126,22 @@ def visible_condition(user: User) -> ColumnElement[bool]:
 
 
 def due_expression() -> ColumnElement:
-    """The deadline of a report's next step (None once closed)."""
-    return case(
-        (Report.status == ReportStatus.SUBMITTED, Report.accept_due),
-        (Report.status.in_([ReportStatus.ACCEPTED, ReportStatus.VERIFYING]), Report.conclude_due),
-        else_=None,
-    )
+    """The deadline of a report's next step (None once closed): the expression the indexes
+    ix_report_{county,city,province}_due hold."""
+    return due_of(Report.__table__)
+
+
+def _overdue(now: datetime, *, in_due_order: bool) -> ColumnElement[bool]:
+    """Reports past the deadline of their next step."""
+    if in_due_order:
+        # The due order walks ix_report_*_due: the overdue reports are the start of its range.
+        return due_expression() < now
+    # Newest first walks the scope's (..., submitted_at, id) index and drops the reports not
+    # overdue on the way; written apart from the due indexes' expression, so that the planner
+    # does not take the overdue part of those instead and sort all of it by time.
+    return or_(and_(Report.status == ReportStatus.SUBMITTED, Report.accept_due < now),
+               and_(Report.status.in_([ReportStatus.ACCEPTED, ReportStatus.VERIFYING]),
+                    Report.conclude_due < now))
 
 
 def is_above_county(user: User) -> bool:
@@ -182,7 +194,7 @@ def _filtered(user: User, filters: QueueFilters, now: datetime, *, with_status: 
         # Written out, not bound: the partial indexes "WHERE escalation_level > 0" match it.
         conditions.append(Report.escalation_level > literal_column("0"))
     if filters.overdue:
-        conditions.append(due_expression() < now)
+        conditions.append(_overdue(now, in_due_order=filters.sort == "due"))
     if with_status and filters.status == "open":
         conditions.append(Report.status.in_(OPEN_STATUSES))
     elif with_status and filters.status:
@@ -246,7 +258,11 @@ def page_statement(user: User, filters: QueueFilters, cursor: str | None, size: 
     seek = decode_cursor(cursor)
     if filters.sort == "due":
         key = due_expression()
-        stmt = select(Report).where(_filtered(user, filters, now))
+        # The start of the index range: closed reports have no deadline, and SQLite puts
+        # NULLs first in an ascending index; nor does it seek by a row value that holds an
+        # expression, so the row value below only refines this.
+        stmt = select(Report).where(_filtered(user, filters, now),
+                                    key >= (seek[0] if seek else EARLIEST_DEADLINE))
         if seek:
             stmt = stmt.where(tuple_(key, Report.id) > tuple_(seek[0], seek[1]))
         return stmt.order_by(key.asc(), Report.id.asc()).limit(size + 1)

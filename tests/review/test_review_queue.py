@@ -202,6 +202,60 @@ def test_a_province_inspector_pages_through_one_index_to_any_depth(app, world):
                                 postgresql_index="ix_report_province_escalated")
 
 
+def _assert_due_range(stmt, column: str) -> None:
+    """The page comes off ix_report_<region>_due in order, from the start of its range."""
+    index = f"ix_report_{column.removesuffix('_id')}_due"
+    if db.engine.dialect.name == "sqlite":
+        detail = " ".join(str(row[-1]) for row in _explain(stmt))
+        assert f"{index} ({column}=? AND <expr>>?" in detail, detail
+        assert "TEMP B-TREE" not in detail, detail
+        return
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(str(row[0]) for row in _explain(stmt, prefix="EXPLAIN "))
+    assert f"Index Scan using {index}" in plan and "Sort" not in plan, plan
+
+
+def test_the_due_order_of_a_province_is_one_index_range_at_any_depth(app, world):
+    with app.app_context():
+        t = db.session.get(Township, world.township.id)
+        reports = [make_report(t, submitted_at=BASE + timedelta(hours=i)) for i in range(5)]
+        reports += [make_report(t, submitted_at=BASE + timedelta(hours=i), status=S.CONCLUDED)
+                    for i in range(5)]
+        user = _province_inspector(world)
+        db.session.commit()
+        seen, cursor = [], None
+        while True:
+            page = queue.fetch_page(user=user, filters=QueueFilters(sort="due"), cursor=cursor,
+                                    size=2)
+            seen += [r.public_id for r in page.reports]
+            if not (cursor := page.next_cursor):
+                break
+        # Open reports only, the nearest deadline first.
+        assert seen == [r.public_id for r in reports[:5]]
+        deep = queue.encode_cursor(BASE + timedelta(days=3), 10_000 * 50)
+        for cursor in (None, deep):
+            _assert_due_range(queue.page_statement(user, QueueFilters(sort="due"), cursor, 50),
+                              "province_id")
+            _assert_due_range(queue.page_statement(
+                user, QueueFilters(sort="due", overdue=True), cursor, 50, now=BASE), "province_id")
+
+
+def test_overdue_newest_first_walks_the_time_index_without_a_sort(app, world):
+    """Newest first, "overdue only" filters the scope's time index on the way; it does not
+    take the overdue part of the due index and sort all of it."""
+    with app.app_context():
+        user = _province_inspector(world)
+        db.session.commit()
+        stmt = queue.page_statement(user, QueueFilters(overdue=True), None, 50, now=BASE)
+        if db.engine.dialect.name == "sqlite":
+            detail = " ".join(str(row[-1]) for row in _explain(stmt))
+            assert "ix_report_province_submitted" in detail and "TEMP B-TREE" not in detail, detail
+        else:
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = "\n".join(str(row[0]) for row in _explain(stmt, prefix="EXPLAIN "))
+            assert "Sort" not in plan, plan
+
+
 def _statements_of_a_page(app, username: str, **filters) -> list[str]:
     with app.app_context():
         db.session.expire_all()
