@@ -75,6 +75,10 @@ class Row:
     p99_ms: float
     ratio: float = 0.0
     errors: int = 0
+    # CPU time per request of the app's workers and of the database server (PostgreSQL's
+    # processes; SQLite runs inside the workers), from /proc: where a page's cost lies.
+    app_cpu_ms: float = 0.0
+    db_cpu_ms: float = 0.0
 
 
 def log(message: str) -> None:
@@ -209,6 +213,28 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[str]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+    return total
+
+
+def cpu_snapshot(server: subprocess.Popen) -> tuple[float, float]:
+    """CPU seconds used so far by the server's workers and by PostgreSQL's processes."""
+    workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+    postgres = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True)
+    return _cpu_seconds(workers.stdout.split()), _cpu_seconds(postgres.stdout.split())
+
+
 def worker_rss_mb(process: subprocess.Popen) -> float:
     """The largest resident set of the gunicorn workers (children of the master)."""
     children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True)
@@ -337,8 +363,13 @@ def measure(database: str, dataset: str, args: argparse.Namespace) -> list[Row]:
         for name, url, script, extra in pages:
             if not wanted(name):
                 continue
+            app_before, db_before = cpu_snapshot(server)
             rps, p50, p99, errors = wrk(url, args.duration, args.connections, script, extra)
-            rows.append(Row(database, dataset, name, rps, p50, p99, rps / rows[0].rps, errors))
+            app_after, db_after = cpu_snapshot(server)
+            served = max(rps * args.duration, 1.0)
+            rows.append(Row(database, dataset, name, rps, p50, p99, rps / rows[0].rps, errors,
+                            1000 * (app_after - app_before) / served,
+                            1000 * (db_after - db_before) / served))
             log(f"  {database:<10} {dataset:<8} {name:<22} {rps:9.0f} req/s  "
                 f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
         rss = worker_rss_mb(server)
@@ -349,14 +380,17 @@ def measure(database: str, dataset: str, args: argparse.Namespace) -> list[Row]:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| database | data set | page | req/s | × ceiling | p50 ms | p99 ms | errors |",
-             "|---|---|---|---:|---:|---:|---:|---:|"]
+    lines = ["| database | data set | page | req/s | × ceiling | p50 ms | p99 ms | errors "
+             "| app CPU ms/req | db CPU ms/req |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         if r.page.startswith("worker RSS"):
-            lines.append(f"| {r.database} | {r.dataset} | {r.page} | {r.rps:.0f} | | | | |")
+            lines.append(f"| {r.database} | {r.dataset} | {r.page} | {r.rps:.0f} | | | | | | |")
             continue
+        app = f"{r.app_cpu_ms:.2f}" if r.app_cpu_ms else ""
+        database = f"{r.db_cpu_ms:.2f}" if r.db_cpu_ms else ""
         lines.append(f"| {r.database} | {r.dataset} | {r.page} | {r.rps:.0f} | {r.ratio:.2f} | "
-                     f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} |")
+                     f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {app} | {database} |")
     return "\n".join(lines)
 
 

@@ -34,7 +34,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask, request
 from sqlalchemy import bindparam, select
@@ -176,6 +176,8 @@ class PageCache:
         self._version_query = None
         self._engine = None
         self._held = threading.local()
+        # Version queries run (on the driver's cursor, unseen by SQLAlchemy's events): tests.
+        self.version_checks = 0
         self._connections: list = []
         self._connections_lock = threading.Lock()
 
@@ -221,12 +223,17 @@ class PageCache:
     def _current_version(self, code: str) -> str | None:
         """The township's data_version now, on a connection this thread keeps (autocommit:
         no transaction stays open; no pool checkout or ping per request)."""
-        connection = getattr(self._held, "connection", None)
+        held = getattr(self._held, "cursor", None)
         try:
-            if connection is None:
-                connection = self._connect()
-            row = connection.execute(self._version_query, {"code": code}).first()
-            return version_of(*row) if row is not None else None
+            if held is None:
+                held = self._connect()
+            # The driver's own cursor with the statement compiled once: this runs on every
+            # replay, and SQLAlchemy's execution layer would double its cost.
+            cursor, check = held
+            self.version_checks += 1
+            cursor.execute(check.sql, check.parameters(code))
+            row = cursor.fetchone()
+            return version_of(row[0], check.moment(row[1])) if row is not None else None
         except Exception:  # noqa: BLE001 - without the version nothing is replayed
             self._release()
             return None
@@ -234,21 +241,21 @@ class PageCache:
     def _connect(self):
         if self._engine is None:
             from portal.extensions import db
-            from portal.models import Township
 
             with self.app.app_context():
                 self._engine = db.engine
-            self._version_query = select(Township.data_version, Township.updated_at).where(
-                Township.code == bindparam("code"), Township.active.is_(True))
+            self._version_query = _VersionCheck(self._engine.dialect)
         connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self._held.connection = connection
+        self._held.cursor = (connection.connection.driver_connection.cursor(),
+                             self._version_query)
         with self._connections_lock:
             self._connections.append(connection)
-        return connection
+        return self._held.cursor
 
     def _release(self) -> None:
         connection = getattr(self._held, "connection", None)
-        self._held.connection = None
+        self._held.connection = self._held.cursor = None
         if connection is not None:
             with self._connections_lock:
                 self._connections.remove(connection)
@@ -303,6 +310,30 @@ class PageCache:
             if self.shared is not None:
                 self.shared.set(key, entry)
         return [body]
+
+
+class _VersionCheck:
+    """The version query, compiled once for the engine's dialect, run on a driver cursor."""
+
+    def __init__(self, dialect) -> None:
+        from portal.models import Township
+
+        query = select(Township.data_version, Township.updated_at).where(
+            Township.code == bindparam("code"), Township.active.is_(True))
+        compiled = query.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.positional = bool(compiled.positiontup)
+        # The column type's reading of the driver's value (SQLite keeps text): an aware
+        # datetime in UTC, as the rendered page's offer() saw it.
+        column_type = Township.__table__.c.updated_at.type
+        self.read_moment = column_type.dialect_impl(dialect).result_processor(dialect, None)
+
+    def parameters(self, code: str):
+        return (code,) if self.positional else {"code": code}
+
+    def moment(self, value):
+        value = self.read_moment(value) if self.read_moment else value
+        return value.astimezone(UTC) if value is not None else None
 
 
 def _close(connection) -> None:
