@@ -157,19 +157,26 @@ def test_a_city_inspector_pages_through_several_counties_in_order(app, world):
         _assert_one_index_range(stmt, "ix_report_city_submitted", "city_id")
 
 
-def _assert_one_index_range(stmt, index: str, column: str, postgresql_index: str = "") -> None:
+def _assert_index_walk(stmt, sqlite_search: str, postgresql_scan: str = "") -> None:
+    """The statement's rows come off one index in order, with no sort."""
     if db.engine.dialect.name == "sqlite":
         detail = " ".join(str(row[-1]) for row in _explain(stmt))
-        assert f"{index} ({column}=? AND submitted_at<?)" in detail, detail
+        assert sqlite_search in detail, detail
         assert "TEMP B-TREE" not in detail, detail
         return
     # PostgreSQL prefers a sequential scan of a table this small: forbid it, so that the plan
-    # shows that an index of the scope's column is walked in order, with no sort. (Which of
-    # the column's two indexes it takes depends on statistics that a tiny table lacks.)
+    # shows that an index of the scope's column is walked in order, with no sort.
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(str(row[0]) for row in _explain(stmt, prefix="EXPLAIN "))
+    assert postgresql_scan in plan and "Sort" not in plan, plan
+
+
+def _assert_one_index_range(stmt, index: str, column: str, postgresql_index: str = "") -> None:
+    # (Which of the column's two time indexes PostgreSQL takes depends on statistics that a
+    # tiny table lacks.)
     scope_indexes = postgresql_index or "ix_report_" + column.split("_id")[0]
-    assert f"Index Scan Backward using {scope_indexes}" in plan and "Sort" not in plan, plan
+    _assert_index_walk(stmt, f"{index} ({column}=? AND submitted_at<?)",
+                       f"Index Scan Backward using {scope_indexes}")
 
 
 def _province_inspector(world) -> User:
@@ -205,14 +212,7 @@ def test_a_province_inspector_pages_through_one_index_to_any_depth(app, world):
 def _assert_due_range(stmt, column: str) -> None:
     """The page comes off ix_report_<region>_due in order, from the start of its range."""
     index = f"ix_report_{column.removesuffix('_id')}_due"
-    if db.engine.dialect.name == "sqlite":
-        detail = " ".join(str(row[-1]) for row in _explain(stmt))
-        assert f"{index} ({column}=? AND <expr>>?" in detail, detail
-        assert "TEMP B-TREE" not in detail, detail
-        return
-    db.session.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = "\n".join(str(row[0]) for row in _explain(stmt, prefix="EXPLAIN "))
-    assert f"Index Scan using {index}" in plan and "Sort" not in plan, plan
+    _assert_index_walk(stmt, f"{index} ({column}=? AND <expr>>?", f"Index Scan using {index}")
 
 
 def test_the_due_order_of_a_province_is_one_index_range_at_any_depth(app, world):
@@ -247,13 +247,7 @@ def test_overdue_newest_first_walks_the_time_index_without_a_sort(app, world):
         user = _province_inspector(world)
         db.session.commit()
         stmt = queue.page_statement(user, QueueFilters(overdue=True), None, 50, now=BASE)
-        if db.engine.dialect.name == "sqlite":
-            detail = " ".join(str(row[-1]) for row in _explain(stmt))
-            assert "ix_report_province_submitted" in detail and "TEMP B-TREE" not in detail, detail
-        else:
-            db.session.execute(text("SET LOCAL enable_seqscan = off"))
-            plan = "\n".join(str(row[0]) for row in _explain(stmt, prefix="EXPLAIN "))
-            assert "Sort" not in plan, plan
+        _assert_index_walk(stmt, "ix_report_province_submitted")
 
 
 def _statements_of_a_page(app, username: str, **filters) -> list[str]:
