@@ -70,6 +70,13 @@ def test_due_order_puts_the_most_overdue_first(app, world):
         assert closed.public_id not in [r.public_id for r in page.reports + rest.reports]
         overdue = queue.fetch_page(user=user, filters=QueueFilters(overdue=True), now=now)
         assert {r.public_id for r in overdue.reports} == {late.public_id, later.public_id, accepted.public_id}
+        # "Overdue only" is written two ways (one per index it walks): the same reports.
+        by_due = queue.fetch_page(user=user, filters=QueueFilters(overdue=True, sort="due"), now=now)
+        assert [r.public_id for r in by_due.reports] == [late.public_id, later.public_id,
+                                                         accepted.public_id]
+        not_yet = queue.fetch_page(user=user, filters=QueueFilters(overdue=True, sort="due"),
+                                   now=BASE + timedelta(days=3))
+        assert not_yet.reports == []
 
 
 def test_counts_per_status_ignore_the_status_filter_but_keep_the_others(app, world):

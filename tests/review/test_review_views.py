@@ -55,6 +55,9 @@ def test_queue_shows_the_scope_with_counts_and_filters(app, world):
     client = _as(app, world, "inspector")
     page = client.get("/review").get_data(as_text=True)
     assert mine in page and accepted in page and foreign not in page
+    # Each row links to its report (the links are built from one url_for per page).
+    assert f'href="/review/{mine}"' in page and f'href="/review/{accepted}"' in page
+    assert client.get(f"/review/{mine}").status_code == 200
     assert "待受理 <b>1</b>" in page and "已受理 <b>1</b>" in page and "全部 <b>2</b>" in page
     page = client.get("/review?status=accepted").get_data(as_text=True)
     assert accepted in page and mine not in page
