@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, request
 from flask.helpers import get_debug_flag
 from werkzeug.wrappers import Response
+
+from portal import clock
 
 CSP = "; ".join(
     [
@@ -34,6 +38,8 @@ def check_production_config(app: Flask) -> None:
     """Refuse to start in production with a missing secret, debug on, or weak durability."""
     if app.config.get("ENV_NAME") != "production":
         return
+    if os.environ.get(clock.ENV_VAR, "").strip():
+        raise ConfigurationError(f"{clock.ENV_VAR} is refused in production: the clock is the system's")
     if not app.config.get("SECRET_KEY") or len(app.config["SECRET_KEY"]) < 32:
         raise ConfigurationError("SECRET_KEY must be set (at least 32 characters) in production")
     # `flask run --debug` and FLASK_DEBUG=1 turn the debugger on without touching the config.

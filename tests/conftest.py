@@ -13,7 +13,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from portal import create_app
+from portal import clock, create_app
 from portal.catalogs import compile_catalogs
 from portal.config import ROOT, TestConfig
 from portal.extensions import db, limiter
@@ -34,6 +34,25 @@ def require_service(available: bool, what: str) -> None:
 
 def pytest_sessionstart(session) -> None:
     compile_catalogs(ROOT / "i18n", ROOT / "translations")
+
+
+def pytest_report_header(config) -> str:
+    if clock.is_shifted():
+        return (f"clock: {clock.ENV_VAR}={os.environ.get(clock.ENV_VAR, '')} "
+                f"(local time now {clock.local_now():%Y-%m-%d %H:%M %a})")
+    return "clock: the system clock"
+
+
+@pytest.fixture(autouse=True)
+def _clock_undone():
+    """A test may move the app's clock (clock.set_to); the next test gets it back as it was."""
+    with clock.preserved():
+        yield
+
+
+def at(text: str) -> None:
+    """Move the app's clock to an ISO moment (local time when no offset), running on from there."""
+    clock.set_to(clock.parse_moment(text))
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal import clock
 from portal.config import ROOT
 
 VENV_BIN = Path(sys.executable).parent
@@ -59,6 +60,10 @@ def server_env(instance: Path, **extra: str) -> dict[str, str]:
         EVIDENCE_DIR=str(instance / "evidence"),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
     )
+    # The served instance reads the same clock as the test (ZAIGANG_CLOCK or a test's set_to).
+    env.pop(clock.ENV_VAR, None)
+    if clock.is_shifted():
+        env[clock.ENV_VAR] = clock.now().isoformat()
     env.update(extra)
     return env
 

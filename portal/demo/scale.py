@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, text
 
+from portal import clock
 from portal.demo.scale_reports import write_reports
 from portal.extensions import db
 from portal.models import (
@@ -169,8 +170,8 @@ class Generator:
         self.progress = progress
         self.rng = random.Random(plan.seed)
         self.writer = BulkWriter(progress)
-        self.today = datetime.now(TZ).date()
-        self.now = datetime.now(UTC)
+        self.today = clock.today()
+        self.now = clock.now()
         self.pinyin = _pinyin_pool()
         self.counts: dict[str, int] = {}
         self._n_cadres = plan.townships * plan.cadres_per_township

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
+from portal import clock
+
 
 def utcnow() -> datetime:
-    """Now, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    """Now, timezone-aware, in UTC, from the app's one clock (portal/clock.py)."""
+    return clock.now()
 
 
 def new_public_id() -> str:
