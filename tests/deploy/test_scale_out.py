@@ -7,11 +7,11 @@ import io
 import os
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from PIL import Image
 
-from portal.rules.calendar import TZ
+from portal import clock
 from tests.deploy.http import Client, csrf_token
 
 DAZHUANG = "990101001"
@@ -30,7 +30,7 @@ def _photo(side: int) -> bytes:
 def _file_report(visitor: Client, photos: list[bytes]) -> str:
     form = visitor.get(f"/report?township={DAZHUANG}")
     assert form.status == 200
-    seen = (datetime.now(TZ) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    seen = (clock.local_now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     fields = {
         "csrf_token": csrf_token(form.text), "township": DAZHUANG, "cadre": "", "cadre_text": "",
         "category": "absent_workday", "observed_at": seen, "place": "镇政府二楼",

@@ -12,15 +12,15 @@ from __future__ import annotations
 import io
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pyotp
 import pytest
 from PIL import Image
 
+from portal import clock
 from portal.config import ROOT
 from portal.demo.base import DEMO_USERS
-from portal.rules.calendar import TZ
 from tests.e2e.conftest import browser_type_launch_args  # noqa: F401 - Debian's Chromium
 from tests.e2e.support import ARTIFACTS, served
 
@@ -120,7 +120,7 @@ def _public_screens(browser, site, camera: Camera) -> None:
     # A cadre from the roster: the inspector's page then shows the cross-check.
     page.select_option("[name=cadre]", index=1)
     page.select_option("[name=category]", "absent_workday")
-    seen = (datetime.now(TZ) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    seen = (clock.local_now() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     page.fill("[name=observed_at]", seen)
     page.fill("[name=place]", "镇政府二楼党政办")
     page.fill("[name=description]", "上午十点到党政办办事，办公室锁着门，打电话也没人接。")

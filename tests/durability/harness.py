@@ -14,12 +14,12 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from PIL import Image
 
+from portal import clock
 from portal.config import ROOT
-from portal.rules.calendar import TZ
 from tests.e2e.webclient import WebClient
 from tests.live import VENV_BIN, LiveServer, _wait_until_up, stop
 
@@ -59,7 +59,7 @@ def submit_one(url: str, township: str, tally: Tally) -> None:
     client = WebClient(url, timeout=15)
     token = client.get(f"/report?township={township}").csrf()
     word = marker()
-    observed = (datetime.now(TZ) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    observed = (clock.local_now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     fields = {
         "csrf_token": token, "township": township, "category": "absent_workday",
         "observed_at": observed, "place": "镇政府大院", "cadre": "", "cadre_text": "",

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from portal import pagecache
+from portal import clock, pagecache
 from portal.extensions import db
 from portal.models import Cadre, Role, Status, Township
 from portal.models.base import utcnow
@@ -150,7 +150,7 @@ def test_a_bad_month_is_not_kept_and_months_are_kept_apart(app):
     client = app.test_client()
     assert client.get(f"/t/{code}/roster?month=2026-13").status_code == 400
     assert client.get(f"/t/{code}/roster?month=2026-13").status_code == 400
-    this = date.today().replace(day=1)
+    this = clock.today().replace(day=1)
     last = (this - timedelta(days=1)).strftime("%Y-%m")
     one = client.get(f"/t/{code}/roster?month={this:%Y-%m}").get_data(as_text=True)
     other = client.get(f"/t/{code}/roster?month={last}").get_data(as_text=True)

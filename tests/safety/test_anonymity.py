@@ -21,17 +21,17 @@ import subprocess
 import sys
 import threading
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 from PIL import Image
 from sqlalchemy import select
 
+from portal import clock
 from portal.config import ROOT
 from portal.extensions import db
 from portal.models import Role
-from portal.rules.calendar import TZ
 from tests import factories
 from tests.conftest import RATELIMIT_STORAGE_URI
 from tests.durability.harness import GUNICORN_ARGS
@@ -79,7 +79,7 @@ class Identities:
 
 
 def _report_fields(token: str, code: str, n: int) -> dict:
-    observed = (datetime.now(TZ) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    observed = (clock.local_now() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     return {"csrf_token": token, "township": code, "category": "absent_workday",
             "observed_at": observed, "place": "镇政府", "description":
             "工作日上午镇政府办公室没有人值守，电话也无人接听。" + "很久" * (n % 5),

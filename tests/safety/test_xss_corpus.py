@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -24,9 +24,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Report, Role
-from portal.rules.calendar import TZ
 from tests import factories
 from tests.conftest import require_service
 from tests.durability.harness import GUNICORN_ARGS
@@ -51,7 +51,7 @@ def corpus() -> list[str]:
 
 
 def _submit(client: WebClient, token: str, code: str, payload: str) -> tuple[int, str | None]:
-    observed = (datetime.now(TZ) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    observed = (clock.local_now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     answer = client.post("/report", {
         "csrf_token": token, "township": code, "category": "other", "observed_at": observed,
         "place": payload[:200], "cadre_text": payload[:64], "website": "", "confirm_identity": "y",

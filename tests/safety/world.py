@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, literal, select, union_all
 from werkzeug.routing import Rule
 
+from portal import clock
 from portal.extensions import db
 from portal.models import (
     Category,
@@ -121,7 +122,7 @@ def _foreign_township() -> Township:
 
 
 def _side(township: Township, tag: str) -> Side:
-    now = datetime.now(UTC)
+    now = clock.now()
     cadre = db.session.scalar(select(Cadre).where(Cadre.township_id == township.id).limit(1))
     if cadre is None:
         cadre = Cadre(township=township, name=f"干部{tag}", post="副镇长", is_leader=True,
@@ -221,8 +222,8 @@ def _values(*, township, cadre, report, visit, spot, leave, sign_in, shift, noti
         "whereabouts_id": str(where.id),
         "notice_id": str(notice.id),
         "version": "1",
-        "day": date.today().isoformat(),
-        "date": date.today().isoformat(),
+        "day": clock.today().isoformat(),
+        "date": clock.today().isoformat(),
         "filename": "site.css",
     }
 
