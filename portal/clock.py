@@ -25,13 +25,14 @@ class ClockError(ValueError):
     """ZAIGANG_CLOCK is not an ISO 8601 moment, or is set where it is refused."""
 
 
-def _system_now() -> datetime:
+def system_now() -> datetime:
+    """The system's clock, whatever ZAIGANG_CLOCK says: what a production process reads."""
     return datetime.now(UTC)
 
 
 def now() -> datetime:
     """Now, timezone-aware, in UTC."""
-    return _system_now() + _offset
+    return system_now() + _offset
 
 
 def local_now() -> datetime:
@@ -61,7 +62,7 @@ def set_to(moment: datetime) -> None:
     global _offset
     if moment.tzinfo is None:
         raise ClockError("an aware datetime is required")
-    _offset = moment - _system_now()
+    _offset = moment - system_now()
 
 
 def reset() -> None:

@@ -36,9 +36,15 @@ def pytest_sessionstart(session) -> None:
     compile_catalogs(ROOT / "i18n", ROOT / "translations")
 
 
+# portal.clock has started from ZAIGANG_CLOCK (make test CLOCK=...). The variable leaves this
+# process's environment so that in-process production configs start; served instances and
+# command-line runs get the test's clock reading from tests.live.server_env.
+CLOCK_GIVEN = os.environ.pop(clock.ENV_VAR, "")
+
+
 def pytest_report_header(config) -> str:
     if clock.is_shifted():
-        return (f"clock: {clock.ENV_VAR}={os.environ.get(clock.ENV_VAR, '')} "
+        return (f"clock: {clock.ENV_VAR}={CLOCK_GIVEN} "
                 f"(local time now {clock.local_now():%Y-%m-%d %H:%M %a})")
     return "clock: the system clock"
 

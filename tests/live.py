@@ -61,10 +61,11 @@ def server_env(instance: Path, **extra: str) -> dict[str, str]:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
     )
     # The served instance reads the same clock as the test (ZAIGANG_CLOCK or a test's set_to).
+    # A production instance refuses ZAIGANG_CLOCK: it runs on the system clock (clock.system_now).
     env.pop(clock.ENV_VAR, None)
-    if clock.is_shifted():
-        env[clock.ENV_VAR] = clock.now().isoformat()
     env.update(extra)
+    if clock.is_shifted() and env.get("PORTAL_ENV") != "production":
+        env[clock.ENV_VAR] = clock.now().isoformat()
     return env
 
 

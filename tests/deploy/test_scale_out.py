@@ -12,6 +12,7 @@ from datetime import timedelta
 from PIL import Image
 
 from portal import clock
+from portal.rules.calendar import TZ
 from tests.deploy.http import Client, csrf_token
 
 DAZHUANG = "990101001"
@@ -30,7 +31,8 @@ def _photo(side: int) -> bytes:
 def _file_report(visitor: Client, photos: list[bytes]) -> str:
     form = visitor.get(f"/report?township={DAZHUANG}")
     assert form.status == 200
-    seen = (clock.local_now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    # The production stack runs on the system clock (it refuses ZAIGANG_CLOCK).
+    seen = (clock.system_now().astimezone(TZ) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     fields = {
         "csrf_token": csrf_token(form.text), "township": DAZHUANG, "cadre": "", "cadre_text": "",
         "category": "absent_workday", "observed_at": seen, "place": "镇政府二楼",
