@@ -11,7 +11,7 @@ from portal.models.attendance import (
 )
 from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
-from portal.models.calendar import CalendarOverride
+from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -35,10 +35,9 @@ from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
 
 __all__ = [
     "AWAY_STATUSES",
-    "CLOSED_STATUSES",
-    "TOTP_REQUIRED_ROLES",
     "Action",
     "AuditEntry",
+    "CLOSED_STATUSES",
     "Cadre",
     "CalendarOverride",
     "Category",
@@ -51,6 +50,8 @@ __all__ = [
     "Evidence",
     "FieldDiary",
     "Finding",
+    "HolidaySchedule",
+    "HolidayScheduleDay",
     "Leave",
     "LeaveKind",
     "Message",
@@ -63,13 +64,14 @@ __all__ = [
     "ReportStatus",
     "Role",
     "Sender",
-    "SignIn",
     "ShiftKind",
+    "SignIn",
     "SignInKind",
     "Source",
     "SpotCheck",
     "SpotCheckFinding",
     "Status",
+    "TOTP_REQUIRED_ROLES",
     "Township",
     "User",
     "VillageVisit",

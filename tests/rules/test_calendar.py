@@ -94,7 +94,7 @@ def test_working_days_lists_dates_in_order() -> None:
         (date(2026, 2, 12), 3, date(2026, 2, 24)),  # Fri, 调休 Sat 14, then Tue 24
         (date(2026, 9, 30), 1, date(2026, 10, 8)),  # over National Day
         (date(2026, 10, 8), 2, date(2026, 10, 10)),  # onto the 调休 Saturday
-        (date(2026, 12, 31), 1, date(2027, 1, 1)),  # into a year the package does not know
+        (date(2026, 12, 31), 1, date(2027, 1, 4)),  # over 元旦 2027, computed, and a weekend
     ],
 )
 def test_add_working_days(start: date, n: int, expected: date) -> None:
@@ -130,20 +130,24 @@ def test_overrides_win(overrides: dict, d: date, expected: Day) -> None:
 
 
 @pytest.mark.parametrize(
-    ("d", "kind"),
+    ("d", "kind", "name"),
     [
-        (date(2030, 10, 1), W),  # a Tuesday: no National Day known for 2030
-        (date(2030, 10, 5), E),
-        (date(2030, 10, 6), E),
-        (date(1999, 1, 1), W),  # a Friday before the package's first year
+        (date(2030, 10, 1), H, "国庆节"),  # a Tuesday: the statutory holiday, computed
+        (date(2030, 10, 4), W, None),  # a Friday: no 调休 is guessed
+        (date(2030, 10, 5), E, None),
+        (date(2030, 10, 6), E, None),
+        (date(2030, 10, 8), W, None),
+        (date(1999, 1, 1), H, "元旦"),  # a Friday before the package's first year
+        (date(1999, 1, 4), W, None),
     ],
 )
-def test_years_outside_the_package_fall_back_to_monday_friday(d: date, kind: DayKind) -> None:
-    assert CAL.day(d) == Day(d, kind, None)
+def test_years_outside_the_package_have_their_statutory_holidays(d: date, kind: DayKind, name) -> None:
+    assert CAL.day(d) == Day(d, kind, name)
 
 
-def test_fallback_week_outside_the_package() -> None:
-    assert CAL.count_working_days(date(2030, 9, 30), date(2030, 10, 6)) == 5
+def test_week_outside_the_package_counts_statutory_holidays_and_weekends() -> None:
+    # Mon 30 Sep work, 1-3 Oct 国庆节, Fri 4 Oct work, weekend.
+    assert CAL.count_working_days(date(2030, 9, 30), date(2030, 10, 6)) == 2
 
 
 def test_known_range() -> None:
