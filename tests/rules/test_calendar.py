@@ -194,3 +194,36 @@ def test_counting_working_days_agrees_with_listing_them(start, days, overrides) 
     calendar = OfficialCalendar(overrides)
     end = start + timedelta(days=days)
     assert calendar.count_working_days(start, end) == len(calendar.working_days(start, end))
+
+
+# A confirmed schedule of 2030 (invented for the test): 国庆 1-7 Oct, Sun 29 Sep and Sat 12 Oct worked.
+_SCHEDULE_2030 = {
+    **{date(2030, 10, d): (False, "国庆节") for d in range(1, 8)},
+    date(2030, 9, 29): (True, "国庆节"),
+    date(2030, 10, 12): (True, "国庆节"),
+}
+
+
+def test_a_confirmed_schedule_replaces_the_computed_year() -> None:
+    computed, confirmed = OfficialCalendar(), OfficialCalendar(schedules={2030: _SCHEDULE_2030})
+    assert computed.source(2030) == "computed" and confirmed.source(2030) == "confirmed"
+    assert confirmed.adjustments_published(2030)
+    assert confirmed.day(date(2030, 9, 29)) == Day(date(2030, 9, 29), A, "国庆节")
+    assert confirmed.day(date(2030, 10, 4)) == Day(date(2030, 10, 4), H, "国庆节")
+    assert computed.day(date(2030, 10, 4)) == Day(date(2030, 10, 4), W, None)
+    # Days the notice does not list are plain weekdays and weekends, not computed holidays.
+    assert confirmed.day(date(2030, 1, 1)) == Day(date(2030, 1, 1), W, None)
+    assert confirmed.source(2029) == computed.source(2029)
+
+
+def test_overrides_win_over_a_confirmed_schedule() -> None:
+    calendar = OfficialCalendar({date(2030, 10, 12): (False, None)}, {2030: _SCHEDULE_2030})
+    assert calendar.day(date(2030, 10, 12)) == Day(date(2030, 10, 12), E, None)
+
+
+@pytest.mark.parametrize(("start", "end"), [(date(2029, 12, 1), date(2031, 1, 31)),
+                                            (date(2030, 9, 28), date(2030, 10, 13))])
+def test_counting_with_a_schedule_and_overrides_matches_listing(start: date, end: date) -> None:
+    calendar = OfficialCalendar({date(2030, 10, 12): (False, None), date(2030, 12, 1): (True, None)},
+                                {2030: _SCHEDULE_2030})
+    assert calendar.count_working_days(start, end) == len(calendar.working_days(start, end))
