@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, cast, delete, null, select, union_all
 
 from portal.extensions import db
 from portal.models import CalendarOverride, HolidaySchedule, HolidayScheduleDay, User
@@ -20,17 +20,23 @@ from portal.services import audit, townships
 MAX_NOTICE_CHARS = 20_000
 
 
+# Overrides (no year) and confirmed schedules' days in one statement: the public pages count them.
+_CALENDAR_ROWS = union_all(
+    select(cast(null(), Integer).label("year"), CalendarOverride.day, CalendarOverride.is_working,
+           CalendarOverride.name),
+    select(HolidayScheduleDay.year, HolidayScheduleDay.day, HolidayScheduleDay.is_working,
+           HolidayScheduleDay.name),
+)
+
+
 def official_calendar() -> OfficialCalendar:
     """The calendar in force, with overrides loaded once per request (or app context)."""
     if has_app_context() and "official_calendar" in g:
         return g.official_calendar
-    overrides = {
-        row.day: (row.is_working, row.name or None)
-        for row in db.session.scalars(select(CalendarOverride))
-    }
+    overrides: dict[date, tuple[bool, str | None]] = {}
     schedules: dict[int, dict[date, tuple[bool, str | None]]] = defaultdict(dict)
-    for row in db.session.scalars(select(HolidayScheduleDay)):
-        schedules[row.year][row.day] = (row.is_working, row.name or None)
+    for year, day, working, name in db.session.execute(_CALENDAR_ROWS):
+        (schedules[year] if year is not None else overrides)[day] = (working, name or None)
     calendar = OfficialCalendar(overrides, schedules)
     if has_app_context():
         g.official_calendar = calendar
