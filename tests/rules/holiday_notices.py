@@ -1,8 +1,8 @@
 """The State Council's notices of the 2025 and 2026 holidays, in their official wording.
 
 The dates are those of chinesecalendar's data for both years (the tests check it day by day);
-the text follows the notices' fixed format: title, document number, addressees, one numbered
-item per holiday, the closing request, the issuing office and date.
+the text is the notices' own (State Council documents, as Xinhua published them): title,
+addressees, preamble, one numbered item per holiday, the closing request, office and date.
 """
 
 NOTICE_2025 = """国务院办公厅关于2025年部分节假日安排的通知
@@ -10,8 +10,13 @@ NOTICE_2025 = """国务院办公厅关于2025年部分节假日安排的通知
 
 各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
 
-根据国务院《关于修改〈全国年节及纪念日放假办法〉的决定》，经国务院批准，现将2025年元旦、春节、\
-清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。
+经党中央、国务院批准，根据2024年11月修订的《全国年节及纪念日放假办法》，自2025年1月1日起，全体公民\
+放假的假日增加2天，其中春节、劳动节各增加1天。据此对放假调休原则作进一步优化完善，除个别特殊情形外，\
+春节自农历除夕起放假调休8天，国庆节自10月1日起放假调休7天，劳动节放假调休5天，元旦、清明节、端午节、\
+中秋节分别放假调休或连休3天（如逢周三则只在当日放假），国庆节放假如逢中秋节则合并放假8天。
+
+按照上述原则，现将2025年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排\
+通知如下。
 
 一、元旦：1月1日（周三）放假1天，不调休。
 
@@ -34,7 +39,6 @@ NOTICE_2025 = """国务院办公厅关于2025年部分节假日安排的通知
 """
 
 NOTICE_2026 = """国务院办公厅关于2026年部分节假日安排的通知
-国办发明电〔2025〕7号
 
 各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
 
@@ -56,7 +60,8 @@ NOTICE_2026 = """国务院办公厅关于2026年部分节假日安排的通知
 
 七、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。9月20日（周日）、10月10日（周六）上班。
 
-节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作，遇有重大突发事件，要按规定及时报告并\
+鼓励单位和个人结合落实带薪年休假等制度，实际形成较长假期，推动错峰出行。节假日期间，各地区、各部门\
+要妥善安排好值班和安全、保卫、疫情防控等工作，遇有重大突发事件，要按规定及时报告并\
 妥善处置，确保人民群众祥和平安度过节日假期。
 
 国务院办公厅
