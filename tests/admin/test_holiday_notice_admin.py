@@ -180,3 +180,10 @@ def test_public_roster_follows_the_confirmed_notice(app, office, staff_client, c
     assert "2027 年的调休安排尚未公布" not in after
     assert re.search(r"2月14日 周日<br><span class=\"small\">调休上班 春节", after)
     assert re.search(r"2月10日 周三<br><span class=\"small\">节假日 春节", after)
+
+
+def test_office_roster_of_a_year_without_published_adjustments_says_so(app, office, clerk_client):
+    page = clerk_client.get(f"/admin/t/{office.code}/roster?month=2027-01").get_data(as_text=True)
+    assert "2027 年的调休安排尚未公布" in page
+    page = clerk_client.get(f"/admin/t/{office.code}/roster?month=2026-10").get_data(as_text=True)
+    assert "调休安排尚未公布" not in page
