@@ -1,7 +1,8 @@
-"""`/admin/calendar`: the administrators' overrides of the official working calendar.
+"""`/admin/calendar`: the official working calendar, as administrators keep it.
 
-The State Council announces next year's holidays late in the year, sometimes after the
-`chinesecalendar` package was released: an administrator enters them here. Audited.
+Each year's statutory holidays are computed; the State Council's 调休 (make-up working days)
+are not. An administrator pastes the State Council's notice of a year's holidays, checks the
+preview of what was read, and confirms it; single days can still be overridden. Audited.
 """
 
 from __future__ import annotations
@@ -10,19 +11,56 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.admin.dashboard import me
-from portal.admin.forms import ActionForm, CalendarOverrideForm
+from portal.admin.forms import ActionForm, CalendarOverrideForm, HolidayNoticeForm
 from portal.auth.access import allow
 from portal.extensions import db
-from portal.models import CalendarOverride, Role
-from portal.rules.calendar import OfficialCalendar
+from portal.models import CalendarOverride, HolidaySchedule, Role
+from portal.models.base import utcnow
+from portal.rules.calendar import OfficialCalendar, local_date
+from portal.rules.holiday_notice import NoticeError, NoticeWarning, parse_notice
 from portal.sanitize import clean_text
 from portal.services import audit, duty
 from portal.services import calendar as service
 
 bp = Blueprint("calendar", __name__)
+
+NOTICE_ERRORS = {
+    "no_year": _l("没有找到通知的年份。请粘贴通知全文，包括标题“国务院办公厅关于××××年部分节假日安排的通知”。"),  # noqa: E501
+    "no_sections": _l("没有找到“一、元旦：……”这样的分项安排。请粘贴通知正文。"),
+    "no_days": _l("通知中没有读到放假或上班的日期。"),
+}
+NOTICE_WARNINGS = {
+    "weekday": _l("%(subject)s：星期与日期不符。"),
+    "count": _l("%(subject)s：放假天数与通知所写“共×天”不符。"),
+    "makeup_weekday": _l("%(subject)s：调休上班日不是周六或周日。"),
+    "unknown_name": _l("“%(subject)s”不是法定节假日的名称。"),
+    "conflict": _l("%(subject)s：既是放假日又是上班日，以先出现的为准。"),
+    "bad_date": _l("%(subject)s：没有这一天，已略过。"),
+    "missing": _l("法定节假日 %(subject)s 不在通知的放假日期中。"),
+}
+
+
+def _warning_text(warning: NoticeWarning) -> str:
+    return str(NOTICE_WARNINGS[warning.code]) % {"subject": warning.subject}
+
+
+def _page(notice_form: HolidayNoticeForm | None = None, form: CalendarOverrideForm | None = None,
+          status: int = 200):
+    overrides = list(db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc())))
+    package = OfficialCalendar()
+    first, last = package.known_range()
+    this_year = local_date(utcnow()).year
+    confirmed = db.session.scalars(select(HolidaySchedule.year)).all()
+    years = sorted({this_year, this_year + 1, *confirmed})
+    return render_template(
+        "admin/calendar.html", form=form or CalendarOverrideForm(formdata=None),
+        notice_form=notice_form or HolidayNoticeForm(formdata=None), action_form=ActionForm(),
+        rows=[(o, package.day(o.day)) for o in overrides], years=service.year_statuses(years),
+        known_first=first, known_last=last), status
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
@@ -39,12 +77,43 @@ def index():
         flash(_("已设置 %(day)s 为%(kind)s。", day=day.isoformat(),
                 kind=_("工作日") if working else _("休息日")), "success")
         return redirect(url_for(".index"))
-    overrides = list(db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc())))
-    package = OfficialCalendar()
-    first, last = package.known_range()
-    rows = [(o, package.day(o.day)) for o in overrides]
-    return render_template("admin/calendar.html", form=form, rows=rows, action_form=ActionForm(),
-                           known_first=first, known_last=last), 400 if form.errors else 200
+    return _page(form=form, status=400 if form.errors else 200)
+
+
+def _parsed_or_page(form: HolidayNoticeForm):
+    """The notice the form carries, or the calendar page again with the text and a message."""
+    if not form.validate_on_submit():
+        return None, _page(notice_form=form, status=400)
+    try:
+        return parse_notice(form.notice.data), None
+    except NoticeError as error:
+        form.notice.errors = [str(NOTICE_ERRORS[error.code])]
+        return None, _page(notice_form=form, status=400)
+
+
+@bp.post("/calendar/notice")
+@allow(Role.COUNTY_ADMIN, Role.SYSADMIN)
+def notice_preview():
+    form = HolidayNoticeForm()
+    parsed, page = _parsed_or_page(form)
+    if parsed is None:
+        return page
+    current = service.year_statuses([parsed.year])[0]
+    return render_template("admin/calendar_notice.html", parsed=parsed, form=form, current=current,
+                           warnings=[_warning_text(w) for w in parsed.warnings])
+
+
+@bp.post("/calendar/notice/confirm")
+@allow(Role.COUNTY_ADMIN, Role.SYSADMIN)
+def notice_confirm():
+    form = HolidayNoticeForm()
+    parsed, page = _parsed_or_page(form)
+    if parsed is None:
+        return page
+    service.confirm_schedule(parsed, form.notice.data, by=me())
+    flash(_("已确认 %(year)s 年的节假日安排：放假 %(holidays)s 天，调休上班 %(makeup)s 天。",
+            year=parsed.year, holidays=len(parsed.holidays), makeup=len(parsed.makeup_days)), "success")
+    return redirect(url_for(".index"))
 
 
 @bp.post("/calendar/remove")

@@ -18,6 +18,7 @@ from portal.models import Role, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services import cadres as cadre_service
+from portal.services import calendar as calendar_service
 from portal.services import duty, whereabouts
 from portal.services.errors import NotFoundError
 from portal.services.scope import township_ids_in_scope
@@ -119,9 +120,11 @@ def index():
     query = request.args.get("q", "").strip()[:50]
     found, total = _townships(me(), query)
     cards = [_card(t) for t in found]
+    today = local_date(utcnow())
+    can_edit_calendar = current_user.role in (Role.COUNTY_ADMIN, Role.SYSADMIN)
     return render_template(
         "admin/dashboard.html", cards=cards, total=total, query=query, can_edit=can_edit(),
-        can_read_records=current_user.role in RECORD_READERS,
-        can_edit_calendar=current_user.role in (Role.COUNTY_ADMIN, Role.SYSADMIN),
-        role=current_user.role, shown=len(cards), today=local_date(utcnow()),
+        can_read_records=current_user.role in RECORD_READERS, can_edit_calendar=can_edit_calendar,
+        role=current_user.role, shown=len(cards), today=today,
+        schedule_missing=calendar_service.missing_schedule_year(today) if can_edit_calendar else None,
     )

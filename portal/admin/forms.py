@@ -17,6 +17,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -99,6 +100,10 @@ class CalendarOverrideForm(FlaskForm):
     is_working = SelectField(_l("这一天"), choices=choices([
         ("rest", _l("休息日（节假日）")), ("work", _l("工作日（含调休上班）"))]))
     name = StringField(_l("名称（如：春节、调休上班）"), validators=[Optional(), Length(max=32)])
+
+
+class HolidayNoticeForm(FlaskForm):
+    notice = TextAreaField(_l("通知全文"), validators=[DataRequired(), Length(max=20_000)])
 
 
 class SubstituteForm(FlaskForm):

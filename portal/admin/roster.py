@@ -21,6 +21,7 @@ from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services import cadres as cadre_service
 from portal.services import duty
+from portal.services.calendar import official_calendar
 from portal.services.errors import NotFoundError, ValidationError
 
 bp = Blueprint("roster", __name__)
@@ -70,6 +71,7 @@ def index(code: str):
         month=_label((year, month)), prev=_label(duty.previous_month(year, month)),
         next=_label((year + 1, 1) if month == 12 else (year, month + 1)),
         form=ActionForm(), swap_form=swap_form, sub_form=sub_form, ShiftKind=ShiftKind,
+        adjustments_pending=not official_calendar().adjustments_published(year),
     )
 
 

@@ -11,7 +11,7 @@ from portal.models.attendance import (
 )
 from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
-from portal.models.calendar import CalendarOverride
+from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -51,6 +51,8 @@ __all__ = [
     "Evidence",
     "FieldDiary",
     "Finding",
+    "HolidaySchedule",
+    "HolidayScheduleDay",
     "Leave",
     "LeaveKind",
     "Message",

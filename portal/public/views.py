@@ -18,6 +18,7 @@ from portal.rules.calendar import end_of_local_day, local_date
 from portal.services import board as board_service
 from portal.services import roster as roster_service
 from portal.services import townships
+from portal.services.calendar import official_calendar
 
 bp = Blueprint("public", __name__)
 links.register(bp)
@@ -71,6 +72,8 @@ def roster(code: str):
                                this_month=f"{today:%Y-%m}", urls=links.township_urls(township))
         return page, 400
     data = roster_service.month_roster(township, *month)
+    # A year whose 调休 is not yet published: say so rather than let weekends pass for final.
+    adjustments_pending = not official_calendar().adjustments_published(month[0])
     prev_month, next_month = (
         "{:04d}-{:02d}".format(*roster_service.shift_month(*month, d)) for d in (-1, 1))
     # "Today" is marked on the roster: the page changes at midnight, or with the data.
@@ -80,7 +83,7 @@ def roster(code: str):
          roster_service.overrides_key(d.day for d in data.days)),
         lambda: render_template(
             "public/roster.html", t=township, roster=data, month=month, today=today,
-            prev_month=prev_month, next_month=next_month,
+            prev_month=prev_month, next_month=next_month, adjustments_pending=adjustments_pending,
             this_month=f"{today:%Y-%m}", urls=links.township_urls(township),
         ),
     )

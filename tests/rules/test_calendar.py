@@ -94,7 +94,7 @@ def test_working_days_lists_dates_in_order() -> None:
         (date(2026, 2, 12), 3, date(2026, 2, 24)),  # Fri, 调休 Sat 14, then Tue 24
         (date(2026, 9, 30), 1, date(2026, 10, 8)),  # over National Day
         (date(2026, 10, 8), 2, date(2026, 10, 10)),  # onto the 调休 Saturday
-        (date(2026, 12, 31), 1, date(2027, 1, 1)),  # into a year the package does not know
+        (date(2026, 12, 31), 1, date(2027, 1, 4)),  # over 元旦 2027, computed, and a weekend
     ],
 )
 def test_add_working_days(start: date, n: int, expected: date) -> None:
@@ -130,20 +130,24 @@ def test_overrides_win(overrides: dict, d: date, expected: Day) -> None:
 
 
 @pytest.mark.parametrize(
-    ("d", "kind"),
+    ("d", "kind", "name"),
     [
-        (date(2030, 10, 1), W),  # a Tuesday: no National Day known for 2030
-        (date(2030, 10, 5), E),
-        (date(2030, 10, 6), E),
-        (date(1999, 1, 1), W),  # a Friday before the package's first year
+        (date(2030, 10, 1), H, "国庆节"),  # a Tuesday: the statutory holiday, computed
+        (date(2030, 10, 4), W, None),  # a Friday: no 调休 is guessed
+        (date(2030, 10, 5), E, None),
+        (date(2030, 10, 6), E, None),
+        (date(2030, 10, 8), W, None),
+        (date(1999, 1, 1), H, "元旦"),  # a Friday before the package's first year
+        (date(1999, 1, 4), W, None),
     ],
 )
-def test_years_outside_the_package_fall_back_to_monday_friday(d: date, kind: DayKind) -> None:
-    assert CAL.day(d) == Day(d, kind, None)
+def test_years_outside_the_package_have_their_statutory_holidays(d: date, kind: DayKind, name) -> None:
+    assert CAL.day(d) == Day(d, kind, name)
 
 
-def test_fallback_week_outside_the_package() -> None:
-    assert CAL.count_working_days(date(2030, 9, 30), date(2030, 10, 6)) == 5
+def test_week_outside_the_package_counts_statutory_holidays_and_weekends() -> None:
+    # Mon 30 Sep work, 1-3 Oct 国庆节, Fri 4 Oct work, weekend.
+    assert CAL.count_working_days(date(2030, 9, 30), date(2030, 10, 6)) == 2
 
 
 def test_known_range() -> None:
@@ -189,4 +193,37 @@ def test_end_of_local_day() -> None:
 def test_counting_working_days_agrees_with_listing_them(start, days, overrides) -> None:
     calendar = OfficialCalendar(overrides)
     end = start + timedelta(days=days)
+    assert calendar.count_working_days(start, end) == len(calendar.working_days(start, end))
+
+
+# A confirmed schedule of 2030 (invented for the test): 国庆 1-7 Oct, Sun 29 Sep and Sat 12 Oct worked.
+_SCHEDULE_2030 = {
+    **{date(2030, 10, d): (False, "国庆节") for d in range(1, 8)},
+    date(2030, 9, 29): (True, "国庆节"),
+    date(2030, 10, 12): (True, "国庆节"),
+}
+
+
+def test_a_confirmed_schedule_replaces_the_computed_year() -> None:
+    computed, confirmed = OfficialCalendar(), OfficialCalendar(schedules={2030: _SCHEDULE_2030})
+    assert computed.source(2030) == "computed" and confirmed.source(2030) == "confirmed"
+    assert confirmed.adjustments_published(2030)
+    assert confirmed.day(date(2030, 9, 29)) == Day(date(2030, 9, 29), A, "国庆节")
+    assert confirmed.day(date(2030, 10, 4)) == Day(date(2030, 10, 4), H, "国庆节")
+    assert computed.day(date(2030, 10, 4)) == Day(date(2030, 10, 4), W, None)
+    # Days the notice does not list are plain weekdays and weekends, not computed holidays.
+    assert confirmed.day(date(2030, 1, 1)) == Day(date(2030, 1, 1), W, None)
+    assert confirmed.source(2029) == computed.source(2029)
+
+
+def test_overrides_win_over_a_confirmed_schedule() -> None:
+    calendar = OfficialCalendar({date(2030, 10, 12): (False, None)}, {2030: _SCHEDULE_2030})
+    assert calendar.day(date(2030, 10, 12)) == Day(date(2030, 10, 12), E, None)
+
+
+@pytest.mark.parametrize(("start", "end"), [(date(2029, 12, 1), date(2031, 1, 31)),
+                                            (date(2030, 9, 28), date(2030, 10, 13))])
+def test_counting_with_a_schedule_and_overrides_matches_listing(start: date, end: date) -> None:
+    calendar = OfficialCalendar({date(2030, 10, 12): (False, None), date(2030, 12, 1): (True, None)},
+                                {2030: _SCHEDULE_2030})
     assert calendar.count_working_days(start, end) == len(calendar.working_days(start, end))
