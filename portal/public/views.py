@@ -80,7 +80,7 @@ def roster(code: str):
          roster_service.overrides_key(d.day for d in data.days)),
         lambda: render_template(
             "public/roster.html", t=township, roster=data, month=month, today=today,
-            prev_month=prev_month, next_month=next_month,
+            absence_labels=roster_service.ABSENCE_LABELS, prev_month=prev_month, next_month=next_month,
             this_month=f"{today:%Y-%m}", urls=links.township_urls(township),
         ),
     )
