@@ -22,6 +22,7 @@ from portal.rules.calendar import local_date
 from portal.services import cadres as cadre_service
 from portal.services import duty
 from portal.services.errors import NotFoundError, ValidationError
+from portal.services.roster import ABSENCE_LABELS
 
 bp = Blueprint("roster", __name__)
 
@@ -70,6 +71,7 @@ def index(code: str):
         month=_label((year, month)), prev=_label(duty.previous_month(year, month)),
         next=_label((year + 1, 1) if month == 12 else (year, month + 1)),
         form=ActionForm(), swap_form=swap_form, sub_form=sub_form, ShiftKind=ShiftKind,
+        absence_labels=ABSENCE_LABELS, absent_count=sum(1 for g in roster.gaps if g.absent),
     )
 
 

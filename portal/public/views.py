@@ -17,6 +17,7 @@ from portal.public import links
 from portal.rules.calendar import end_of_local_day, local_date
 from portal.services import board as board_service
 from portal.services import roster as roster_service
+from portal.services import roster_ics as roster_feed
 from portal.services import townships
 
 bp = Blueprint("public", __name__)
@@ -92,7 +93,7 @@ def roster_ics(code: str):
     today = local_date(utcnow())
 
     def render():
-        body = roster_service.ics_feed(township, today, links.absolute(
+        body = roster_feed.ics_feed(township, today, links.absolute(
             "public.roster", code=township.code))
         response = current_app.response_class(body, mimetype="text/calendar")
         response.headers["Content-Disposition"] = f'inline; filename="{township.code}-roster.ics"'

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from portal.rules.calendar import OfficialCalendar, iter_dates
 
@@ -18,6 +18,9 @@ SECRETARY = "secretary"  # 党委书记
 HEAD = "head"  # 乡镇长
 
 PersonId = int | str
+# A trip that only brushes a shift's start or end (leaving at 08:00 after a night shift
+# ending 08:30) is a handover, not an absence from it.
+HANDOVER = timedelta(minutes=30)
 
 
 class ShiftKind(enum.StrEnum):
@@ -54,7 +57,7 @@ class ShiftInfo:
 @dataclass(frozen=True)
 class Absence:
     """A cadre away: on leave for whole days (first_day..last_day, each day's day and night
-    shift), or on a trip over an interval (the shifts it overlaps)."""
+    shift), or on a trip over an interval (the shifts it overlaps by more than a handover)."""
 
     person_id: PersonId
     kind: AbsenceKind
@@ -69,7 +72,8 @@ class Absence:
             return self.first_day <= shift.date <= self.last_day
         if None in (self.starts_at, self.ends_at, shift.starts_at, shift.ends_at):
             return False
-        return self.starts_at < shift.ends_at and shift.starts_at < self.ends_at  # type: ignore[operator]
+        overlap = min(self.ends_at, shift.ends_at) - max(self.starts_at, shift.starts_at)  # type: ignore[type-var,operator]
+        return overlap > HANDOVER
 
 
 @dataclass(frozen=True)

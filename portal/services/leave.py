@@ -142,7 +142,8 @@ def leave_days(cadre_id: int, start: date, end: date) -> set[date]:
 
 
 def clashes(leaves: Iterable[Leave]) -> dict[int, list[DutyAssignment]]:
-    """For each leave (not cancelled), the duty shifts its cadre is still rostered on during it.
+    """For each leave (not cancelled), the duty shifts its cadre is still rostered on during it
+    with the leave's substitute not on them.
 
     One statement for all the leaves; the shifts come with their assignments loaded.
     """
@@ -162,8 +163,15 @@ def clashes(leaves: Iterable[Leave]) -> dict[int, list[DutyAssignment]]:
     for leave in leaves:
         result[leave.id] = [a for a in rows if a.cadre_id == leave.cadre_id
                             and a.shift.township_id == leave.township_id
-                            and leave.start_date <= a.shift.day <= leave.end_date]
+                            and leave.start_date <= a.shift.day <= leave.end_date
+                            and not _stands_in(leave, a.shift)]
     return result
+
+
+def _stands_in(leave: Leave, shift: DutyShift) -> bool:
+    # The leave's substitute already on the shift covers it (portal/rules/coverage.py).
+    return leave.substitute_id is not None and any(
+        a.cadre_id == leave.substitute_id for a in shift.assignments)
 
 
 def cover_with_substitute(*, user: User, township: Township, leave: Leave,
