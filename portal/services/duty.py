@@ -307,11 +307,16 @@ def substitute(*, user: User, township: Township, assignment: DutyAssignment, ca
     db.session.commit()
 
 
+def coverage_of(township_id: int, start: date, end: date) -> tuple[int, list[coverage.Gap]]:
+    """Required shifts from start to end and their gaps (cadres on leave or a trip are away)."""
+    cal = official_calendar()
+    gaps = _gaps(township_id, start, end, cal, load_shifts(township_id, start, end))
+    return len(coverage.required_shifts(start, end, cal)), gaps
+
+
 def month_gap_count(township_id: int, year: int, month: int) -> int:
-    """How many required shifts of the month lack a leader or staff."""
-    start, end = month_span(year, month)
-    shifts = load_shifts(township_id, start, end)
-    return len(_gaps(township_id, start, end, official_calendar(), shifts))
+    """How many required shifts of the month lack a leader or staff, or miss an absent cadre."""
+    return len(coverage_of(township_id, *month_span(year, month))[1])
 
 
 def assignments_of_month(roster: MonthRoster) -> Iterable[tuple[ShiftCell, DutyAssignment]]:
