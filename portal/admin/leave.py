@@ -14,6 +14,7 @@ from portal.models import LeaveKind
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services import cadres as cadre_service
+from portal.services import duty
 from portal.services import leave as service
 from portal.services.errors import NotFoundError, ValidationError
 
@@ -45,7 +46,7 @@ def index(code: str):
                 form.cadre.errors = [_("请选择请假人。")]
             else:
                 try:
-                    service.record_leave(
+                    recorded = service.record_leave(
                         user=me(), cadre=person, kind=LeaveKind(form.kind.data),
                         start_date=form.start_date.data, end_date=form.end_date.data,
                         approver=form.approver.data, substitute=by_public.get(form.substitute.data or ""),
@@ -55,11 +56,56 @@ def index(code: str):
                     flash(str(error), "error")
                 else:
                     flash(_("已登记 %(name)s 的请假，去向公示同步显示“请假”。", name=person.name), "success")
+                    _warn_clashes(recorded)
                     return redirect(url_for(".index", code=code))
     records = service.list_leave(township.id, since=today - timedelta(days=HISTORY_DAYS))
+    clashes = service.clashes(r for r in records if r.end_date >= today)
     return render_template("admin/leave.html", township=township, form=form, records=records,
                            kinds=service.KIND_LABELS, can_edit=can_edit(), today=today,
-                           action_form=ActionForm(), days=HISTORY_DAYS)
+                           action_form=ActionForm(), days=HISTORY_DAYS,
+                           clashes=[(r, clashes[r.id]) for r in records if clashes.get(r.id)])
+
+
+def _warn_clashes(leave) -> None:
+    """Tell the clerk at once when the new leave falls on the cadre's duty shifts."""
+    found = service.clashes([leave])[leave.id]
+    if found:
+        flash(_("注意：%(name)s 请假期间排有 %(n)s 个值班班次，这些班次现在缺人。请在下方安排替班。",
+                name=leave.cadre.name, n=len(found)), "error")
+
+
+def _leave_or_404(township, value: str):
+    try:
+        record = service.get_leave(me(), int(value) if value.isdigit() else 0)
+    except NotFoundError:
+        abort(404)
+    if record.township_id != township.id:
+        abort(404)
+    return record
+
+
+@bp.post("/t/<code>/leave/cover")
+@allow(*EDITORS)
+def cover(code: str):
+    """One click: the leave's substitute takes a clashing duty shift (recorded as 替班)."""
+    township = township_or_404(code)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    record = _leave_or_404(township, request.form.get("leave", ""))
+    value = request.form.get("assignment", "")
+    try:
+        assignment = duty.get_assignment(township.id, int(value) if value.isdigit() else 0)
+    except NotFoundError:
+        abort(404)
+    try:
+        service.cover_with_substitute(user=me(), township=township, leave=record,
+                                      assignment=assignment)
+    except ValidationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("已安排 %(who)s 替 %(whom)s 值班（%(day)s）。", who=record.substitute.name,
+                whom=record.cadre.name, day=assignment.shift.day.isoformat()), "success")
+    return redirect(url_for(".index", code=code))
 
 
 @bp.post("/t/<code>/leave/cancel")
@@ -68,13 +114,7 @@ def cancel(code: str):
     township = township_or_404(code)
     if not ActionForm().validate_on_submit():
         abort(400)
-    value = request.form.get("leave", "")
-    try:
-        record = service.get_leave(me(), int(value) if value.isdigit() else 0)
-    except NotFoundError:
-        abort(404)
-    if record.township_id != township.id:
-        abort(404)
+    record = _leave_or_404(township, request.form.get("leave", ""))
     try:
         service.cancel_leave(user=me(), leave=record)
     except ValidationError as error:

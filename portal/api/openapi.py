@@ -71,9 +71,17 @@ SCHEMAS = {
         "leaders": {"type": "array", "items": _ref("OnDuty")},
         "staff": {"type": "array", "items": _ref("OnDuty")},
     }),
+    "Absent": _obj({"id": STR, "name": STR, "post": STR, "office_phone": STR,
+                    "role": {"type": "string", "enum": ["leader", "staff"]},
+                    "kind": {"type": "string", "enum": ["leave", "trip"],
+                             "description": "leave: 请假; trip: 出差 (never the reason)"}},
+                   "A cadre rostered on the shift but away then, with nobody standing in."),
     "Gap": _obj({"date": DATE, "kind": SHIFT_KIND, "missing_leader": BOOL,
-                 "missing_staff": BOOL, "missing_shift": BOOL},
-                "A required shift without a leader or without staff (a coverage gap)."),
+                 "missing_staff": BOOL, "missing_shift": BOOL,
+                 "absent": {"type": "array", "items": _ref("Absent")}},
+                "A required shift without a leader or without staff, or whose rostered cadre "
+                "is on leave or on a trip with no substitute (a coverage gap). The figures "
+                "count only the cadres present; `absent` names who is away and why."),
     "Span": _obj({
         "status": STATUS, "label": STR, "village": STR,
         "starts_at": {"type": ["string", "null"], "format": "date-time"},

@@ -16,7 +16,15 @@ from portal.public.links import STATUS_LABELS, report_url
 from portal.rules.calendar import TZ, Day
 from portal.rules.coverage import Gap
 from portal.services.board import Board, CadreRow, Span
-from portal.services.roster import Cell, OnDuty, PersonRef, RangeRoster, RosterDay, ShiftView
+from portal.services.roster import (
+    AbsentView,
+    Cell,
+    OnDuty,
+    PersonRef,
+    RangeRoster,
+    RosterDay,
+    ShiftView,
+)
 
 
 def iso_time(value: datetime | None) -> str | None:
@@ -70,7 +78,11 @@ def shift(s: ShiftView | None) -> dict | None:
     }
 
 
-def gap(g: Gap | None) -> dict | None:
+def absent(a: AbsentView) -> dict:
+    return {**person(a.person), "role": a.role.value, "kind": a.kind.value}
+
+
+def gap(g: Gap | None, away: tuple[AbsentView, ...] = ()) -> dict | None:
     if g is None:
         return None
     return {
@@ -79,6 +91,7 @@ def gap(g: Gap | None) -> dict | None:
         "missing_leader": g.missing_leader,
         "missing_staff": g.missing_staff,
         "missing_shift": g.missing_shift,
+        "absent": [absent(a) for a in away],
     }
 
 
@@ -129,7 +142,8 @@ def board(b: Board) -> dict:
 
 
 def cell(c: Cell) -> dict:
-    return {"kind": c.kind.value, "required": c.required, "shift": shift(c.shift), "gap": gap(c.gap)}
+    return {"kind": c.kind.value, "required": c.required, "shift": shift(c.shift),
+            "gap": gap(c.gap, c.absent)}
 
 
 def roster_day(rd: RosterDay) -> dict:

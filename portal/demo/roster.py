@@ -3,7 +3,8 @@
 The previous, current and next month, plus, in 大庄镇, the National Day holiday week (with its
 调休 Saturday) when it is not among them. Each township gets a few coverage gaps
 (a night nobody was rostered, a shift without a leader, one without staff) and some
-swaps (替班) recorded as such.
+swaps (替班) recorded as such. In 大庄镇 the cadre on sick leave is still rostered on a night
+of the leave, in the current month: the roster flags that slot until a substitute is put on it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import insert, select
 
 from portal.demo.base import COUNTY_CODE
 from portal.extensions import db
-from portal.models import Cadre, DutyAssignment, DutyRole, DutyShift, ShiftKind, Township
+from portal.models import Cadre, DutyAssignment, DutyRole, DutyShift, Leave, ShiftKind, Township
 from portal.rules.calendar import iter_dates
 from portal.services import townships as township_service
 from portal.services.calendar import official_calendar
@@ -97,6 +98,29 @@ def _shifts_for(township: Township, slots: list, plan: dict, rng: random.Random)
     return len(shifts)
 
 
+def _leave_clash(township: Township, today: date) -> None:
+    """The cadre on leave today stays on the staff of a night of the leave (this month)."""
+    leave = db.session.scalar(
+        select(Leave).where(Leave.township_id == township.id, Leave.cancelled.is_(False),
+                            Leave.start_date <= today, Leave.end_date >= today).order_by(Leave.id))
+    if leave is None:
+        return
+    day = max(leave.start_date, today.replace(day=1))
+    shift = db.session.scalar(select(DutyShift).where(
+        DutyShift.township_id == township.id, DutyShift.day == day,
+        DutyShift.kind == ShiftKind.NIGHT))
+    if shift is None:
+        starts_at, ends_at = usual_times(day, ShiftKind.NIGHT)
+        shift = DutyShift(township_id=township.id, day=day, kind=ShiftKind.NIGHT,
+                          starts_at=starts_at, ends_at=ends_at)
+        db.session.add(shift)
+    for assignment in list(shift.assignments):
+        # Nobody stands in: neither the leave's substitute nor anyone else on the staff.
+        if assignment.role == DutyRole.STAFF or assignment.cadre_id == leave.substitute_id:
+            shift.assignments.remove(assignment)
+    shift.assignments.append(DutyAssignment(cadre_id=leave.cadre_id, role=DutyRole.STAFF))
+
+
 def seed(today: date) -> list[str]:
     """Shifts with leaders and staff, some gaps and swaps, in every demo township."""
     if db.session.scalar(select(DutyShift.id).limit(1)) is not None:
@@ -119,6 +143,8 @@ def seed(today: date) -> list[str]:
             plan[holiday[4]] = "none"
             plan[holiday[7]] = "no_staff"
         total += _shifts_for(township, slots, plan, rng)
+        if township.code == DAZHUANG:
+            _leave_clash(township, today)
         township_service.touch(township.id)
     db.session.commit()
     return [f"duty roster: {total} shifts from {start} to {end}, with gaps and swaps"]

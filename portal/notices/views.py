@@ -30,6 +30,9 @@ FIELD_LABELS = {
     "evening_night_meeting": _l("夜议"),
     "evening_night_talk": _l("夜谈"),
     "evening_night_visit": _l("夜访"),
+    "duty_shifts_required": _l("需排值班班次"),
+    "duty_shifts_staffed": _l("排满的值班班次"),
+    "duty_shifts_absent": _l("值班人员请假或出差而无人替班的班次"),
 }
 
 

@@ -17,6 +17,7 @@ from portal.public import links
 from portal.rules.calendar import end_of_local_day, local_date
 from portal.services import board as board_service
 from portal.services import roster as roster_service
+from portal.services import roster_ics as roster_feed
 from portal.services import townships
 from portal.services.calendar import official_calendar
 
@@ -84,6 +85,7 @@ def roster(code: str):
         lambda: render_template(
             "public/roster.html", t=township, roster=data, month=month, today=today,
             prev_month=prev_month, next_month=next_month, adjustments_pending=adjustments_pending,
+            absence_labels=roster_service.ABSENCE_LABELS,
             this_month=f"{today:%Y-%m}", urls=links.township_urls(township),
         ),
     )
@@ -95,7 +97,7 @@ def roster_ics(code: str):
     today = local_date(utcnow())
 
     def render():
-        body = roster_service.ics_feed(township, today, links.absolute(
+        body = roster_feed.ics_feed(township, today, links.absolute(
             "public.roster", code=township.code))
         response = current_app.response_class(body, mimetype="text/calendar")
         response.headers["Content-Disposition"] = f'inline; filename="{township.code}-roster.ics"'

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import Cadre, DutyAssignment, DutyRole, DutyShift, ShiftKind, Township, User
 from portal.rules import coverage
 from portal.rules.calendar import Day
-from portal.services import audit, townships
+from portal.services import absences, audit, townships
 from portal.services.calendar import official_calendar
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.whereabouts import chiefs_away_days, local_dt
@@ -60,7 +60,14 @@ def _info(shift: DutyShift) -> coverage.ShiftInfo:
         shift.day, coverage.ShiftKind(shift.kind.value),
         tuple(a.cadre_id for a in shift.assignments if a.role == DutyRole.LEADER),
         tuple(a.cadre_id for a in shift.assignments if a.role == DutyRole.STAFF),
+        shift.starts_at, shift.ends_at,
     )
+
+
+def _gaps(township_id: int, start: date, end: date, cal, shifts: dict) -> list[coverage.Gap]:
+    """Gaps of the shifts, counting cadres on leave or on a trip as away."""
+    away = absences.load([township_id], start, end).get(township_id, [])
+    return coverage.find_gaps(start, end, cal, [_info(s) for s in shifts.values()], away)
 
 
 @dataclass
@@ -104,7 +111,7 @@ def month_roster(township_id: int, year: int, month: int) -> MonthRoster:
     cal = official_calendar()
     shifts = load_shifts(township_id, start, end)
     required = coverage.required_shifts(start, end, cal)
-    gaps = coverage.find_gaps(start, end, cal, [_info(s) for s in shifts.values()])
+    gaps = _gaps(township_id, start, end, cal, shifts)
     gap_at = {(g.date, ShiftKind(g.kind.value)): g for g in gaps}
     required_set = {(d, ShiftKind(k.value)) for d, k in required}
     away = chiefs_away_days(township_id, start, end)
@@ -300,11 +307,16 @@ def substitute(*, user: User, township: Township, assignment: DutyAssignment, ca
     db.session.commit()
 
 
+def coverage_of(township_id: int, start: date, end: date) -> tuple[int, list[coverage.Gap]]:
+    """Required shifts from start to end and their gaps (cadres on leave or a trip are away)."""
+    cal = official_calendar()
+    gaps = _gaps(township_id, start, end, cal, load_shifts(township_id, start, end))
+    return len(coverage.required_shifts(start, end, cal)), gaps
+
+
 def month_gap_count(township_id: int, year: int, month: int) -> int:
-    """How many required shifts of the month lack a leader or staff."""
-    start, end = month_span(year, month)
-    shifts = load_shifts(township_id, start, end)
-    return len(coverage.find_gaps(start, end, official_calendar(), [_info(s) for s in shifts.values()]))
+    """How many required shifts of the month lack a leader or staff, or miss an absent cadre."""
+    return len(coverage_of(township_id, *month_span(year, month))[1])
 
 
 def assignments_of_month(roster: MonthRoster) -> Iterable[tuple[ShiftCell, DutyAssignment]]:

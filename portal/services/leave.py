@@ -1,21 +1,35 @@
 """请假: leave recorded with dates, kind, approver and substitute; cancelled, never deleted.
 
 Approved leave shows on the whereabouts board (a 请假 entry for its days) and excuses its
-days in the 5-4-3 figures (`leave_days`).
+days in the 5-4-3 figures (`leave_days`). A cadre on leave does not count on the duty
+shifts of its days: `clashes` finds them, `cover_with_substitute` hands one to the leave's
+substitute as a recorded replacement (替班).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.models import Cadre, Leave, LeaveKind, Status, User, Whereabouts
+from portal.models import (
+    Cadre,
+    DutyAssignment,
+    DutyShift,
+    Leave,
+    LeaveKind,
+    Status,
+    Township,
+    User,
+    Whereabouts,
+)
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
-from portal.services import audit, townships
+from portal.services import audit, duty, townships
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.scope import township_ids_in_scope
 from portal.services.whereabouts import StatusChange, add_entry, local_dt, validate_change
@@ -122,3 +136,53 @@ def leave_days(cadre_id: int, start: date, end: date) -> set[date]:
             days.add(d)
             d += timedelta(days=1)
     return days
+
+
+# --- leave against the roster --------------------------------------------------------------
+
+
+def clashes(leaves: Iterable[Leave]) -> dict[int, list[DutyAssignment]]:
+    """For each leave (not cancelled), the duty shifts its cadre is still rostered on during it
+    with the leave's substitute not on them.
+
+    One statement for all the leaves; the shifts come with their assignments loaded.
+    """
+    leaves = [x for x in leaves if not x.cancelled]
+    result: dict[int, list[DutyAssignment]] = {x.id: [] for x in leaves}
+    if not leaves:
+        return result
+    rows = db.session.scalars(
+        select(DutyAssignment).join(DutyShift, DutyShift.id == DutyAssignment.shift_id)
+        .where(DutyAssignment.cadre_id.in_({x.cadre_id for x in leaves}),
+               DutyShift.township_id.in_({x.township_id for x in leaves}),
+               DutyShift.day >= min(x.start_date for x in leaves),
+               DutyShift.day <= max(x.end_date for x in leaves))
+        .options(selectinload(DutyAssignment.shift).selectinload(DutyShift.assignments))
+        .order_by(DutyShift.day, DutyShift.kind, DutyAssignment.id)
+    ).all()
+    for leave in leaves:
+        result[leave.id] = [a for a in rows if a.cadre_id == leave.cadre_id
+                            and a.shift.township_id == leave.township_id
+                            and leave.start_date <= a.shift.day <= leave.end_date
+                            and not _stands_in(leave, a.shift)]
+    return result
+
+
+def _stands_in(leave: Leave, shift: DutyShift) -> bool:
+    # The leave's substitute already on the shift covers it (portal/rules/coverage.py).
+    return leave.substitute_id is not None and any(
+        a.cadre_id == leave.substitute_id for a in shift.assignments)
+
+
+def cover_with_substitute(*, user: User, township: Township, leave: Leave,
+                          assignment: DutyAssignment) -> None:
+    """The leave's substitute takes the clashing shift; the roster records whom they replace."""
+    if leave.cancelled or leave.township_id != township.id:
+        raise ValidationError(_l("这条请假已经取消。"))
+    if leave.substitute_id is None:
+        raise ValidationError(_l("这条请假没有登记替班人，请在值班表上登记替班。"))
+    day = assignment.shift.day
+    if assignment.cadre_id != leave.cadre_id or not leave.start_date <= day <= leave.end_date:
+        raise ValidationError(_l("这个班次与该请假无关。"))
+    duty.substitute(user=user, township=township, assignment=assignment,
+                    cadre_id=leave.substitute_id, note=str(_l("请假替班")))

@@ -19,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import Cadre, FieldDiary, Finding, MonthlyNotice, Report, ReportStatus, Township, User
 from portal.rules.calendar import TZ, iter_dates
-from portal.services import audit, rule543, townships
+from portal.services import audit, duty, rule543, townships
 from portal.services.calendar import official_calendar
 from portal.services.errors import ConflictError, ValidationError
 
 FORMAT = 1
 CADRE_FIELDS = ("days_present", "nights", "village_days", "weeks_compliant", "weeks_total",
                 "leave_days", "evening_work", "reports_substantiated")
+DUTY_KEYS = ("shifts_required", "shifts_staffed", "shifts_absent")
 EVENING_KEYS = tuple(k.value for k in sorted(rule543.EVENING_KINDS))
 SUBSTANTIATED = (Finding.SUBSTANTIATED, Finding.PARTLY_SUBSTANTIATED)
 CONCLUDED = (ReportStatus.CONCLUDED, ReportStatus.RECTIFIED)
@@ -113,6 +114,7 @@ def compute(township: Township, month: str) -> dict:
         })
     totals = {key: sum(evening.get(cid, {}).get(key, 0) for cid in ids) for key in EVENING_KEYS}
     return {
+        "duty": duty_coverage(township.id, first, last),
         "format": FORMAT,
         "township": {"code": township.code, "name": township.name},
         "month": month, "working_days": len(working),
@@ -122,9 +124,24 @@ def compute(township: Township, month: str) -> dict:
     }
 
 
+def duty_coverage(township_id: int, first: date, last: date) -> dict:
+    """The month's duty coverage: required shifts, fully staffed ones, and the shifts short
+    because a rostered cadre was on leave or on a trip with nobody standing in."""
+    required, gaps = duty.coverage_of(township_id, first, last)
+    return {"shifts_required": required, "shifts_staffed": required - len(gaps),
+            "shifts_absent": sum(1 for g in gaps if g.absent)}
+
+
 def canonical(content: dict) -> str:
     """The one text form of a notice: the bytes that are hashed and stored."""
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _section_changes(old: dict, new: dict, section: str, keys, prefix: str) -> list[dict]:
+    """Changed figures of one section of totals (evening work, duty coverage)."""
+    before, after = old.get(section, {}), new.get(section, {})
+    return [{"field": f"{prefix}{key}", "old": before.get(key), "new": after.get(key)}
+            for key in keys if before.get(key) != after.get(key)]
 
 
 def diff(old: dict, new: dict) -> list[dict]:
@@ -143,10 +160,8 @@ def diff(old: dict, new: dict) -> list[dict]:
     for cid, row in before.items():
         if cid not in after:
             changes.append({"cadre": row["name"], "post": row["post"], "change": "removed"})
-    for key in EVENING_KEYS:
-        if old.get("evening_work", {}).get(key) != new.get("evening_work", {}).get(key):
-            changes.append({"field": f"evening_{key}", "old": old.get("evening_work", {}).get(key),
-                            "new": new.get("evening_work", {}).get(key)})
+    changes += _section_changes(old, new, "evening_work", EVENING_KEYS, "evening_")
+    changes += _section_changes(old, new, "duty", DUTY_KEYS, "duty_")
     if old.get("working_days") != new.get("working_days"):
         changes.append({"field": "working_days", "old": old.get("working_days"),
                         "new": new.get("working_days")})

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
@@ -29,6 +29,7 @@ from portal.models import (
 )
 from portal.rules import coverage
 from portal.rules.calendar import TZ, Day, OfficialCalendar, iter_dates, local_date
+from portal.services import absences
 from portal.services.calendar import official_calendar
 
 # The API and the feed never answer more than this many days at once.
@@ -39,6 +40,8 @@ FEED_DAYS_AHEAD = 62
 # Usual shift times, for a required shift nobody has rostered yet.
 DAY_START, DAY_END = time(8, 30), time(17, 30)
 ONE_DAY = timedelta(days=1)
+# Why a rostered cadre is away, as the public may see it (a leave's reason never shows).
+ABSENCE_LABELS = {coverage.AbsenceKind.LEAVE: _l("请假"), coverage.AbsenceKind.TRIP: _l("出差")}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,16 @@ class ShiftView:
 
 
 @dataclass(frozen=True)
+class AbsentView:
+    """A rostered cadre away from the shift with nobody standing in: who, in which role, and
+    whether on leave or on a trip (never why)."""
+
+    person: PersonRef
+    role: DutyRole
+    kind: coverage.AbsenceKind
+
+
+@dataclass(frozen=True)
 class Cell:
     """A day's slot of one kind: the shift (if rostered), whether it is required, its gap."""
 
@@ -83,6 +96,7 @@ class Cell:
     shift: ShiftView | None
     required: bool
     gap: coverage.Gap | None
+    absent: tuple[AbsentView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +176,7 @@ def shift_infos(shifts: Iterable[ShiftView]) -> list[coverage.ShiftInfo]:
         coverage.ShiftInfo(
             s.day, coverage.ShiftKind(s.kind.value),
             tuple(p.person.public_id for p in s.leaders), tuple(p.person.public_id for p in s.staff),
+            s.starts_at, s.ends_at,
         )
         for s in shifts
     ]
@@ -206,56 +221,88 @@ def both_away_days(secretary: Iterable[Interval], head: Iterable[Interval]) -> s
     return days
 
 
-def chiefs_away_days(township_id: int, start: date, end: date) -> set[date]:
-    """Days from start to end when the Party secretary and the township head were both away."""
-    lo, hi = day_bounds(start)[0], day_bounds(end)[1]
-    intervals: dict[str, list[Interval]] = {coverage.SECRETARY: [], coverage.HEAD: []}
+@dataclass
+class AwayRecords:
+    """What takes cadres away, for a range: the chiefs' away intervals, everyone's absences."""
+
+    chiefs: dict[str, list[Interval]]
+    absences: list[coverage.Absence]
+
+
+def away_records(township_id: int, start: date, end: date) -> AwayRecords:
+    """The chiefs' away time and the duty absences (leave, trips) around start..end: 2 statements.
+
+    Absences name cadres by public id, as the public shifts do.
+    """
+    lo, hi = day_bounds(start)[0], absences.window(start, end)[1]
+    found = AwayRecords({coverage.SECRETARY: [], coverage.HEAD: []}, [])
+    who, sub = aliased(Cadre), aliased(Cadre)
     rows = db.session.execute(
-        select(Cadre.chief_role, Whereabouts.starts_at, Whereabouts.ends_at)
-        .join(Cadre, Cadre.id == Whereabouts.cadre_id)
+        select(who.chief_role, Whereabouts.status, Whereabouts.starts_at, Whereabouts.ends_at,
+               who.public_id, sub.public_id)
+        .join(who, who.id == Whereabouts.cadre_id)
+        .outerjoin(sub, sub.id == Whereabouts.substitute_id)
         .where(
-            Whereabouts.township_id == township_id, Cadre.chief_role.is_not(None),
-            Whereabouts.status.in_(CHIEF_AWAY_STATUSES), Whereabouts.starts_at < hi,
-            Whereabouts.starts_at >= lo - timedelta(days=92),
-            or_(Whereabouts.ends_at.is_(None), Whereabouts.ends_at > lo),
+            Whereabouts.township_id == township_id, *absences.trip_filter(lo, hi),
+            or_(and_(who.chief_role.is_not(None), Whereabouts.status.in_(CHIEF_AWAY_STATUSES)),
+                Whereabouts.status.in_(absences.TRIP_STATUSES)),
         )
     )
-    for role, starts_at, ends_at in rows:
-        intervals[str(role)].append(entry_interval(starts_at, ends_at))
+    for role, status, starts_at, ends_at, person, standin in rows:
+        if role is not None and status in CHIEF_AWAY_STATUSES:
+            found.chiefs[str(role)].append(entry_interval(starts_at, ends_at))
+        if status in absences.TRIP_STATUSES:
+            found.absences.append(absences.trip_absence(person, starts_at, ends_at, standin))
     leaves = db.session.execute(
-        select(Cadre.chief_role, Leave.start_date, Leave.end_date)
-        .join(Cadre, Cadre.id == Leave.cadre_id)
-        .where(
-            Leave.township_id == township_id, Cadre.chief_role.is_not(None),
-            Leave.cancelled.is_(False), Leave.start_date <= end, Leave.end_date >= start,
-        )
+        select(who.chief_role, Leave.start_date, Leave.end_date, who.public_id, sub.public_id)
+        .join(who, who.id == Leave.cadre_id).outerjoin(sub, sub.id == Leave.substitute_id)
+        .where(Leave.township_id == township_id, Leave.cancelled.is_(False),
+               Leave.start_date <= end, Leave.end_date >= start)
     )
-    for role, first, last in leaves:
-        intervals[str(role)].append((day_bounds(first)[0], day_bounds(last)[1]))
-    found = both_away_days(intervals[coverage.SECRETARY], intervals[coverage.HEAD])
+    for role, first, last, person, standin in leaves:
+        if role is not None:
+            found.chiefs[str(role)].append((day_bounds(first)[0], day_bounds(last)[1]))
+        found.absences.append(absences.leave_absence(person, first, last, standin))
+    return found
+
+
+def chiefs_away_days(township_id: int, start: date, end: date,
+                     records: AwayRecords | None = None) -> set[date]:
+    """Days from start to end when the Party secretary and the township head were both away."""
+    chiefs = (records or away_records(township_id, start, end)).chiefs
+    found = both_away_days(chiefs[coverage.SECRETARY], chiefs[coverage.HEAD])
     return {d for d in found if start <= d <= end}
 
 
 # --- the roster of a range -------------------------------------------------------------------
 
 
+def _cell(kind: ShiftKind, shift: ShiftView | None, required: bool, gap: coverage.Gap | None,
+          people: Mapping[str, PersonRef]) -> Cell:
+    absent = tuple(AbsentView(people[a.person_id], DutyRole(a.role.value), a.kind)
+                   for a in (gap.absent if gap else ()) if a.person_id in people)
+    return Cell(kind, shift, required, gap, absent)
+
+
 def range_roster(township: Township, start: date, end: date,
                  calendar: OfficialCalendar | None = None) -> RangeRoster:
-    """Shifts, required slots, gaps and chiefs-away days from start to end (4 statements)."""
+    """Shifts, required slots, gaps (with who is away) and chiefs-away days (3 statements)."""
     if end < start or (end - start).days >= MAX_RANGE_DAYS:
         raise ValueError(f"range must be 1 to {MAX_RANGE_DAYS} days")
     calendar = calendar or official_calendar()
     shifts = load_shifts(township.id, start, end)
-    gaps = coverage.find_gaps(start, end, calendar, shift_infos(shifts))
+    records = away_records(township.id, start, end)
+    gaps = coverage.find_gaps(start, end, calendar, shift_infos(shifts), records.absences)
     required = set(coverage.required_shifts(start, end, calendar))
-    away = chiefs_away_days(township.id, start, end)
+    away = chiefs_away_days(township.id, start, end, records)
     by_slot = {(s.day, s.kind.value): s for s in shifts}
     gap_by_slot = {(g.date, g.kind.value): g for g in gaps}
+    people = {p.person.public_id: p.person for s in shifts for p in (*s.leaders, *s.staff)}
     result = RangeRoster(township, start, end, gaps=gaps, required=len(required))
     for d in iter_dates(start, end):
         cells = tuple(
-            Cell(kind, by_slot.get((d, kind.value)), (d, coverage.ShiftKind(kind.value)) in required,
-                 gap_by_slot.get((d, kind.value)))
+            _cell(kind, by_slot.get((d, kind.value)), (d, coverage.ShiftKind(kind.value)) in required,
+                  gap_by_slot.get((d, kind.value)), people)
             for kind in (ShiftKind.DAY, ShiftKind.NIGHT)
         )
         result.days.append(RosterDay(calendar.day(d), cells, d in away))
@@ -293,59 +340,3 @@ def month_roster(township: Township, year: int, month: int) -> RangeRoster:
     """The roster of one calendar month."""
     start, end = month_bounds(year, month)
     return range_roster(township, start, end)
-
-
-
-# --- iCalendar -------------------------------------------------------------------------------
-
-
-def _names(people: Iterable[OnDuty]) -> str:
-    parts = []
-    for p in people:
-        name = f"{p.person.name}（{p.person.post}）"
-        if p.replaces is not None:
-            name += _("替%(name)s", name=p.replaces.name)
-        parts.append(name)
-    return "、".join(parts)
-
-
-def _event_text(shift: ShiftView) -> tuple[str, str]:
-    label = _("白班") if shift.kind == ShiftKind.DAY else _("夜班")
-    leaders = _names(shift.leaders) or _("缺带班领导")
-    staff = _names(shift.staff) or _("缺值班人员")
-    summary = _("%(shift)s 带班：%(leaders)s；值班：%(staff)s", shift=label, leaders=leaders,
-                staff=staff)
-    phones = [f"{p.person.name} {p.person.office_phone}"
-              for p in (*shift.leaders, *shift.staff) if p.person.office_phone]
-    return summary, "\n".join(phones)
-
-
-def ics_feed(township: Township, today: date, roster_url: str) -> bytes:
-    """An RFC 5545 calendar of the township's shifts around today, one event per shift."""
-    from icalendar import Calendar, Event
-
-    shifts = load_shifts(township.id, today - timedelta(days=FEED_DAYS_BACK),
-                         today + timedelta(days=FEED_DAYS_AHEAD))
-    cal = Calendar()
-    cal.add("prodid", "-//Zaigang//duty roster//ZH")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", _("%(township)s值班表", township=township.name))
-    cal.add("x-wr-timezone", "Asia/Shanghai")
-    stamp = township.updated_at.astimezone(UTC)
-    for shift in shifts:
-        summary, description = _event_text(shift)
-        event = Event()
-        # Stable across edits and regenerations: a calendar app updates the event in place.
-        event.add("uid", f"{township.code}-{shift.uid}@zaigang")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", shift.starts_at.astimezone(UTC))
-        event.add("dtend", shift.ends_at.astimezone(UTC))
-        event.add("summary", summary)
-        if description:
-            event.add("description", description)
-        event.add("url", roster_url)
-        event.add("transp", "TRANSPARENT")
-        cal.add_component(event)
-    return cal.to_ical()

@@ -44,7 +44,7 @@ from portal.models import (
 from portal.rules import coverage, rule_543
 from portal.rules.calendar import TZ, OfficialCalendar, local_date
 from portal.rules.deadlines import age_in_working_days
-from portal.services import rule543
+from portal.services import absences, rule543
 from portal.services.calendar import official_calendar
 from portal.services.errors import ValidationError
 from portal.services.spotchecks import matches_board
@@ -324,6 +324,7 @@ def _shift_infos(start: date, end: date, township_ids: list[int]) -> dict[int, l
             shift.day, coverage.ShiftKind(shift.kind.value),
             tuple(a.cadre_id for a in shift.assignments if a.role == DutyRole.LEADER),
             tuple(a.cadre_id for a in shift.assignments if a.role == DutyRole.STAFF),
+            shift.starts_at, shift.ends_at,
         ))
     return infos
 
@@ -335,6 +336,8 @@ def _coverage(matrix: Matrix, months: list[Month], today: date,
     if end < start:
         return
     infos = _shift_infos(start, end, list(matrix))
+    # A cadre on leave or on a trip does not staff the shift (unless their substitute is on it).
+    away = absences.load(list(matrix), start, end)
     for township_id, by_month in matrix.items():
         for year, month in months:
             m_start = date(year, month, 1)
@@ -342,7 +345,8 @@ def _coverage(matrix: Matrix, months: list[Month], today: date,
             if m_end < m_start:
                 continue
             required = coverage.required_shifts(m_start, m_end, calendar)
-            gaps = coverage.find_gaps(m_start, m_end, calendar, infos.get(township_id, []))
+            gaps = coverage.find_gaps(m_start, m_end, calendar, infos.get(township_id, []),
+                                      away.get(township_id, ()))
             f = by_month[(year, month)]
             f.shifts_required += len(required)
             f.shifts_staffed += len(required) - len(gaps)

@@ -168,7 +168,7 @@ TOWNSHIP_FIELDS = {"code", "name", "county", "address", "office_phone", "hotline
                    "links", "board", "roster", "report", "board_api", "roster_api"}
 PERSON_FIELDS = {"id", "name", "post", "office_phone"}
 SHIFT_FIELDS = {"date", "kind", "starts_at", "ends_at", "leaders", "staff", "replaces"}
-GAP_FIELDS = {"missing_leader", "missing_staff", "missing_shift"}
+GAP_FIELDS = {"missing_leader", "missing_staff", "missing_shift", "absent", "role"}
 EXPECTED_FIELDS = {
     "/api/v1/townships": TOWNSHIP_FIELDS | {"items", "next"},
     "/api/v1/townships/{code}/board": TOWNSHIP_FIELDS | PERSON_FIELDS | SHIFT_FIELDS | GAP_FIELDS | {
