@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from portal import clock
 from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, CadreForm, RosterConfirmForm, RosterUploadForm
 from portal.auth.access import allow
@@ -35,7 +38,19 @@ def _fields(form: CadreForm) -> service.CadreFields:
         chief_role=ChiefRole(form.chief_role.data) if form.chief_role.data else None,
         office_phone=form.office_phone.data or "", personal_phone=form.personal_phone.data or "",
         sort_order=form.sort_order.data or 0, township_service_since=form.township_service_since.data,
+        joined_on=form.joined_on.data,
     )
+
+
+def _left_on() -> date | None:
+    """The leaving date posted with a deactivation (empty: today); 400 when malformed."""
+    text = (request.form.get("left_on") or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(400)
 
 
 @bp.get("/t/<code>/cadres")
@@ -46,7 +61,7 @@ def index(code: str):
     return render_template("admin/cadres.html", township=township,
                            active=[c for c in cadres if c.active],
                            inactive=[c for c in cadres if not c.active],
-                           can_edit=can_edit(), action_form=ActionForm())
+                           can_edit=can_edit(), action_form=ActionForm(), today=clock.today())
 
 
 @bp.route("/t/<code>/cadres/new", methods=["GET", "POST"])
@@ -54,6 +69,8 @@ def index(code: str):
 def new(code: str):
     township = township_or_404(code)
     form = CadreForm()
+    if request.method == "GET":
+        form.joined_on.data = clock.today()
     if form.validate_on_submit():
         try:
             cadre = service.create_cadre(user=me(), township=township, fields=_fields(form))
@@ -94,7 +111,8 @@ def set_active(code: str, cadre: str):
         abort(400)
     active = request.form.get("active") == "1"
     try:
-        removed = service.set_active(user=me(), cadre=cadre, active=active)
+        removed = service.set_active(user=me(), cadre=cadre, active=active,
+                                     left_on=None if active else _left_on())
     except ValidationError as error:
         flash(str(error), "error")
     else:
