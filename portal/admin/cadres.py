@@ -14,6 +14,7 @@ from portal.admin.forms import ActionForm, CadreForm, RosterConfirmForm, RosterU
 from portal.auth.access import allow
 from portal.models import ChiefRole, Township
 from portal.services import cadres as service
+from portal.services import roster_import
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.tabular import TabularError
 
@@ -132,14 +133,14 @@ def _serializer(township: Township) -> URLSafeTimedSerializer:
                                   salt=f"roster-import:{township.code}:{me().public_id}")
 
 
-def _pack(township: Township, preview: service.RosterPreview) -> str:
+def _pack(township: Township, preview: roster_import.RosterPreview) -> str:
     rows = [[r.line, r.name, r.post, r.is_leader, r.office_phone] for r in preview.rows]
     return _serializer(township).dumps(rows)
 
 
-def _unpack(township: Township, payload: str) -> list[service.ImportRow]:
+def _unpack(township: Township, payload: str) -> list[roster_import.ImportRow]:
     rows = _serializer(township).loads(payload, max_age=IMPORT_MAX_AGE)
-    return [service.ImportRow(int(line), str(name), str(post), bool(leader), str(phone))
+    return [roster_import.ImportRow(int(line), str(name), str(post), bool(leader), str(phone))
             for line, name, post, leader, phone in rows]
 
 
@@ -153,7 +154,7 @@ def import_roster(code: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            preview = service.preview_roster(township=township, data=upload.read(1024 * 1024 * 2 + 1),
+            preview = roster_import.preview_roster(township=township, data=upload.read(1024 * 1024 * 2 + 1),
                                              filename=upload.filename or "")
         except TabularError as error:
             file_error = str(error)
@@ -178,7 +179,7 @@ def confirm_import(code: str):
         flash(_("预览已过期或无效，请重新上传文件。"), "error")
         return redirect(url_for(".import_roster", code=code))
     try:
-        added, updated = service.import_roster(user=me(), township=township, rows=rows)
+        added, updated = roster_import.import_roster(user=me(), township=township, rows=rows)
     except ValidationError as error:
         flash(str(error), "error")
         return redirect(url_for(".import_roster", code=code))

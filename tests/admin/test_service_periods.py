@@ -205,15 +205,15 @@ def joiner_id(app) -> str:
 
 def test_an_imported_new_cadre_joins_today(app, office, clerk_client):
     at("2026-12-04T10:00")
-    from portal.services import cadres
-    from portal.services.cadres import ImportRow
+    from portal.services import roster_import
+    from portal.services.roster_import import ImportRow
 
     with app.app_context():
         from portal.models import User
 
         township = db.session.get(Township, office.township_id)
         clerk = db.session.get(User, office.clerk_id)
-        cadres.import_roster(user=clerk, township=township,
+        roster_import.import_roster(user=clerk, township=township,
                              rows=[ImportRow(2, "新来的", "干事", False, "")])
         assert db.session.scalar(select(Cadre.joined_on).where(Cadre.name == "新来的")) == date(
             2026, 12, 4)
