@@ -49,11 +49,6 @@ class Cadre(db.Model):
 
     township: Mapped[Township] = relationship()
 
-    def serves_on(self, day: date) -> bool:
-        """Whether the cadre served at the township on that day."""
-        return (self.joined_on is None or self.joined_on <= day) and (
-            self.left_on is None or day <= self.left_on)
-
     def served_span(self, first: date, last: date) -> tuple[date, date] | None:
         """The part of first..last the cadre served, or None when none of it."""
         start = max(first, self.joined_on) if self.joined_on else first

@@ -220,3 +220,22 @@ def test_an_imported_new_cadre_joins_today(app, office, clerk_client):
         assert "新来的" not in names(notices.compute(township, NOVEMBER))
         assert not db.session.scalars(select(MonthlyNotice)).all()
         json.dumps(notices.compute(township, "2026-12"))  # the content stays plain JSON
+
+
+def test_the_engine_excuses_days_outside_the_service_period():
+    from portal.rules import rule_543
+    from portal.rules.calendar import OfficialCalendar, iter_dates
+
+    monday = date(2026, 11, 9)
+    calendar = OfficialCalendar()
+    # Left on Tuesday: the rest of the week is not his; Tuesday's pair counts, Wednesday's not.
+    records = [rule_543.SignInRecord(i * 2 + k, moment(day, 8 + 9 * k), kind, True)
+               for i, day in enumerate((date(2026, 11, 10), date(2026, 11, 11)))
+               for k, kind in enumerate((rule_543.SignInKind.IN, rule_543.SignInKind.OUT))]
+    unserved = frozenset(iter_dates(date(2026, 11, 11), date(2026, 11, 15)))
+    week = rule_543.compute_week(monday, calendar, records, [], [], set(), unserved)
+    assert (week.work_days, week.required_work, week.served_days) == (1, 2, 2) and week.partial
+    nobody = rule_543.compute_week(monday, calendar, records, [], [],
+                                   set(), frozenset(iter_dates(monday - timedelta(days=1),
+                                                               monday + timedelta(days=6))))
+    assert not nobody.served and nobody.work_days == 0 and nobody.required_work == 0
