@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -68,4 +69,72 @@ def test_cli_db_upgrade_builds_the_schema(make_app, tmp_path):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert "user_account" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def _insert(conn, table: str, **values) -> int:
+    """Insert a row with only the columns the old schema needs; returns its id."""
+    names = ", ".join(values)
+    marks = ", ".join(f":{key}" for key in values)
+    conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+    return conn.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
+
+
+def _required(conn, table: str) -> dict:
+    """Filler values for the NOT NULL columns without a default of a table."""
+    fill = {}
+    for column in inspect(conn).get_columns(table):
+        if column["nullable"] or column.get("default") is not None or column["name"] == "id":
+            continue
+        kind = str(column["type"]).upper()
+        if "BOOL" in kind:
+            fill[column["name"]] = True
+        elif "INT" in kind:
+            fill[column["name"]] = 1
+        elif "TIMESTAMP" in kind or "DATETIME" in kind:
+            fill[column["name"]] = datetime(2026, 1, 1, tzinfo=UTC)
+        else:
+            fill[column["name"]] = column["name"][:8]
+    return fill
+
+
+def test_service_periods_are_backfilled_from_the_records(make_app, tmp_path):
+    """Revision 0005: a cadre joined when added (or at its first record); a deactivated one
+    left on its last deactivation, or else at its last record."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=_empty_database(tmp_path))
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as conn:
+            region = _insert(conn, "region", **{**_required(conn, "region"), "code": "990101",
+                                                "level": "county", "parent_id": None})
+            town = _insert(conn, "township", **{**_required(conn, "township"),
+                                                "code": "990101001", "county_id": region})
+
+            def cadre(public_id, active, created):
+                return _insert(conn, "cadre", **{**_required(conn, "cadre"), "public_id": public_id,
+                                                 "township_id": town, "active": active,
+                                                 "created_at": created})
+
+            # Added at 23:30 UTC on 3 December: 4 December in Asia/Shanghai.
+            joiner = cadre("joiner", True, datetime(2026, 12, 3, 23, 30, tzinfo=UTC))
+            veteran = cadre("veteran", False, datetime(2026, 12, 1, 2, tzinfo=UTC))
+            gone = cadre("gone", False, datetime(2026, 12, 1, 2, tzinfo=UTC))
+            sign_in = {**_required(conn, "sign_in"), "township_id": town, "kind": "in",
+                       "machine_ref": None}
+            _insert(conn, "sign_in", **{**sign_in, "cadre_id": veteran,
+                                        "at": datetime(2026, 10, 12, 0, 30, tzinfo=UTC)})
+            _insert(conn, "sign_in", **{**sign_in, "cadre_id": veteran, "machine_ref": "b",
+                                        "at": datetime(2026, 11, 20, 1, tzinfo=UTC)})
+            _insert(conn, "audit_entry", **{**_required(conn, "audit_entry"),
+                                            "action": "cadre.deactivate", "object_type": "cadre",
+                                            "object_id": "gone", "prev_hash": "p", "hash": "h",
+                                            "at": datetime(2026, 12, 2, 17, tzinfo=UTC)})
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = dict((cid, (joined, left)) for cid, joined, left in conn.execute(
+                text("SELECT id, joined_on, left_on FROM cadre")))
+        iso = {cid: tuple(str(d)[:10] if d else None for d in pair) for cid, pair in rows.items()}
+        assert iso[joiner] == ("2026-12-04", None)
+        assert iso[veteran] == ("2026-10-12", "2026-11-20")
+        assert iso[gone] == ("2026-12-01", "2026-12-03")
         db.engine.dispose()

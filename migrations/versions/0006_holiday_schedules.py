@@ -5,7 +5,7 @@ one row per year, and its holidays and make-up working days (调休上班). A ye
 falls back on chinesecalendar, or on the statutory holidays computed from the lunar calendar.
 
 Revision ID: 0006_holiday_schedules
-Revises: 0004
+Revises: 0005_service_periods
 Create Date: 2026-12-04 17:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_holiday_schedules'
-down_revision = '0004'
+down_revision = '0005_service_periods'
 branch_labels = None
 depends_on = None
 

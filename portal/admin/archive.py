@@ -163,7 +163,8 @@ def _weeks(cadre: Cadre, count: int, today: date):
     this_monday = rule543.week_start_of(today)
     first = this_monday - timedelta(weeks=count - 1)
     results = rule543.cadre_weeks(cadre, first, this_monday)
-    return list(reversed(results))
+    # Weeks before joining or after leaving the township are not the cadre's to answer for.
+    return [r for r in reversed(results) if r.served]
 
 
 @bp.get("/<public_id>")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from portal import clock
 from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, CadreForm, RosterConfirmForm, RosterUploadForm
 from portal.auth.access import allow
 from portal.models import ChiefRole, Township
 from portal.services import cadres as service
+from portal.services import roster_import
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.tabular import TabularError
 
@@ -35,7 +39,19 @@ def _fields(form: CadreForm) -> service.CadreFields:
         chief_role=ChiefRole(form.chief_role.data) if form.chief_role.data else None,
         office_phone=form.office_phone.data or "", personal_phone=form.personal_phone.data or "",
         sort_order=form.sort_order.data or 0, township_service_since=form.township_service_since.data,
+        joined_on=form.joined_on.data,
     )
+
+
+def _left_on() -> date | None:
+    """The leaving date posted with a deactivation (empty: today); 400 when malformed."""
+    text = (request.form.get("left_on") or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(400)
 
 
 @bp.get("/t/<code>/cadres")
@@ -46,7 +62,7 @@ def index(code: str):
     return render_template("admin/cadres.html", township=township,
                            active=[c for c in cadres if c.active],
                            inactive=[c for c in cadres if not c.active],
-                           can_edit=can_edit(), action_form=ActionForm())
+                           can_edit=can_edit(), action_form=ActionForm(), today=clock.today())
 
 
 @bp.route("/t/<code>/cadres/new", methods=["GET", "POST"])
@@ -54,6 +70,8 @@ def index(code: str):
 def new(code: str):
     township = township_or_404(code)
     form = CadreForm()
+    if request.method == "GET":
+        form.joined_on.data = clock.today()
     if form.validate_on_submit():
         try:
             cadre = service.create_cadre(user=me(), township=township, fields=_fields(form))
@@ -94,7 +112,8 @@ def set_active(code: str, cadre: str):
         abort(400)
     active = request.form.get("active") == "1"
     try:
-        removed = service.set_active(user=me(), cadre=cadre, active=active)
+        removed = service.set_active(user=me(), cadre=cadre, active=active,
+                                     left_on=None if active else _left_on())
     except ValidationError as error:
         flash(str(error), "error")
     else:
@@ -114,14 +133,14 @@ def _serializer(township: Township) -> URLSafeTimedSerializer:
                                   salt=f"roster-import:{township.code}:{me().public_id}")
 
 
-def _pack(township: Township, preview: service.RosterPreview) -> str:
+def _pack(township: Township, preview: roster_import.RosterPreview) -> str:
     rows = [[r.line, r.name, r.post, r.is_leader, r.office_phone] for r in preview.rows]
     return _serializer(township).dumps(rows)
 
 
-def _unpack(township: Township, payload: str) -> list[service.ImportRow]:
+def _unpack(township: Township, payload: str) -> list[roster_import.ImportRow]:
     rows = _serializer(township).loads(payload, max_age=IMPORT_MAX_AGE)
-    return [service.ImportRow(int(line), str(name), str(post), bool(leader), str(phone))
+    return [roster_import.ImportRow(int(line), str(name), str(post), bool(leader), str(phone))
             for line, name, post, leader, phone in rows]
 
 
@@ -135,7 +154,7 @@ def import_roster(code: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            preview = service.preview_roster(township=township, data=upload.read(1024 * 1024 * 2 + 1),
+            preview = roster_import.preview_roster(township=township, data=upload.read(1024 * 1024 * 2 + 1),
                                              filename=upload.filename or "")
         except TabularError as error:
             file_error = str(error)
@@ -160,7 +179,7 @@ def confirm_import(code: str):
         flash(_("预览已过期或无效，请重新上传文件。"), "error")
         return redirect(url_for(".import_roster", code=code))
     try:
-        added, updated = service.import_roster(user=me(), township=township, rows=rows)
+        added, updated = roster_import.import_roster(user=me(), township=township, rows=rows)
     except ValidationError as error:
         flash(str(error), "error")
         return redirect(url_for(".import_roster", code=code))

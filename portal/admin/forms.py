@@ -53,6 +53,7 @@ class CadreForm(FlaskForm):
     sort_order = IntegerField(_l("排序（小的在前）"), default=100,
                               validators=[InputRequired(), NumberRange(0, 9999)])
     township_service_since = DateField(_l("在乡镇连续工作起始日期"), validators=[Optional()])
+    joined_on = DateField(_l("到任日期（在本乡镇）"), validators=[Optional()])
 
 
 class RosterUploadForm(FlaskForm):

@@ -7,6 +7,7 @@ from datetime import date
 
 from portal.demo import attendance as demo_attendance
 from portal.demo import base
+from portal.demo import joiner as demo_joiner
 from portal.demo import oversight as demo_oversight
 from portal.demo import reports as demo_reports
 from portal.demo import roster as demo_roster
@@ -17,6 +18,7 @@ STEPS: list[Callable[[date], list[str]]] = [base.seed, demo_whereabouts.seed, de
 STEPS.append(demo_reports.seed)
 STEPS.append(demo_attendance.seed)
 STEPS.append(demo_oversight.seed)
+STEPS.append(demo_joiner.seed)
 
 
 def seed(today: date | None = None) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, LargeBinary, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -39,9 +39,30 @@ class Cadre(db.Model):
     sort_order: Mapped[int] = mapped_column(Integer, default=100)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     township_service_since: Mapped[date | None] = mapped_column(Date)
+    # Service at this township, both days included: counted only from joined_on (None: since
+    # before the records began) to left_on (None: still serving). A transfer ends this record
+    # (left_on) and the receiving township adds a record of its own, so the old township's
+    # history stays with it.
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     township: Mapped[Township] = relationship()
+
+    def served_span(self, first: date, last: date) -> tuple[date, date] | None:
+        """The part of first..last the cadre served, or None when none of it."""
+        start = max(first, self.joined_on) if self.joined_on else first
+        end = min(last, self.left_on) if self.left_on else last
+        return (start, end) if start <= end else None
+
+    @classmethod
+    def serving_between(cls, first: date, last: date) -> ColumnElement[bool]:
+        """SQL: the cadre served at least one day of first..last.
+
+        A deactivated cadre without a leaving date (left at an unknown date) counts nowhere.
+        """
+        return and_(or_(cls.joined_on.is_(None), cls.joined_on <= last),
+                    or_(cls.left_on >= first, and_(cls.left_on.is_(None), cls.active.is_(True))))
 
     def __repr__(self) -> str:
         return f"<Cadre {self.name} {self.post}>"

@@ -26,6 +26,8 @@ FIELD_LABELS = {
     "evening_work": _l("四夜工作次数"),
     "reports_substantiated": _l("举报查实件数"),
     "working_days": _l("本月工作日"),
+    "from": _l("到任日期"),
+    "until": _l("离任日期"),
     "evening_night_study": _l("夜学"),
     "evening_night_meeting": _l("夜议"),
     "evening_night_talk": _l("夜谈"),

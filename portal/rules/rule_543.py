@@ -107,6 +107,17 @@ class WeekResult:
     night_dates: frozenset[date]  # the `night_of` dates of valid stays
     village_dates: frozenset[date]
     invalid: list[InvalidRecord]
+    served_days: int = 7  # days of the week the cadre served at the township
+
+    @property
+    def partial(self) -> bool:
+        """Served only part of the week (joined or left during it): requirements lowered."""
+        return 0 < self.served_days < 7
+
+    @property
+    def served(self) -> bool:
+        """Served at least one day of the week; a week not served at all is not counted."""
+        return self.served_days > 0
 
 
 def week_dates(week_start: date) -> list[date]:
@@ -207,18 +218,29 @@ def compute_week(
     stays: Iterable[NightStay],
     visits: Iterable[Visit],
     leave_days: Set[date],
+    unserved: Set[date] = frozenset(),
 ) -> WeekResult:
-    """Count a leader's 5-4-3 figures for the ISO week starting on week_start (a Monday)."""
+    """Count a leader's 5-4-3 figures for the ISO week starting on week_start (a Monday).
+
+    `unserved` are the dates the cadre did not serve at the township (before joining, after
+    leaving): they are excused like leave and nothing on them counts; a night counts only
+    when the cadre served both its evening and its morning.
+    """
     week = week_dates(week_start)
     signed, bad_sign_ins = _sign_in_days(week, sign_ins)
     nights, bad_stays = _night_dates(week, stays)
     village, bad_visits = _village_dates(week, visits)
-    work = signed | village
+    nights = {n for n in nights if n not in unserved and n + timedelta(days=1) not in unserved}
+    village -= unserved
+    work = (signed | village) - unserved
 
-    available = available_days(week, calendar, leave_days)
+    excused = leave_days | unserved if unserved else leave_days
+    available = available_days(week, calendar, excused)
     required_work = min(DEFAULT_WORK_DAYS, available)
-    # Each available working day has exactly one eve, so the nights' base is the same number.
-    required_nights = min(DEFAULT_NIGHTS, available)
+    # Each available working day has exactly one eve; an eve before joining is not required.
+    eves = sum(1 for d in week if calendar.is_working_day(d) and d not in excused
+               and d - timedelta(days=1) not in unserved)
+    required_nights = min(DEFAULT_NIGHTS, eves)
     required_village = min(DEFAULT_VILLAGE_DAYS, available, required_work)
 
     compliant = (
@@ -239,4 +261,5 @@ def compute_week(
         night_dates=frozenset(nights),
         village_dates=frozenset(village),
         invalid=bad_sign_ins + bad_stays + bad_visits,
+        served_days=7 - sum(1 for d in week if d in unserved),
     )

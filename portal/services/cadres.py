@@ -1,4 +1,4 @@
-"""The township roster: cadres added, edited, deactivated (never deleted), imported from a file."""
+"""The township roster: cadres added, edited, deactivated (never deleted); import: roster_import."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Cadre, ChiefRole, Township, User
 from portal.models.base import utcnow
@@ -17,17 +18,10 @@ from portal.sanitize import clean_text
 from portal.services import audit, townships
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.scope import township_ids_in_scope
-from portal.services.tabular import Column, RowError, parse_bool, read_table
 
 PHONE = re.compile(r"^[0-9+\-() ]{3,32}(转[0-9]{1,6})?$")
 SECRETARY_POSTS = frozenset({"党委书记", "党工委书记"})
 HEAD_POSTS = frozenset({"乡长", "镇长", "乡镇长", "办事处主任"})
-ROSTER_COLUMNS = [
-    Column("name", ("姓名", "name", "名字")),
-    Column("post", ("职务", "post", "职位", "岗位")),
-    Column("leader", ("班子成员", "leader", "是否班子成员", "领导")),
-    Column("office_phone", ("办公电话", "office phone", "officephone", "电话"), required=False),
-]
 
 
 def scoped_township(user: User, code: str) -> Township:
@@ -92,6 +86,7 @@ class CadreFields:
     personal_phone: str = ""
     sort_order: int = 100
     township_service_since: date | None = None
+    joined_on: date | None = None  # joined this township; a new cadre: today when not given
 
     def cleaned(self) -> CadreFields:
         name = clean_text(self.name, 32, multiline=False)
@@ -103,12 +98,16 @@ class CadreFields:
         for phone in (self.office_phone, self.personal_phone):
             if phone and not PHONE.match(phone.strip()):
                 raise ValidationError(_l("电话号码格式不对：%(phone)s", phone=phone))
-        if self.township_service_since and self.township_service_since > utcnow().astimezone(TZ).date():
+        today = clock.today()
+        if self.township_service_since and self.township_service_since > today:
             raise ValidationError(_l("乡镇任职起始日期不能晚于今天。"))
+        if self.joined_on and self.joined_on > today:
+            raise ValidationError(_l("到任日期不能晚于今天：请在到任当天或以后添加。"))
         return CadreFields(
             name=name, post=post, is_leader=bool(self.is_leader), chief_role=self.chief_role,
             office_phone=self.office_phone.strip(), personal_phone=self.personal_phone.strip(),
             sort_order=self.sort_order, township_service_since=self.township_service_since,
+            joined_on=self.joined_on,
         )
 
 
@@ -132,11 +131,14 @@ def create_cadre(*, user: User, township: Township, fields: CadreFields) -> Cadr
     """Add a cadre to the roster."""
     fields = fields.cleaned()
     _check_chief(township.id, fields.chief_role, None)
-    cadre = Cadre(township_id=township.id, **asdict(fields))
+    values = asdict(fields)
+    values["joined_on"] = fields.joined_on or clock.today()
+    cadre = Cadre(township_id=township.id, **values)
     db.session.add(cadre)
     db.session.flush()
     audit.record("cadre.create", actor=user, object_type="cadre", object_id=cadre.public_id,
-                 detail={"township": township.code, "name": cadre.name, "post": cadre.post})
+                 detail={"township": township.code, "name": cadre.name, "post": cadre.post,
+                         "joined_on": cadre.joined_on.isoformat()})
     townships.touch(township.id)
     db.session.commit()
     return cadre
@@ -146,6 +148,10 @@ def update_cadre(*, user: User, cadre: Cadre, fields: CadreFields) -> Cadre:
     """Change a cadre's record; the audit entry lists what changed."""
     fields = fields.cleaned()
     _check_chief(cadre.township_id, fields.chief_role, cadre.id)
+    if fields.joined_on is None:
+        fields.joined_on = cadre.joined_on  # left empty: unchanged
+    if fields.joined_on and cadre.left_on and fields.joined_on > cadre.left_on:
+        raise ValidationError(_l("到任日期不能晚于离任日期。"))
     changed = {}
     for key, value in asdict(fields).items():
         if getattr(cadre, key) != value:
@@ -160,8 +166,20 @@ def update_cadre(*, user: User, cadre: Cadre, fields: CadreFields) -> Cadre:
     return cadre
 
 
-def set_active(*, user: User, cadre: Cadre, active: bool) -> int:
-    """Deactivate (left the township) or reactivate a cadre; the history stays.
+def _check_left_on(cadre: Cadre, left_on: date, today: date) -> None:
+    if left_on > today:
+        raise ValidationError(_l("离任日期不能晚于今天：请在离任当天或以后停用。"))
+    if cadre.joined_on and left_on < cadre.joined_on:
+        raise ValidationError(_l("离任日期不能早于到任日期（%(day)s）。", day=cadre.joined_on.isoformat()))
+
+
+def set_active(*, user: User, cadre: Cadre, active: bool, left_on: date | None = None) -> int:
+    """Deactivate (the cadre left the township on left_on, default today) or reactivate.
+
+    Leaving ends the cadre's service period: the days up to left_on still count in that
+    month's notice and statistics, later days do not, and the history stays. Reactivating
+    undoes a leaving recorded by mistake (the period is open again); a cadre who comes back
+    after a time away, or is transferred to another township, is added there anew.
 
     A cadre who leaves is taken off the shifts after today, so that those shifts show as
     gaps on the roster instead of naming someone who is gone. Returns how many.
@@ -171,15 +189,22 @@ def set_active(*, user: User, cadre: Cadre, active: bool) -> int:
     if cadre.active == active:
         return 0
     removed = 0
+    detail: dict = {"name": cadre.name}
     if active:
         _check_chief(cadre.township_id, cadre.chief_role, cadre.id)
+        detail["left_on_cleared"] = cadre.left_on.isoformat() if cadre.left_on else None
+        cadre.left_on = None
     else:
+        left_on = left_on or clock.today()
+        _check_left_on(cadre, left_on, clock.today())
         whereabouts.close_open_entries(cadre_id=cadre.id, at=utcnow())
         removed = _drop_future_duty(cadre)
+        cadre.left_on = left_on
+        detail["left_on"] = left_on.isoformat()
+    detail["future_shifts_removed"] = removed
     cadre.active = active
     audit.record("cadre.reactivate" if active else "cadre.deactivate", actor=user,
-                 object_type="cadre", object_id=cadre.public_id,
-                 detail={"name": cadre.name, "future_shifts_removed": removed})
+                 object_type="cadre", object_id=cadre.public_id, detail=detail)
     townships.touch(cadre.township_id)
     db.session.commit()
     return removed
@@ -196,130 +221,3 @@ def _drop_future_duty(cadre: Cadre) -> int:
     for row in rows:
         db.session.delete(row)
     return len(rows)
-
-
-# --- roster import -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    """A valid row of a roster file, and whether it adds a cadre or updates one."""
-
-    line: int
-    name: str
-    post: str
-    is_leader: bool
-    office_phone: str
-    existing_id: int | None = None
-
-    @property
-    def is_new(self) -> bool:
-        return self.existing_id is None
-
-
-@dataclass
-class RosterPreview:
-    rows: list[ImportRow]
-    errors: list[RowError]
-    ignored_headers: list[str]
-
-    @property
-    def valid(self) -> bool:
-        return bool(self.rows) and not self.errors
-
-
-def _check_row(row, existing: dict[str, Cadre], seen: dict[str, int]) -> tuple[ImportRow | None,
-                                                                            list[RowError]]:
-    errors: list[RowError] = []
-    name = clean_text(row["name"], None, multiline=False)
-    post = clean_text(row["post"], None, multiline=False)
-    phone = row["office_phone"].strip()
-    leader = parse_bool(row["leader"])
-    if not name:
-        errors.append(RowError(row.line, "name", str(_l("姓名为空。"))))
-    elif len(name) > 32:
-        errors.append(RowError(row.line, "name", str(_l("姓名太长（最多 32 个字）。"))))
-    elif name in seen:
-        errors.append(RowError(row.line, "name", str(_l("与第 %(line)s 行重名。", line=seen[name]))))
-    if not post:
-        errors.append(RowError(row.line, "post", str(_l("职务为空。"))))
-    elif len(post) > 64:
-        errors.append(RowError(row.line, "post", str(_l("职务太长（最多 64 个字）。"))))
-    if leader is None or not row["leader"].strip():
-        errors.append(RowError(row.line, "leader", str(_l("请填“是”或“否”，而不是“%(value)s”。",
-                                                           value=row["leader"]))))
-    if phone and not PHONE.match(phone):
-        errors.append(RowError(row.line, "office_phone", str(_l("电话号码格式不对：%(phone)s", phone=phone))))
-    if name:
-        seen.setdefault(name, row.line)
-    if errors:
-        return None, errors
-    current = existing.get(name)
-    return ImportRow(row.line, name, post, bool(leader), phone,
-                     current.id if current else None), []
-
-
-def preview_roster(*, township: Township, data: bytes, filename: str) -> RosterPreview:
-    """Read a roster file and check every row; raises TabularError when the file is unreadable."""
-    table = read_table(data, filename=filename, columns=ROSTER_COLUMNS, max_rows=500)
-    existing = {c.name: c for c in list_cadres(township.id, include_inactive=True)}
-    rows: list[ImportRow] = []
-    errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    for row in table.rows:
-        good, problems = _check_row(row, existing, seen)
-        errors.extend(problems)
-        if good:
-            rows.append(good)
-    errors.extend(_chief_errors(rows))
-    if not table.rows:
-        errors.append(RowError(table.header_line, "", str(_l("表头下面没有数据行。"))))
-    return RosterPreview(rows=rows, errors=errors, ignored_headers=table.ignored_headers)
-
-
-def _chief_errors(rows: list[ImportRow]) -> list[RowError]:
-    errors = []
-    for role in ChiefRole:
-        lines = [r.line for r in rows if infer_chief_role(r.post) == role]
-        for line in lines[1:]:
-            errors.append(RowError(line, "post", str(_l("文件中有不止一位%(role)s（另见第 %(first)s 行）。",
-                                                      role=chief_label(role), first=lines[0]))))
-    return errors
-
-
-def import_roster(*, user: User, township: Township, rows: list[ImportRow]) -> tuple[int, int]:
-    """Write a checked roster in one transaction: new cadres added, same-name cadres updated.
-
-    Returns (added, updated). Cadres missing from the file are left as they are: leaving
-    the township is a deliberate deactivation, not a side effect of an import.
-    """
-    if not rows:
-        raise ValidationError(_l("没有可导入的行。"))
-    existing = {c.name: c for c in list_cadres(township.id, include_inactive=True)}
-    added = updated = 0
-    for order, row in enumerate(rows):
-        chief = infer_chief_role(row.post)
-        cadre = existing.get(row.name)
-        if cadre is None:
-            cadre = Cadre(township_id=township.id, name=row.name, sort_order=(0 if row.is_leader
-                          else 100) + order)
-            db.session.add(cadre)
-            added += 1
-        else:
-            updated += 1
-            cadre.active = True
-        cadre.post, cadre.is_leader, cadre.chief_role = row.post, row.is_leader, chief
-        if row.office_phone:
-            cadre.office_phone = row.office_phone
-    db.session.flush()
-    holders = {}
-    for cadre in list_cadres(township.id):
-        if cadre.chief_role and holders.setdefault(cadre.chief_role, cadre.id) != cadre.id:
-            db.session.rollback()
-            raise ValidationError(_l("导入后会有两位%(role)s，请先修改现有记录。",
-                                     role=chief_label(cadre.chief_role)))
-    audit.record("cadre.import", actor=user, object_type="township", object_id=township.code,
-                 detail={"added": added, "updated": updated})
-    townships.touch(township.id)
-    db.session.commit()
-    return added, updated

@@ -25,7 +25,7 @@ from portal.services.errors import ConflictError, ValidationError
 
 FORMAT = 1
 CADRE_FIELDS = ("days_present", "nights", "village_days", "weeks_compliant", "weeks_total",
-                "leave_days", "evening_work", "reports_substantiated")
+                "leave_days", "evening_work", "reports_substantiated", "from", "until")
 DUTY_KEYS = ("shifts_required", "shifts_staffed", "shifts_absent")
 EVENING_KEYS = tuple(k.value for k in sorted(rule543.EVENING_KINDS))
 SUBSTANTIATED = (Finding.SUBSTANTIATED, Finding.PARTLY_SUBSTANTIATED)
@@ -78,40 +78,65 @@ def _evening(cadre_ids: list[int], first: date, last: date) -> dict[int, dict[st
     return out
 
 
+def _served(cadre: Cadre, first: date, last: date) -> tuple[set[date], dict]:
+    """The days of the month the cadre served, and the row's note of a partial month.
+
+    The note ("from" / "until") appears only for a partial month, so that a full month's row
+    reads, and hashes, the same as before service periods were recorded.
+    """
+    start, end = cadre.served_span(first, last) or (last, first)
+    note = {}
+    if start > first:
+        note["from"] = start.isoformat()
+    if end < last:
+        note["until"] = end.isoformat()
+    return set(iter_dates(start, end)), note
+
+
+def _row(cadre: Cadre, results: list, records: rule543.CadreRecords, served: set[date],
+         working: list[date], monthly: set[date]) -> dict:
+    work = set().union(*(r.work_dates for r in results)) & served
+    nights = set().union(*(r.night_dates for r in results)) & served
+    village = set().union(*(r.village_dates for r in results)) & served
+    # Weeks of the month the cadre served at least a day of; a partial week asks for less.
+    in_month = [r for r in results if r.week_start in monthly and r.served]
+    return {
+        "id": cadre.public_id, "name": cadre.name, "post": cadre.post,
+        "is_leader": cadre.is_leader,
+        "days_present": len(work), "nights": len(nights), "village_days": len(village),
+        "weeks_compliant": sum(r.compliant for r in in_month) if cadre.is_leader else None,
+        "weeks_total": len(in_month) if cadre.is_leader else None,
+        "leave_days": sum(1 for d in working if d in records.leave_days and d in served),
+    }
+
+
 def compute(township: Township, month: str) -> dict:
-    """The figures of a township's month, as they would be published (a fixed number of queries)."""
+    """The figures of a township's month, as they would be published (a fixed number of queries).
+
+    A cadre counts only for the days served at the township that month (service period):
+    a later joiner is not in the month at all, a leaver not after leaving.
+    """
     first, last = parse_month(month)
     cadres = list(db.session.scalars(
-        select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
+        select(Cadre).where(Cadre.township_id == township.id, Cadre.serving_between(first, last))
         .order_by(Cadre.is_leader.desc(), Cadre.sort_order, Cadre.id)))
     ids = [c.id for c in cadres]
     calendar = official_calendar()
     # The night of the month's last day belongs to the week of the morning after it.
     weeks = rule543.weeks_between(first, last + timedelta(days=1))
-    gathered = rule543.gather(ids, *rule543.span_for(weeks))
+    gathered = rule543.gather(ids, *rule543.span_for(weeks), rule543.periods(cadres))
     monthly = set(rule543.month_weeks(first.year, first.month))
-    month_days = set(iter_dates(first, last))
     working = [d for d in iter_dates(first, last) if calendar.is_working_day(d)]
     reports = _reports(ids, first, last)
     evening = _evening(ids, first, last)
     rows = []
     for cadre in cadres:
+        served, note = _served(cadre, first, last)
         results = rule543.compute_weeks(gathered[cadre.id], weeks, calendar)
-        work = set().union(*(r.work_dates for r in results)) & month_days
-        nights = set().union(*(r.night_dates for r in results)) & month_days
-        village = set().union(*(r.village_dates for r in results)) & month_days
-        in_month = [r for r in results if r.week_start in monthly]
-        counts = evening.get(cadre.id, {})
-        rows.append({
-            "id": cadre.public_id, "name": cadre.name, "post": cadre.post,
-            "is_leader": cadre.is_leader,
-            "days_present": len(work), "nights": len(nights), "village_days": len(village),
-            "weeks_compliant": sum(r.compliant for r in in_month) if cadre.is_leader else None,
-            "weeks_total": len(in_month) if cadre.is_leader else None,
-            "leave_days": sum(1 for d in working if d in gathered[cadre.id].leave_days),
-            "evening_work": sum(counts.values()),
-            "reports_substantiated": reports.get(cadre.id, 0),
-        })
+        row = _row(cadre, results, gathered[cadre.id], served, working, monthly)
+        row.update(note, evening_work=sum(evening.get(cadre.id, {}).values()),
+                   reports_substantiated=reports.get(cadre.id, 0))
+        rows.append(row)
     totals = {key: sum(evening.get(cid, {}).get(key, 0) for cid in ids) for key in EVENING_KEYS}
     return {
         "duty": duty_coverage(township.id, first, last),

@@ -11,7 +11,7 @@ Every function here costs a fixed number of queries, whatever the number of cadr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -47,6 +47,17 @@ class CadreRecords:
     evening_diaries: set[date] = field(default_factory=set)
     visits: list[rule_543.Visit] = field(default_factory=list)
     leave_days: set[date] = field(default_factory=set)
+    joined_on: date | None = None  # the service period at the township; None: open
+    left_on: date | None = None
+
+    def serves_on(self, day: date) -> bool:
+        return (self.joined_on is None or self.joined_on <= day) and (
+            self.left_on is None or day <= self.left_on)
+
+    def unserved(self, week_start: date) -> frozenset[date]:
+        """The week's dates (and the Sunday before it) outside the service period."""
+        days = iter_dates(week_start - timedelta(days=1), week_start + timedelta(days=6))
+        return frozenset(d for d in days if not self.serves_on(d))
 
     def stays(self) -> list[rule_543.NightStay]:
         """A claimed stay for every night with evening evidence (sign-in or diary)."""
@@ -90,10 +101,25 @@ def _add_sign_in(records: CadreRecords, record_id: int, at: datetime, kind: Sign
     )
 
 
-def gather(cadre_ids: Iterable[int], start: date, end: date) -> dict[int, CadreRecords]:
-    """The records of the cadres for local dates start..end, in four queries."""
+def periods(cadres: Iterable[Cadre]) -> dict[int, tuple[date | None, date | None]]:
+    """The service periods (joined_on, left_on) of cadres, for `gather`."""
+    return {c.id: (c.joined_on, c.left_on) for c in cadres}
+
+
+def gather(cadre_ids: Iterable[int], start: date, end: date,
+           service: Mapping[int, tuple[date | None, date | None]] | None = None,
+           ) -> dict[int, CadreRecords]:
+    """The records of the cadres for local dates start..end, in four queries.
+
+    `service` gives each cadre's service period (joined_on, left_on): days outside it are
+    excused and count for nothing (see `rule_543.compute_week`).
+    """
     ids = list(cadre_ids)
-    out: dict[int, CadreRecords] = {cid: CadreRecords() for cid in ids}
+    service = service or {}
+    out: dict[int, CadreRecords] = {}
+    for cid in ids:
+        joined_on, left_on = service.get(cid, (None, None))
+        out[cid] = CadreRecords(joined_on=joined_on, left_on=left_on)
     if not ids:
         return out
     lo, hi = _utc_bounds(start, end)
@@ -143,7 +169,7 @@ def compute_weeks(records: CadreRecords, weeks: list[date],
     stays = records.stays()
     return [
         rule_543.compute_week(monday, calendar, records.sign_ins, stays, records.visits,
-                              records.leave_days)
+                              records.leave_days, records.unserved(monday))
         for monday in weeks
     ]
 
@@ -157,7 +183,7 @@ def cadre_weeks(cadre: Cadre, first_monday: date, last_monday: date) -> list[rul
     """A cadre's 5-4-3 figures for each ISO week from first_monday to last_monday."""
     weeks = weeks_between(first_monday, last_monday)
     start, end = span_for(weeks)
-    records = gather([cadre.id], start, end)[cadre.id]
+    records = gather([cadre.id], start, end, periods([cadre]))[cadre.id]
     return compute_weeks(records, weeks, official_calendar())
 
 
@@ -168,14 +194,16 @@ def leader_week(cadre: Cadre, week_start: date) -> rule_543.WeekResult:
 
 def township_weeks(township_id: int, first_monday: date, last_monday: date,
                    leaders_only: bool = True) -> dict[Cadre, list[rule_543.WeekResult]]:
-    """Every (leading) active cadre's weekly figures for a township: five queries in all."""
-    stmt = select(Cadre).where(Cadre.township_id == township_id, Cadre.active.is_(True))
+    """The weekly figures of every (leading) cadre who served at the township during those
+    weeks, whether or not still serving: five queries in all."""
+    weeks = weeks_between(first_monday, last_monday)
+    start, end = span_for(weeks)
+    stmt = select(Cadre).where(Cadre.township_id == township_id,
+                               Cadre.serving_between(weeks[0], end))
     if leaders_only:
         stmt = stmt.where(Cadre.is_leader.is_(True))
     cadres = list(db.session.scalars(stmt.order_by(Cadre.sort_order, Cadre.id)))
-    weeks = weeks_between(first_monday, last_monday)
-    start, end = span_for(weeks)
-    gathered = gather([c.id for c in cadres], start, end)
+    gathered = gather([c.id for c in cadres], start, end, periods(cadres))
     calendar = official_calendar()
     return {c: compute_weeks(gathered[c.id], weeks, calendar) for c in cadres}
 

@@ -268,16 +268,20 @@ def _compliance(matrix: Matrix, months: list[Month], today: date,
                 week_month[monday] = (year, month)
     if not week_month:
         return
-    leaders = db.session.execute(
-        select(Cadre.id, Cadre.township_id).where(
-            Cadre.township_id.in_(list(matrix)), Cadre.is_leader.is_(True),
-            Cadre.active.is_(True))
-    ).all()
     weeks = sorted(week_month)
     start, end = rule543.span_for(weeks)
-    gathered = rule543.gather([cid for cid, _ in leaders], start, end)
-    for cadre_id, township_id in leaders:
+    # Every leader who served during the weeks, counted only for the weeks they served.
+    leaders = db.session.execute(
+        select(Cadre.id, Cadre.township_id, Cadre.joined_on, Cadre.left_on).where(
+            Cadre.township_id.in_(list(matrix)), Cadre.is_leader.is_(True),
+            Cadre.serving_between(weeks[0], end))
+    ).all()
+    gathered = rule543.gather([row.id for row in leaders], start, end,
+                              {row.id: (row.joined_on, row.left_on) for row in leaders})
+    for cadre_id, township_id, _joined, _left in leaders:
         for result in _weeks_of(gathered[cadre_id], weeks, calendar):
+            if not result.served:
+                continue
             f = matrix[township_id][week_month[result.week_start]]
             f.leader_weeks += 1
             f.compliant_weeks += int(result.compliant)
@@ -306,7 +310,7 @@ def _weeks_of(records: rule543.CadreRecords, weeks: list[date],
         visits[_monday(visit.day)].append(visit)
     return [
         rule_543.compute_week(monday, calendar, sign_ins[monday], stays[monday], visits[monday],
-                              records.leave_days)
+                              records.leave_days, records.unserved(monday))
         for monday in weeks
     ]
 
