@@ -8,15 +8,15 @@ pages run with JavaScript on and off.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pyotp
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Region, Role
-from portal.rules.calendar import TZ
 from tests import factories
 from tests.e2e.support import app_for
 from tests.e2e.webclient import WebClient
@@ -28,7 +28,7 @@ PASSWORD = "story-inspector-password"
 def file_report(site) -> str:
     client = WebClient(site.url)
     token = client.get("/report?township=990101001").csrf()
-    observed = (datetime.now(TZ) - timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    observed = (clock.local_now() - timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
     answer = client.post("/report", {
         "csrf_token": token, "township": "990101001", "category": "commuting",
         "observed_at": observed, "place": "镇政府宿舍楼", "website": "", "confirm_identity": "y",
