@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from babel.dates import format_skeleton
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import http_cache
@@ -36,6 +40,26 @@ FIELD_LABELS = {
     "duty_shifts_staffed": _l("排满的值班班次"),
     "duty_shifts_absent": _l("值班人员请假或出差而无人替班的班次"),
 }
+
+
+@bp.app_template_filter("month_label")
+def month_label(month: str) -> str:
+    """"2026-11" as "2026年11月" ("November 2026" in English)."""
+    year, number = (int(part) for part in month.split("-"))
+    return format_skeleton("yMMMM", date(year, number, 1), locale=get_locale())
+
+
+@bp.app_template_filter("long_date")
+def long_date(day: date) -> str:
+    """"2026年12月1日" ("December 1, 2026" in English)."""
+    return format_skeleton("yMMMMd", day, locale=get_locale())
+
+
+def issuer(township_name: str) -> str:
+    """The office that issues the township's notice (and seals it on paper)."""
+    if township_name.endswith("街道"):
+        return _("%(name)s办事处", name=township_name)
+    return _("%(name)s人民政府", name=township_name)
 
 
 def _township(code: str):
@@ -83,6 +107,7 @@ def show(code: str, month: str):
             content=notices.content_of(notice), changes=notices.changes_of(notice),
             versions=all_versions, latest=all_versions[0], url=url, qr=_qr(url),
             labels=FIELD_LABELS, tz=TZ, urls=links.township_urls(township),
+            issuer=issuer(township.name), issued=notice.published_at.astimezone(TZ).date(),
         )
 
     return http_cache.cached(("notice", township.code, month, notice.sha256, all_versions[0].version),

@@ -8,7 +8,10 @@ as soon as it exists; a route that does not answer HTML (a feed, JSON) is left o
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from portal.extensions import db
+from portal.models import MonthlyNotice
 from tests.conftest import require_service
 from tests.e2e.support import AXE, app_for
 from tests.safety.world import is_staff
@@ -20,18 +23,25 @@ NOT_HTML = (".ics", ".json", ".png", ".svg", ".csv", ".xlsx", ".pdf", ".txt", ".
 VALUES = {"code": "990101001", "township": "990101001", "month": "2026-11", "ym": "2026-11"}
 
 
+def newest_notice_month(app) -> str:
+    """The month of the demo's newest notice (last month, by the clock of the demo's seeding)."""
+    with app.app_context():
+        return db.session.scalar(select(func.max(MonthlyNotice.month))) or VALUES["month"]
+
+
 def public_pages(site) -> list[str]:
     """Candidate URLs of the pages anyone may open, from the live server's URL map."""
     urls = []
     with app_for(site) as app:
+        values = {**VALUES, "month": newest_notice_month(app)}
         for rule in app.url_map.iter_rules():
             if rule.endpoint in SKIP_ENDPOINTS or "GET" not in rule.methods or is_staff(rule):
                 continue
             if rule.endpoint.startswith("api.") or rule.rule.endswith(NOT_HTML):
                 continue
-            if not set(rule.arguments) <= set(VALUES):
+            if not set(rule.arguments) <= set(values):
                 continue  # JSON, or a page behind a secret token (checked by its story)
-            urls.append(rule.build({k: VALUES[k] for k in rule.arguments})[1])
+            urls.append(rule.build({k: values[k] for k in rule.arguments})[1])
     return sorted(set(urls)) + ["/?q=dzz", "/no-such-page"]
 
 
