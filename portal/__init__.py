@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import assets, cli, errors, http_cache, i18n, pagecache, security, storage
+from portal import assets, cli, database, errors, http_cache, i18n, pagecache, security
 from portal.auth import access
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
@@ -57,7 +57,7 @@ def _load_config(app: Flask, config: Config | Mapping | None) -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    storage.register_engine_events(app)
+    database.register_engine_events(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     # The limiter object is shared by every app in a process: set every switch explicitly.
