@@ -36,11 +36,3 @@ def township_ids_in_scope(user: User) -> Select:
     if user.scope_region_id is not None:
         conditions.append(Township.county_id.in_(region_ids_under(user.scope_region_id)))
     return select(Township.id).where(or_(*conditions))
-
-
-def township_in_scope(user: User, township: Township) -> bool:
-    """Whether one township is within the user's scope."""
-    from portal.extensions import db
-
-    stmt = township_ids_in_scope(user).where(Township.id == township.id)
-    return db.session.scalar(stmt) is not None

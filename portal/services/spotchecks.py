@@ -231,13 +231,6 @@ def describe(check: SpotCheck) -> list[FindingView]:
     ]
 
 
-def finding_for_report(report_id: int) -> SpotCheckFinding | None:
-    """The spot-check finding a report was made from, if any (the link back)."""
-    return db.session.scalar(
-        select(SpotCheckFinding).where(SpotCheckFinding.report_id == report_id)
-    )
-
-
 def _category(finding: SpotCheckFinding, said: board_at.CadreAt) -> Category:
     if finding.mismatch == FALSE_BOARD:
         return Category.FALSE_BOARD
