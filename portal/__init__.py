@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import assets, cli, database, errors, http_cache, i18n, pagecache, security
-from portal.auth import access
+from portal import access, assets, cli, database, errors, http_cache, i18n, pagecache, security
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
 from portal.logs import configure as configure_logging

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from portal.access import allow
 from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, CadreForm, RosterConfirmForm, RosterUploadForm
-from portal.auth.access import allow
 from portal.models import ChiefRole, Township
 from portal.services import cadres as service
 from portal.services.errors import NotFoundError, ValidationError

@@ -12,9 +12,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.access import allow
 from portal.admin.dashboard import me
 from portal.admin.forms import ActionForm, CalendarOverrideForm
-from portal.auth.access import allow
 from portal.extensions import db
 from portal.models import CalendarOverride, Role
 from portal.rules.calendar import OfficialCalendar

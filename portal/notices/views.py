@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 
-from portal import http_cache
-from portal.public import links
+from portal import http_cache, links
 from portal.rules.calendar import TZ
 from portal.services import notices, townships
 
@@ -16,21 +14,6 @@ bp = Blueprint("notices", __name__)
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_AGE = 300
-FIELD_LABELS = {
-    "days_present": _l("在岗天数"),
-    "nights": _l("住宿夜数"),
-    "village_days": _l("入村天数"),
-    "weeks_compliant": _l("5-4-3 达标周数"),
-    "weeks_total": _l("考核周数"),
-    "leave_days": _l("请假天数"),
-    "evening_work": _l("四夜工作次数"),
-    "reports_substantiated": _l("举报查实件数"),
-    "working_days": _l("本月工作日"),
-    "evening_night_study": _l("夜学"),
-    "evening_night_meeting": _l("夜议"),
-    "evening_night_talk": _l("夜谈"),
-    "evening_night_visit": _l("夜访"),
-}
 
 
 def _township(code: str):
@@ -77,7 +60,7 @@ def show(code: str, month: str):
             "notices/show.html", township=township, notice=notice,
             content=notices.content_of(notice), changes=notices.changes_of(notice),
             versions=all_versions, latest=all_versions[0], url=url, qr=_qr(url),
-            labels=FIELD_LABELS, tz=TZ, urls=links.township_urls(township),
+            labels=notices.FIELD_LABELS, tz=TZ, urls=links.township_urls(township),
         )
 
     return http_cache.cached(("notice", township.code, month, notice.sha256, all_versions[0].version),

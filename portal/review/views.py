@@ -12,12 +12,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth.access import allow
+from portal.access import allow
 from portal.extensions import db
 from portal.models import Evidence, Report, Role, User
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services import crosscheck, exports, queue, review
+from portal.services import crosscheck, exports, queue, review, scope
 from portal.services.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -58,7 +58,7 @@ def queue_view():
                             size=current_app.config["REVIEW_PAGE_SIZE"], now=now)
     return render_template(
         "review/queue.html", page=page, filters=filters, args=_filter_args(filters), now=now,
-        townships=queue.townships_in_scope(user), export_form=forms.ExportForm(),
+        townships=scope.township_choices(user), export_form=forms.ExportForm(),
         next_deadline=review.next_deadline, age=lambda r: review.age_in_working_days(r, now),
         labels=_labels(), report_href=_report_href(),
         status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
