@@ -30,6 +30,7 @@ from portal.rules.calendar import TZ, local_date
 from portal.services import board_at, tracking
 from portal.services.errors import ServiceError, ValidationError
 from portal.services.leave import KIND_LABELS
+from portal.services.reports import create_report, reporter_reply
 from portal.services.roster import month_roster
 from portal.services.scope import townships_in_scope
 from portal.services.whereabouts import STATUS_LABELS
@@ -145,8 +146,6 @@ def _cadre_choices(townships) -> list[SelectChoice]:
 
 
 def _file(form: NamedReportForm, townships) -> Report | None:
-    from portal.services.reports import create_report
-
     place = next((t for t in townships if t.code == form.township.data), None)
     if place is None:
         abort(404)
@@ -205,8 +204,6 @@ def report(public_id: str):
 @bp.post("/reports/<public_id>/reply")
 @allow(Role.SUPERVISOR)
 def reply(public_id: str):
-    from portal.services.reports import reporter_reply
-
     mine = _mine_or_404(public_id)
     if not ActionForm().validate_on_submit():
         abort(400)

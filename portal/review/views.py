@@ -18,6 +18,7 @@ from portal.models import Evidence, Report, Role, User
 from portal.models.base import utcnow
 from portal.review import forms
 from portal.services import crosscheck, exports, queue, review, scope
+from portal.services import evidence as evidence_service
 from portal.services.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -171,8 +172,6 @@ def report_view(public_id: str):
 @bp.get("/<public_id>/photos/<evidence_id>")
 @allow(Role.INSPECTOR)
 def photo(public_id: str, evidence_id: str):
-    from portal.services import evidence as evidence_service
-
     report = _report(public_id)
     item = next((e for e in report.evidence if e.public_id == evidence_id), None)
     if item is None:
