@@ -44,8 +44,10 @@ run: $(STAMP) translations
 	@echo "Serving Zaigang on http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# ruff, and the import contracts of pyproject.toml's [tool.importlinter] (the layers).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # `make test CLOCK=2027-01-04T22:30:00+08:00` runs the whole suite with the app's clock started
 # at that moment (ZAIGANG_CLOCK; docs/development.md).

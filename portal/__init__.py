@@ -7,12 +7,20 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import assets, cli, errors, http_cache, i18n, pagecache, security, storage
-from portal.auth import access
+from portal import access, assets, cli, database, errors, http_cache, i18n, pagecache, security
+from portal.admin.views import bp as admin_bp
+from portal.api.views import bp as api_bp
+from portal.auth.views import bp as auth_bp
 from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
 from portal.logs import configure as configure_logging
+from portal.notices.views import bp as notices_bp
+from portal.public.views import bp as public_bp
+from portal.report.views import bp as report_bp
+from portal.review.views import bp as review_bp
 from portal.services import users
+from portal.stats.views import bp as stats_bp
+from portal.visits.views import bp as visit_bp
 
 
 def create_app(config: Config | Mapping | None = None) -> Flask:
@@ -57,7 +65,7 @@ def _load_config(app: Flask, config: Config | Mapping | None) -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    storage.register_engine_events(app)
+    database.register_engine_events(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     # The limiter object is shared by every app in a process: set every switch explicitly.
@@ -77,15 +85,5 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.admin.views import bp as admin_bp
-    from portal.api.views import bp as api_bp
-    from portal.auth.views import bp as auth_bp
-    from portal.notices.views import bp as notices_bp
-    from portal.public.views import bp as public_bp
-    from portal.report.views import bp as report_bp
-    from portal.review.views import bp as review_bp
-    from portal.stats.views import bp as stats_bp
-    from portal.visits.views import bp as visit_bp
-
     for bp in (public_bp, report_bp, auth_bp, review_bp, admin_bp, api_bp, stats_bp, visit_bp, notices_bp):
         app.register_blueprint(bp)

@@ -6,7 +6,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from portal.config import ROOT
 
 # How a message with a context (pgettext) is keyed: the same as in a compiled catalog.
 CONTEXT_SEPARATOR = "\x04"
@@ -18,10 +26,6 @@ def _key(msgid: str, context: str | None) -> str:
 
 def compile_catalogs(source: Path, target: Path) -> int:
     """Merge the per-area .po files of each language into one compiled messages.mo."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     written = 0
     for lang_dir in sorted(p for p in source.iterdir() if p.is_dir()):
         merged = Catalog(locale=lang_dir.name)
@@ -40,8 +44,6 @@ def compile_catalogs(source: Path, target: Path) -> int:
 
 def extract_messages(root: Path) -> dict[str, list[str]]:
     """Every translatable string in the code and templates, with where it occurs."""
-    from babel.messages.extract import extract_from_dir
-
     found: dict[str, list[str]] = {}
     method_map = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
     for filename, lineno, message, _comments, context in extract_from_dir(
@@ -57,8 +59,6 @@ def extract_messages(root: Path) -> dict[str, list[str]]:
 
 def missing_translations(root: Path, lang: str = "en") -> dict[str, list[str]]:
     """Strings of the code that the language's catalogs do not translate."""
-    from babel.messages.pofile import read_po
-
     translated: set[str] = set()
     for po_path in (root / "i18n" / lang).glob("*.po"):
         with po_path.open("rb") as fh:
@@ -69,8 +69,6 @@ def missing_translations(root: Path, lang: str = "en") -> dict[str, list[str]]:
 
 def main(argv: list[str]) -> int:
     """`python -m portal.catalogs compile | missing`."""
-    from portal.config import ROOT
-
     if argv[:1] == ["compile"]:
         count = compile_catalogs(ROOT / "i18n", ROOT / "translations")
         print(f"compiled {count} language catalog(s) into translations/")
@@ -88,6 +86,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    import sys
-
     raise SystemExit(main(sys.argv[1:]))

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Role, Township, User
+from portal.models.base import utcnow
+from portal.rules.calendar import local_date
+from portal.services import audit, backup, notices
 from portal.services.errors import ServiceError
+from portal.services.escalation import escalate
+from portal.services.regions import add_region, list_regions
+from portal.services.retention import purge
+from portal.services.users import create_user
 
 demo_cli = AppGroup("demo", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -23,6 +30,8 @@ notices_cli = AppGroup("notices", help="Monthly public notices (张榜公示).")
 @click.option("--if-empty", is_flag=True, help="Only when the database holds no township.")
 def demo_seed(if_empty: bool) -> None:
     """Load the fictional demo county (演示县); does nothing that is already there."""
+    # The demo data's code (and pypinyin, PIL drawing) is loaded by the demo commands only,
+    # not by every web worker that imports the CLI with the app.
     from portal import demo
 
     if if_empty and db.session.scalar(select(Township.id).limit(1)) is not None:
@@ -78,8 +87,6 @@ def demo_logins() -> None:
 @click.option("--display-name", default="")
 def users_create(role, scope, username, password, totp_secret, display_name) -> None:
     """Create a staff account and print its password and TOTP secret."""
-    from portal.services.users import create_user
-
     try:
         created = create_user(
             username=username, role=role, scope=scope, password=password,
@@ -106,8 +113,6 @@ def users_list() -> None:
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the audit chain; exits non-zero and names the first broken entry."""
-    from portal.services import audit
-
     result = audit.verify()
     if result.ok:
         click.echo(f"audit chain intact: {result.checked} entries")
@@ -123,10 +128,6 @@ def audit_verify() -> None:
 @click.option("--township", "codes", multiple=True, help="A township code (repeatable); default all.")
 def notices_publish(month: str, codes: tuple[str, ...]) -> None:
     """Publish a month's notices; an unchanged month is not published again."""
-    from portal.models.base import utcnow
-    from portal.rules.calendar import local_date
-    from portal.services import notices
-
     # A request context gives the messages their (default) language outside a request.
     with current_app.test_request_context():
         try:
@@ -143,8 +144,6 @@ def notices_publish(month: str, codes: tuple[str, ...]) -> None:
 @reports_cli.command("escalate")
 def reports_escalate() -> None:
     """Escalate overdue reports to the inspectors of the next level up (idempotent)."""
-    from portal.services.escalation import escalate
-
     done = escalate()
     for item in done:
         click.echo(f"escalated {item.public_id} to level {item.level} ({item.region_name})")
@@ -154,8 +153,6 @@ def reports_escalate() -> None:
 @reports_cli.command("purge")
 def reports_purge() -> None:
     """Delete photos and reporter contacts of reports closed longer than RETENTION_DAYS ago."""
-    from portal.services.retention import purge
-
     result = purge()
     click.echo(f"purged {result.reports} report(s), {result.photos} photo(s)")
 
@@ -167,8 +164,6 @@ backup_cli = AppGroup("backup", help="Checksummed backups of the database and ev
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup_create(path: str) -> None:
     """Write a backup archive (database, evidence files, checksum manifest) to PATH."""
-    from portal.services import backup
-
     try:
         result = backup.create(path)
     except backup.BackupError as error:
@@ -182,8 +177,6 @@ def backup_create(path: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def backup_verify(path: str) -> None:
     """Check an archive against its checksum manifest without restoring it."""
-    from portal.services import backup
-
     try:
         manifest = backup.verify_archive(path)
     except backup.BackupError as error:
@@ -197,8 +190,6 @@ def backup_verify(path: str) -> None:
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def backup_restore(path: str, force: bool) -> None:
     """Restore an archive into this instance (refused if corrupted, or if the database has data)."""
-    from portal.services import backup
-
     try:
         manifest = backup.restore(path, force=force)
     except backup.BackupError as error:
@@ -215,8 +206,6 @@ def backup_restore(path: str, force: bool) -> None:
 @click.option("--parent", "parent_code", default=None, help="The parent's code (city, county).")
 def regions_add(code: str, name: str, level: str, parent_code: str | None) -> None:
     """Add a province, city or county (then townships are added at /admin/townships)."""
-    from portal.services.regions import add_region
-
     try:
         region = add_region(code=code, name=name, level=level, parent_code=parent_code)
     except ServiceError as error:
@@ -227,8 +216,6 @@ def regions_add(code: str, name: str, level: str, parent_code: str | None) -> No
 @regions_cli.command("list")
 def regions_list() -> None:
     """List the regions with their level and parent."""
-    from portal.services.regions import list_regions
-
     for region in list_regions():
         parent = region.parent.code if region.parent else ""
         click.echo(f"{region.code}  {region.level.value:<8} {region.name}  {parent}")

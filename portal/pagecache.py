@@ -40,6 +40,9 @@ from flask import Flask, request
 from sqlalchemy import bindparam, select
 from werkzeug.http import parse_accept_header, parse_etags
 
+from portal.extensions import db
+from portal.models import Township
+
 ENVIRON_KEY = "zaigang.pagecache"
 MAX_ENTRY_SECONDS = 600
 MAX_QUERY = 64
@@ -140,7 +143,7 @@ class RedisStore:
     PREFIX = "zg:page:"
 
     def __init__(self, url: str) -> None:
-        import redis
+        import redis  # the client is loaded only where a Redis page cache is configured
 
         self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
@@ -240,8 +243,6 @@ class PageCache:
 
     def _connect(self):
         if self._engine is None:
-            from portal.extensions import db
-
             with self.app.app_context():
                 self._engine = db.engine
             self._version_query = _VersionCheck(self._engine.dialect)
@@ -316,8 +317,6 @@ class _VersionCheck:
     """The version query, compiled once for the engine's dialect, run on a driver cursor."""
 
     def __init__(self, dialect) -> None:
-        from portal.models import Township
-
         query = select(Township.data_version, Township.updated_at).where(
             Township.code == bindparam("code"), Township.active.is_(True))
         compiled = query.compile(dialect=dialect)

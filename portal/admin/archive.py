@@ -17,8 +17,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.access import allow
 from portal.admin.attendance import for_township, local_today
-from portal.auth.access import allow
 from portal.extensions import db
 from portal.models import (
     Cadre,

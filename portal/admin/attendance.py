@@ -30,12 +30,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.auth.access import ALL_STAFF, allow
+from portal.access import ALL_STAFF, allow
 from portal.extensions import db
 from portal.models import Cadre, Role, SignInKind, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import attendance, rule543, tabular
+from portal.services import attendance, rule543, scope, tabular
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.scope import township_ids_in_scope
 
@@ -48,26 +48,15 @@ MAX_TOWNSHIP_CHOICES = 300
 
 # --- shared helpers of the office pages -------------------------------------------------------
 
-def townships_in_scope(limit: int = MAX_TOWNSHIP_CHOICES) -> list[Township]:
-    """The active townships the current user may see, by code (at most `limit`)."""
-    return list(db.session.scalars(
-        select(Township).where(Township.id.in_(township_ids_in_scope(current_user)),
-                               Township.active.is_(True))
-        .order_by(Township.code).limit(limit)
-    ))
-
-
 def current_township() -> tuple[Township | None, list[Township]]:
     """The township a page is about (?township=CODE, or the only one in scope) and the choices."""
-    choices = townships_in_scope()
+    choices = scope.townships_in_scope(current_user, limit=MAX_TOWNSHIP_CHOICES)
     code = request.args.get("township", "") or request.form.get("township", "")
     if code:
-        township = db.session.scalar(
-            select(Township).where(Township.code == code,
-                                   Township.id.in_(township_ids_in_scope(current_user))))
-        if township is None:
+        try:
+            return scope.scoped_township(current_user, code, active_only=False), choices
+        except NotFoundError:
             abort(404)
-        return township, choices
     return (choices[0] if len(choices) == 1 else None), choices
 
 

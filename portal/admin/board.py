@@ -13,9 +13,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.access import ALL_STAFF, allow
 from portal.admin.dashboard import EDITORS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, StatusForm, choices
-from portal.auth.access import ALL_STAFF, allow
 from portal.models import Cadre, Status, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date

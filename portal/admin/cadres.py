@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal import clock
+from portal.access import allow
 from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, CadreForm, RosterConfirmForm, RosterUploadForm
-from portal.auth.access import allow
 from portal.models import ChiefRole, Township
 from portal.services import cadres as service
 from portal.services import roster_import

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.access import allow
 from portal.admin.dashboard import me
 from portal.admin.forms import ActionForm, CalendarOverrideForm, HolidayNoticeForm
-from portal.auth.access import allow
 from portal.extensions import db
 from portal.models import CalendarOverride, HolidaySchedule, Role
 from portal.models.base import utcnow

@@ -12,14 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from portal.auth.access import ALL_STAFF, allow
+from portal.access import ALL_STAFF, allow
 from portal.extensions import db
 from portal.models import Role, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import cadres as cadre_service
 from portal.services import calendar as calendar_service
-from portal.services import duty, whereabouts
+from portal.services import duty, scope, whereabouts
 from portal.services.errors import NotFoundError
 from portal.services.scope import township_ids_in_scope
 
@@ -58,7 +57,7 @@ def can_edit() -> bool:
 def township_or_404(code: str) -> Township:
     """The township in the current user's scope, or 404 (as if it did not exist)."""
     try:
-        return cadre_service.scoped_township(me(), code)
+        return scope.scoped_township(me(), code)
     except NotFoundError:
         abort(404)
 

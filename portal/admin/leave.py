@@ -7,9 +7,9 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal.access import allow
 from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, LeaveForm, choices
-from portal.auth.access import allow
 from portal.models import LeaveKind
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
+from portal.access import ALL_STAFF, allow
 from portal.admin.attendance import (
     OFFICE_WRITERS,
     can_write,
@@ -19,9 +20,7 @@ from portal.admin.attendance import (
     for_township,
     local_today,
 )
-from portal.auth.access import ALL_STAFF, allow
 from portal.models import Township
-from portal.notices.views import FIELD_LABELS
 from portal.rules.calendar import TZ
 from portal.services import notices
 from portal.services.errors import ServiceError
@@ -56,7 +55,7 @@ def index(township: Township):
     return render_template(
         "admin/notices.html", township=township, form=form, month=month, preview=preview,
         previous=previous, changes=changes, published=notices.months(township.id),
-        labels=FIELD_LABELS, can_write=can_write(), tz=TZ,
+        labels=notices.FIELD_LABELS, can_write=can_write(), tz=TZ,
     )
 
 

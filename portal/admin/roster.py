@@ -13,9 +13,9 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal.access import ALL_STAFF, allow
 from portal.admin.dashboard import EDITORS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, SubstituteForm, SwapForm, choices
-from portal.auth.access import ALL_STAFF, allow
 from portal.models import DutyRole, ShiftKind
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date

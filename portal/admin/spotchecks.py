@@ -18,14 +18,15 @@ from sqlalchemy import select
 from wtforms import DateTimeLocalField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.auth.access import allow
+from portal.access import allow
+from portal.admin.dashboard import township_or_404
 from portal.extensions import db
-from portal.models import Cadre, Presence, Role, Township
+from portal.models import Cadre, Presence, Role
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
 from portal.services import spotchecks as service
 from portal.services.errors import ConflictError, NotFoundError, ValidationError
-from portal.services.scope import township_ids_in_scope
+from portal.services.scope import townships_in_scope
 from portal.services.whereabouts import STATUS_LABELS
 
 bp = Blueprint("spotchecks", __name__, url_prefix="/spotchecks")
@@ -50,23 +51,6 @@ def _me():
     return current_user._get_current_object()
 
 
-def townships_in_scope() -> list[Township]:
-    return list(db.session.scalars(
-        select(Township).where(Township.id.in_(township_ids_in_scope(_me())),
-                               Township.active.is_(True)).order_by(Township.code)
-    ))
-
-
-def township_or_404(code: str) -> Township:
-    township = db.session.scalar(
-        select(Township).where(Township.code == code, Township.active.is_(True),
-                               Township.id.in_(township_ids_in_scope(_me())))
-    )
-    if township is None:
-        abort(404)
-    return township
-
-
 @bp.app_template_filter("check_time")
 def check_time(value: datetime | None) -> str:
     """A stored UTC time as local 2026-11-18 10:00 (staff pages)."""
@@ -77,7 +61,7 @@ def check_time(value: datetime | None) -> str:
 @allow(*CHECKERS)
 def index():
     return render_template("admin/spotchecks.html", checks=service.list_checks(_me()),
-                           townships=townships_in_scope(), labels=service.MISMATCH_LABELS,
+                           townships=townships_in_scope(_me()), labels=service.MISMATCH_LABELS,
                            is_supervisor=current_user.role == Role.SUPERVISOR)
 
 

@@ -14,17 +14,15 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
-from portal.auth.access import allow
+from portal.access import allow
 from portal.extensions import db
-from portal.models import Region, Role, Township
+from portal.models import Role
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import audit, stats
+from portal.services import audit, scope, stats
 from portal.services.errors import ValidationError
-from portal.services.scope import township_ids_in_scope
-from portal.stats.views import period_choices
+from portal.services.stats_periods import period_choices
 
 bp = Blueprint("stats_export", __name__, url_prefix="/stats")
 
@@ -40,20 +38,12 @@ def _me():
     return current_user._get_current_object()
 
 
-def counties_in_scope() -> list[Region]:
-    """Counties with at least one township in the user's scope."""
-    return list(db.session.scalars(
-        select(Region).where(Region.id.in_(
-            select(Township.county_id).where(Township.id.in_(township_ids_in_scope(_me())))
-        )).order_by(Region.code)
-    ))
-
-
 @bp.get("/")
 @allow(*ADMINS)
 def index():
     today = local_date(utcnow())
-    return render_template("stats/admin_export.html", counties=counties_in_scope(),
+    return render_template("stats/admin_export.html",
+                           counties=scope.counties_with_townships_in_scope(_me()),
                            choices=period_choices(today),
                            default=stats.default_period(today).key, form=ExportForm())
 
@@ -131,7 +121,8 @@ def _xlsx(result: stats.CountyStats) -> bytes:
 def export():
     if not ExportForm().validate_on_submit():
         abort(400)
-    county = next((c for c in counties_in_scope() if c.code == request.form.get("county")), None)
+    county = next((c for c in scope.counties_with_townships_in_scope(_me())
+                   if c.code == request.form.get("county")), None)
     if county is None:
         abort(404)
     kind = request.form.get("format", "csv")
@@ -142,7 +133,7 @@ def export():
     except ValidationError:
         abort(400)
     today = local_date(utcnow())
-    in_scope = db.session.scalars(township_ids_in_scope(_me())).all()
+    in_scope = db.session.scalars(scope.township_ids_in_scope(_me())).all()
     result = stats.county_stats(county, period, today, township_ids=in_scope)
     audit.record("stats.export", actor=_me(), object_type="county", object_id=county.code,
                  detail={"period": period.key, "format": kind,

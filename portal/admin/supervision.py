@@ -21,8 +21,8 @@ from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.admin.spotchecks import township_or_404, townships_in_scope
-from portal.auth.access import allow
+from portal.access import allow
+from portal.admin.dashboard import township_or_404
 from portal.extensions import db
 from portal.models import Cadre, Category, Leave, Report, Role, Source, Whereabouts
 from portal.models.base import utcnow
@@ -30,7 +30,9 @@ from portal.rules.calendar import TZ, local_date
 from portal.services import board_at, tracking
 from portal.services.errors import ServiceError, ValidationError
 from portal.services.leave import KIND_LABELS
+from portal.services.reports import create_report, reporter_reply
 from portal.services.roster import month_roster
+from portal.services.scope import townships_in_scope
 from portal.services.whereabouts import STATUS_LABELS
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -86,7 +88,7 @@ def index():
         .order_by(Report.submitted_at.desc(), Report.id.desc()).limit(200)
     ))
     return render_template(
-        "admin/supervision.html", townships=townships_in_scope(), reports=reports,
+        "admin/supervision.html", townships=townships_in_scope(_me()), reports=reports,
         statuses={s: words[0] for s, words in tracking.STATUS_WORDS.items()},
         categories=CATEGORY_LABELS, sources={Source.SPOT_CHECK: _l("明察暗访"),
                                              Source.SUPERVISOR: _l("监督员实名举报")},
@@ -144,8 +146,6 @@ def _cadre_choices(townships) -> list[SelectChoice]:
 
 
 def _file(form: NamedReportForm, townships) -> Report | None:
-    from portal.services.reports import create_report
-
     place = next((t for t in townships if t.code == form.township.data), None)
     if place is None:
         abort(404)
@@ -171,7 +171,7 @@ def _file(form: NamedReportForm, townships) -> Report | None:
 @bp.route("/report", methods=["GET", "POST"])
 @allow(Role.SUPERVISOR)
 def new_report():
-    townships = townships_in_scope()
+    townships = townships_in_scope(_me())
     form = NamedReportForm()
     form.township.choices = [SelectChoice(t.code, t.name) for t in townships]
     form.cadre.choices = _cadre_choices(townships)
@@ -204,8 +204,6 @@ def report(public_id: str):
 @bp.post("/reports/<public_id>/reply")
 @allow(Role.SUPERVISOR)
 def reply(public_id: str):
-    from portal.services.reports import reporter_reply
-
     mine = _mine_or_404(public_id)
     if not ActionForm().validate_on_submit():
         abort(400)

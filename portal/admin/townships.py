@@ -10,9 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from portal.access import allow
 from portal.admin.forms import ActionForm, choices
-from portal.auth.access import allow
 from portal.models import Role
+from portal.services import scope
 from portal.services import township_admin as service
 from portal.services.errors import NotFoundError, ValidationError
 
@@ -54,7 +55,7 @@ def index():
 @bp.route("/townships/new", methods=["GET", "POST"])
 @allow(*ADMINS)
 def new():
-    counties = service.counties_in_scope(current_user)
+    counties = scope.counties_administered(current_user)
     form = NewTownshipForm()
     form.county.choices = choices((c.code, f"{c.name}（{c.code}）") for c in counties)
     if form.validate_on_submit():
@@ -75,7 +76,7 @@ def new():
 @allow(*ADMINS)
 def edit(code: str):
     try:
-        township = service.get_township(current_user, code)
+        township = scope.scoped_township(current_user, code, active_only=False)
     except NotFoundError:
         abort(404)
     form = TownshipForm(obj=township)
@@ -98,7 +99,7 @@ def set_active(code: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        township = service.get_township(current_user, code)
+        township = scope.scoped_township(current_user, code, active_only=False)
     except NotFoundError:
         abort(404)
     active = request.form.get("active") == "1"

@@ -11,10 +11,11 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.auth.access import allow
+from portal.access import allow
 from portal.models import Role, User
 from portal.services import auth as accounts
 from portal.services.errors import NotFoundError, ServiceError
+from portal.services.users import ROLE_LABELS
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 ADMINS = (Role.COUNTY_ADMIN, Role.SYSADMIN)
@@ -45,8 +46,6 @@ def _managed(public_id: str) -> User:
 
 def _new_form() -> NewUserForm:
     form = NewUserForm()
-    from portal.auth.views import ROLE_LABELS
-
     roles = accounts.roles_assignable_by(_admin())
     form.role.choices = [SelectChoice(r.value, str(ROLE_LABELS[r])) for r in roles]
     return form

@@ -1,7 +1,7 @@
 """Township office and county administration: `/admin/...`.
 
 Each area is a child blueprint in its own module, registered here under `/admin`.
-Every view must declare its roles with `portal.auth.access.allow` (deny by default).
+Every view must declare its roles with `portal.access.allow` (deny by default).
 """
 
 from flask import Blueprint

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.access import ALL_STAFF, allow
 from portal.admin.attendance import (
     OFFICE_WRITERS,
     ActionForm,
@@ -28,7 +29,6 @@ from portal.admin.attendance import (
     for_township,
     local_today,
 )
-from portal.auth.access import ALL_STAFF, allow
 from portal.extensions import db
 from portal.models import Cadre, DiaryKind, FieldDiary, Township, VillageVisit
 from portal.models.base import utcnow

@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 from flask import url_for
 
+from portal.links import STATUS_LABELS, report_url
 from portal.models import Region, Township
-from portal.public.links import STATUS_LABELS, report_url
 from portal.rules.calendar import TZ, Day
 from portal.rules.coverage import Gap
 from portal.services.board import Board, CadreRow, Span

@@ -22,13 +22,14 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from portal.auth.access import begin_session, end_session, session_expired
+from portal.access import begin_session, end_session, session_expired
 from portal.auth.forms import ActionForm, LoginForm, TotpCodeForm
 from portal.extensions import limiter
 from portal.models import Role
 from portal.rules.calendar import TZ
 from portal.services import auth as auth_service
 from portal.services.errors import ValidationError
+from portal.services.users import ROLE_LABELS
 
 bp = Blueprint("auth", __name__)
 
@@ -196,14 +197,6 @@ def totp_disable():
         flash(_("请输入 6 位数字"), "error")
     return redirect(url_for("auth.account"))
 
-
-ROLE_LABELS = {
-    Role.CLERK: _l("乡镇办公室专人"),
-    Role.SUPERVISOR: _l("作风建设监督员"),
-    Role.INSPECTOR: _l("纪检监察干部"),
-    Role.COUNTY_ADMIN: _l("县级管理员"),
-    Role.SYSADMIN: _l("系统管理员"),
-}
 
 # Labels of the staff areas, by endpoint; an area appears once its route exists.
 AREA_LABELS = {

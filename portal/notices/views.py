@@ -9,10 +9,8 @@ from babel.dates import format_skeleton
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from portal import http_cache
-from portal.public import links
+from portal import http_cache, links
 from portal.rules.calendar import TZ
 from portal.services import notices, townships
 
@@ -20,26 +18,6 @@ bp = Blueprint("notices", __name__)
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_AGE = 300
-FIELD_LABELS = {
-    "days_present": _l("在岗天数"),
-    "nights": _l("住宿夜数"),
-    "village_days": _l("入村天数"),
-    "weeks_compliant": _l("5-4-3 达标周数"),
-    "weeks_total": _l("考核周数"),
-    "leave_days": _l("请假天数"),
-    "evening_work": _l("四夜工作次数"),
-    "reports_substantiated": _l("举报查实件数"),
-    "working_days": _l("本月工作日"),
-    "from": _l("到任日期"),
-    "until": _l("离任日期"),
-    "evening_night_study": _l("夜学"),
-    "evening_night_meeting": _l("夜议"),
-    "evening_night_talk": _l("夜谈"),
-    "evening_night_visit": _l("夜访"),
-    "duty_shifts_required": _l("需排值班班次"),
-    "duty_shifts_staffed": _l("排满的值班班次"),
-    "duty_shifts_absent": _l("值班人员请假或出差而无人替班的班次"),
-}
 
 
 @bp.app_template_filter("month_label")
@@ -106,7 +84,7 @@ def show(code: str, month: str):
             "notices/show.html", township=township, notice=notice,
             content=notices.content_of(notice), changes=notices.changes_of(notice),
             versions=all_versions, latest=all_versions[0], url=url, qr=_qr(url),
-            labels=FIELD_LABELS, tz=TZ, urls=links.township_urls(township),
+            labels=notices.FIELD_LABELS, tz=TZ, urls=links.township_urls(township),
             issuer=issuer(township.name), issued=notice.published_at.astimezone(TZ).date(),
         )
 

@@ -10,10 +10,9 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from markupsafe import Markup
 from sqlalchemy import text
 
-from portal import http_cache, pagecache
+from portal import http_cache, links, pagecache
 from portal.extensions import db
 from portal.models.base import utcnow
-from portal.public import links
 from portal.rules.calendar import end_of_local_day, local_date
 from portal.services import board as board_service
 from portal.services import roster as roster_service

@@ -12,12 +12,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth.access import allow
+from portal.access import allow
 from portal.extensions import db
 from portal.models import Evidence, Report, Role, User
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services import crosscheck, exports, queue, review
+from portal.services import crosscheck, exports, queue, review, scope
+from portal.services import evidence as evidence_service
 from portal.services.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -58,7 +59,7 @@ def queue_view():
                             size=current_app.config["REVIEW_PAGE_SIZE"], now=now)
     return render_template(
         "review/queue.html", page=page, filters=filters, args=_filter_args(filters), now=now,
-        townships=queue.townships_in_scope(user), export_form=forms.ExportForm(),
+        townships=scope.township_choices(user), export_form=forms.ExportForm(),
         next_deadline=review.next_deadline, age=lambda r: review.age_in_working_days(r, now),
         labels=_labels(), report_href=_report_href(),
         status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
@@ -171,8 +172,6 @@ def report_view(public_id: str):
 @bp.get("/<public_id>/photos/<evidence_id>")
 @allow(Role.INSPECTOR)
 def photo(public_id: str, evidence_id: str):
-    from portal.services import evidence as evidence_service
-
     report = _report(public_id)
     item = next((e for e in report.evidence if e.public_id == evidence_id), None)
     if item is None:

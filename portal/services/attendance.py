@@ -25,6 +25,7 @@ from portal.rules.calendar import TZ
 from portal.sanitize import clean_text
 from portal.services import audit, tabular
 from portal.services.errors import NotFoundError, ValidationError
+from portal.services.rule543 import EVENING_FROM, MORNING_BY
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
@@ -311,8 +312,6 @@ def add_sign_in(*, cadre: Cadre, at: datetime, kind: SignInKind, place: str, at_
 def add_night_stay(*, cadre: Cadre, night_of: date, evening: time, morning: time,
                    actor: User | None, now: datetime | None = None) -> tuple[SignIn, SignIn]:
     """A night in the township: the evening check-in on night_of and the next morning's."""
-    from portal.services.rule543 import EVENING_FROM, MORNING_BY
-
     if evening < EVENING_FROM:
         raise ValidationError(_l("晚间签到应在 %(t)s 以后。", t=EVENING_FROM.strftime("%H:%M")))
     if morning >= MORNING_BY:

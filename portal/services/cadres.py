@@ -24,25 +24,6 @@ SECRETARY_POSTS = frozenset({"党委书记", "党工委书记"})
 HEAD_POSTS = frozenset({"乡长", "镇长", "乡镇长", "办事处主任"})
 
 
-def scoped_township(user: User, code: str) -> Township:
-    """An active township by code within the user's scope, or NotFoundError (answered as 404)."""
-    township = db.session.scalar(
-        select(Township).where(Township.code == code, Township.active.is_(True),
-                               Township.id.in_(township_ids_in_scope(user)))
-    )
-    if township is None:
-        raise NotFoundError(code)
-    return township
-
-
-def townships_in_scope(user: User) -> list[Township]:
-    """The active townships the user may see, by code."""
-    return list(db.session.scalars(
-        select(Township).where(Township.active.is_(True), Township.id.in_(township_ids_in_scope(user)))
-        .order_by(Township.code)
-    ))
-
-
 def get_cadre(user: User, public_id: str) -> Cadre:
     """A cadre of a township in the user's scope, or NotFoundError."""
     cadre = db.session.scalar(

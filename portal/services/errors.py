@@ -9,10 +9,6 @@ class NotFoundError(ServiceError):
     """The object does not exist, or is outside the user's scope (answered as 404)."""
 
 
-class OutOfScopeError(NotFoundError):
-    """The object exists but is outside the user's scope: answered exactly like NotFoundError."""
-
-
 class ValidationError(ServiceError):
     """The input breaks a rule the form could not check."""
 

@@ -30,6 +30,27 @@ DUTY_KEYS = ("shifts_required", "shifts_staffed", "shifts_absent")
 EVENING_KEYS = tuple(k.value for k in sorted(rule543.EVENING_KINDS))
 SUBSTANTIATED = (Finding.SUBSTANTIATED, Finding.PARTLY_SUBSTANTIATED)
 CONCLUDED = (ReportStatus.CONCLUDED, ReportStatus.RECTIFIED)
+# The names of a notice's figures, as its pages (public and staff) head their columns.
+FIELD_LABELS = {
+    "days_present": _("在岗天数"),
+    "nights": _("住宿夜数"),
+    "village_days": _("入村天数"),
+    "weeks_compliant": _("5-4-3 达标周数"),
+    "weeks_total": _("考核周数"),
+    "leave_days": _("请假天数"),
+    "evening_work": _("四夜工作次数"),
+    "reports_substantiated": _("举报查实件数"),
+    "working_days": _("本月工作日"),
+    "from": _("到任日期"),
+    "until": _("离任日期"),
+    "evening_night_study": _("夜学"),
+    "evening_night_meeting": _("夜议"),
+    "evening_night_talk": _("夜谈"),
+    "evening_night_visit": _("夜访"),
+    "duty_shifts_required": _("需排值班班次"),
+    "duty_shifts_staffed": _("排满的值班班次"),
+    "duty_shifts_absent": _("值班人员请假或出差而无人替班的班次"),
+}
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,8 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
-    union,
     union_all,
 )
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -326,36 +324,3 @@ def status_counts(user: User, filters: QueueFilters, now: datetime | None = None
     counts["open"] = sum(counts[s.value] for s in OPEN_STATUSES)
     counts["all"] = sum(counts[s.value] for s in ReportStatus)
     return counts
-
-
-# Up to this many townships the filter is a list to pick from; a city or a province has
-# hundreds or thousands, and its inspectors type a township's code instead.
-MAX_TOWNSHIP_CHOICES = 200
-
-
-def townships_in_scope(user: User) -> list[Row] | None:
-    """The townships a user may filter by, as (code, name) rows; None when there are more
-    than MAX_TOWNSHIP_CHOICES."""
-    from portal.models import user_township
-    from portal.services.scope import region_ids_under
-
-    if user.role == Role.SYSADMIN:
-        stmt = select(Township.code, Township.name)
-    else:
-        # Two index look-ups joined by UNION: one OR across both would scan every township.
-        parts = [select(Township.code, Township.name).join(
-            user_township, user_township.c.township_id == Township.id).where(
-            user_township.c.user_id == user.id)]
-        if user.scope_region_id is not None:
-            in_region = Township.county_id.in_(region_ids_under(user.scope_region_id))
-            # A city or a province has more than the list holds: a count that stops after
-            # MAX_TOWNSHIP_CHOICES + 1 of them says so without reading and sorting them all.
-            some = select(Township.id).where(in_region).limit(MAX_TOWNSHIP_CHOICES + 1)
-            if db.session.scalar(select(func.count()).select_from(some.subquery())) \
-                    > MAX_TOWNSHIP_CHOICES:
-                return None
-            parts.append(select(Township.code, Township.name).where(in_region))
-        stmt = union(*parts)
-    stmt = stmt.order_by("code").limit(MAX_TOWNSHIP_CHOICES + 1)
-    rows = list(db.session.execute(stmt))
-    return rows if len(rows) <= MAX_TOWNSHIP_CHOICES else None

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import make_transient_to_detached
 
-from portal import storage
+from portal import database
 from portal.extensions import db
 from portal.models import (
     Cadre,
@@ -156,7 +156,7 @@ def create_report(*, township: Township | townships.Route, category: Category, d
     # Everything is worked out above: from the report's row to the commit, the statements
     # follow one another with nothing in between, as the rows hold the chain's lock (see
     # audit.append) and, on SQLite, the database's one write lock.
-    with storage.write_turn() if commit else nullcontext():
+    with database.write_turn() if commit else nullcontext():
         report = _write(values, images, prepared)
         if commit:
             db.session.commit()

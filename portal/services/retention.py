@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.models import CLOSED_STATUSES, Report
 from portal.models.base import utcnow
 from portal.services import audit
+from portal.services import evidence as evidence_service
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,6 @@ class PurgeResult:
 
 def purge(now: datetime | None = None, batch: int = 200) -> PurgeResult:
     """Delete photos and reporter contact details of reports closed before the cut-off."""
-    from portal.services import evidence as evidence_service
-
     now = now or utcnow()
     cutoff = now - timedelta(days=int(current_app.config["RETENTION_DAYS"]))
     target = aliased(Report)

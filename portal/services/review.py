@@ -30,6 +30,7 @@ from portal.models import (
     ReportEvent,
     ReportStatus,
     Role,
+    Sender,
     User,
     user_township,
 )
@@ -44,6 +45,7 @@ from portal.services.errors import (
     NotFoundError,
     ValidationError,
 )
+from portal.services.messages import add_message
 from portal.services.queue import STATUS_LABELS, visible_condition
 
 # Error messages are lazy (`_` is lazy_gettext): the view renders them in the user's language.
@@ -302,9 +304,6 @@ def add_note(*, user: User, report: Report, text: str) -> ReportEvent:
 
 def ask_reporter(*, user: User, report: Report, body: str):
     """An inspector's question to the reporter, through the receipt thread."""
-    from portal.models import Sender
-    from portal.services.messages import add_message
-
     _require_inspector(user)
     if report.purged_at is not None:
         raise IllegalTransitionError(_("此举报已归档，不能再发消息。"))

@@ -10,7 +10,6 @@ Every function here costs a fixed number of queries, whatever the number of cadr
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -219,16 +218,3 @@ def month_weeks(year: int, month: int) -> list[date]:
         weeks.append(monday)
         monday += timedelta(days=7)
     return weeks
-
-
-def group_invalid(results: list[rule_543.WeekResult]) -> dict[str, list[rule_543.InvalidRecord]]:
-    """Invalid records of several weeks by kind (sign_in, night_stay, visit), without repeats."""
-    seen: set[tuple] = set()
-    grouped: dict[str, list[rule_543.InvalidRecord]] = defaultdict(list)
-    for result in results:
-        for record in result.invalid:
-            key = (record.kind, record.record_id)
-            if key not in seen:
-                seen.add(key)
-                grouped[record.kind.value].append(record)
-    return grouped

@@ -27,6 +27,7 @@ from portal.models import (
     DutyRole,
     Presence,
     Report,
+    Role,
     Source,
     SpotCheck,
     SpotCheckFinding,
@@ -39,6 +40,7 @@ from portal.rules.calendar import TZ, OfficialCalendar
 from portal.services import audit, board_at
 from portal.services.calendar import official_calendar
 from portal.services.errors import ConflictError, NotFoundError, ValidationError
+from portal.services.reports import create_report
 from portal.services.scope import township_ids_in_scope
 
 SHIFT_UNSTAFFED = "shift_unstaffed"
@@ -169,8 +171,6 @@ def record_spot_check(*, checker: User, township_id: int, at: datetime,
 
 def visible_checks(user: User):
     """A SELECT of the spot checks the user may see: in scope; a supervisor sees only their own."""
-    from portal.models import Role
-
     stmt = select(SpotCheck).where(SpotCheck.township_id.in_(township_ids_in_scope(user)))
     if user.role == Role.SUPERVISOR:
         stmt = stmt.where(SpotCheck.checker_id == user.id)
@@ -231,13 +231,6 @@ def describe(check: SpotCheck) -> list[FindingView]:
     ]
 
 
-def finding_for_report(report_id: int) -> SpotCheckFinding | None:
-    """The spot-check finding a report was made from, if any (the link back)."""
-    return db.session.scalar(
-        select(SpotCheckFinding).where(SpotCheckFinding.report_id == report_id)
-    )
-
-
 def _category(finding: SpotCheckFinding, said: board_at.CadreAt) -> Category:
     if finding.mismatch == FALSE_BOARD:
         return Category.FALSE_BOARD
@@ -272,8 +265,6 @@ def _description(check: SpotCheck, finding: SpotCheckFinding) -> str:
 
 def report_from_finding(*, user: User, check_public_id: str, cadre_public_id: str) -> Report:
     """Turn a finding's mismatch into a report in the review queue (source spot_check), linked both ways."""
-    from portal.services.reports import create_report
-
     check = get_check(user, check_public_id)
     finding = next((f for f in check.findings if f.cadre.public_id == cadre_public_id), None)
     if finding is None:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Cadre, Region, RegionLevel, Township, User
+from portal.models import Cadre, Region, Township, User
 from portal.rules.names import pinyin_keys
 from portal.sanitize import clean_text
 from portal.services import audit
 from portal.services.errors import NotFoundError, ValidationError
-from portal.services.scope import region_ids_under, township_ids_in_scope
+from portal.services.scope import counties_administered, township_ids_in_scope
 from portal.services.townships import touch
 
 
@@ -31,16 +31,6 @@ class TownshipFields:
     hotline: str
 
 
-def counties_in_scope(user: User) -> list[Region]:
-    """The counties a county administrator (or sysadmin) administers."""
-    stmt = select(Region).where(Region.level == RegionLevel.COUNTY).order_by(Region.code)
-    if user.scope_region_id is not None:
-        stmt = stmt.where(Region.id.in_(region_ids_under(user.scope_region_id)))
-    elif user.role.value != "sysadmin":
-        return []
-    return list(db.session.scalars(stmt))
-
-
 def list_townships(user: User) -> list[TownshipRow]:
     """Every township of the user's scope, active or not, with its number of active cadres."""
     counts = (
@@ -57,16 +47,6 @@ def list_townships(user: User) -> list[TownshipRow]:
     return [TownshipRow(t, r, n) for t, r, n in db.session.execute(stmt)]
 
 
-def get_township(user: User, code: str) -> Township:
-    """A township of the user's scope (active or not), or NotFoundError."""
-    township = db.session.scalar(
-        select(Township).where(Township.code == code, Township.id.in_(township_ids_in_scope(user)))
-    )
-    if township is None:
-        raise NotFoundError(code)
-    return township
-
-
 def _clean(fields: TownshipFields) -> TownshipFields:
     name = clean_text(fields.name, 64, multiline=False)
     if not name:
@@ -81,7 +61,7 @@ def _clean(fields: TownshipFields) -> TownshipFields:
 
 def create_township(*, user: User, county: Region, suffix: str, fields: TownshipFields) -> Township:
     """A new township: its code is the county code and a 3-digit suffix."""
-    if county.id not in {c.id for c in counties_in_scope(user)}:
+    if county.id not in {c.id for c in counties_administered(user)}:
         raise NotFoundError(county.code)
     if not (len(suffix) == 3 and suffix.isdigit()) or suffix == "000":
         raise ValidationError("suffix")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select, update
 
 from portal.extensions import db
 from portal.models import Region, RegionLevel, Township
+from portal.models.base import utcnow
 from portal.rules.names import is_latin, normalize_query
 
 MAX_RESULTS = 50
@@ -163,10 +164,6 @@ def touch(township_id: int | None) -> None:
     Every service that changes what a township's public pages show calls this in the
     same transaction as the change; `None` marks every township (a calendar change).
     """
-    from sqlalchemy import update
-
-    from portal.models.base import utcnow
-
     stmt = update(Township).values(data_version=Township.data_version + 1, updated_at=utcnow())
     if township_id is not None:
         stmt = stmt.where(Township.id == township_id)

@@ -12,17 +12,11 @@ from portal.rules import charts
 from portal.rules.calendar import local_date
 from portal.services import stats
 from portal.services.errors import ValidationError
+from portal.services.stats_periods import period_choices, period_label
 
 bp = Blueprint("stats", __name__)
 
 MAX_AGE = 300
-
-
-def period_label(period: stats.Period) -> str:
-    """"2026年10月" or "2026年第4季度" in the page language."""
-    if period.kind == "month":
-        return _("%(year)d年%(month)d月", year=period.year, month=period.number)
-    return _("%(year)d年第%(quarter)d季度", year=period.year, quarter=period.number)
 
 
 def month_tick(period: stats.Period) -> str:
@@ -30,18 +24,6 @@ def month_tick(period: stats.Period) -> str:
     if period.number == 1:
         return _("%(year)d年1月", year=period.year)
     return _("%(month)d月", month=period.number)
-
-
-def period_choices(today) -> list[tuple[str, str]]:
-    """The last 12 months and the last 4 quarters, newest first."""
-    months = stats.months_back((today.year, today.month), stats.TREND_MONTHS)[::-1]
-    choices = [(p.key, period_label(p)) for p in (stats.Period("month", y, m) for y, m in months)]
-    quarter = stats.month_of(today).quarter()
-    for _i in range(4):
-        choices.append((quarter.key, period_label(quarter)))
-        year, number = (quarter.year, quarter.number - 1) if quarter.number > 1 else (quarter.year - 1, 4)
-        quarter = stats.Period("quarter", year, number)
-    return choices
 
 
 def select_county_and_period(args, today):

@@ -172,8 +172,8 @@ def test_database_durability_settings(app):
     """SQLite: WAL with a busy timeout; PostgreSQL: commits are synchronous and fsynced."""
     from sqlalchemy import text
 
+    from portal.database import sqlite_settings
     from portal.extensions import db
-    from portal.storage import sqlite_settings
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -11,12 +11,12 @@ import threading
 
 import pytest
 
-from portal import storage
+from portal import database
 from portal.extensions import db
 
 
 def _hold(app, started, release, log) -> None:
-    with app.app_context(), storage.write_turn():
+    with app.app_context(), database.write_turn():
         started.set()
         release.wait(30)
         with open(log, "a") as out:
@@ -32,7 +32,7 @@ def _sqlite_only(app) -> None:
 def test_a_second_process_waits_for_the_turn(app, tmp_path):
     _sqlite_only(app)
     log = tmp_path / "order.txt"
-    with app.app_context(), storage.write_turn():
+    with app.app_context(), database.write_turn():
         pass  # the lock file is open in this process before the fork, as under gunicorn's preload
     context = multiprocessing.get_context("fork")
     started, release = context.Event(), context.Event()
@@ -53,7 +53,7 @@ def test_a_second_process_waits_for_the_turn(app, tmp_path):
 
 
 def _take_and_log(app, log) -> None:
-    with app.app_context(), storage.write_turn(), open(log, "a") as out:
+    with app.app_context(), database.write_turn(), open(log, "a") as out:
         out.write("second in\n")
 
 
@@ -78,5 +78,5 @@ def test_on_postgresql_a_turn_is_nothing(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             pytest.skip("PostgreSQL only")
-        with storage.write_turn(), storage.write_turn():  # would block on a real lock
+        with database.write_turn(), database.write_turn():  # would block on a real lock
             pass

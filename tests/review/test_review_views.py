@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Category, Report, ReportStatus, Sender, Township, User
-from portal.services import evidence
-from portal.services import queue as queue_service
+from portal.services import evidence, scope
 from portal.services.messages import add_message
 from tests.conftest import login_as
 from tests.report.photos import png_bytes
@@ -238,7 +237,7 @@ def test_assigning_to_an_unknown_inspector_is_refused(app, world):
 
 
 def test_a_wide_scope_types_a_township_code_instead_of_scrolling_a_list(app, world, monkeypatch):
-    monkeypatch.setattr(queue_service, "MAX_TOWNSHIP_CHOICES", 1)
+    monkeypatch.setattr(scope, "MAX_TOWNSHIP_CHOICES", 1)
     mine, other = _report(app, world), _report(app, world, township="township2")
     client = _as(app, world, "inspector")
     page = client.get("/review").get_data(as_text=True)
@@ -247,5 +246,5 @@ def test_a_wide_scope_types_a_township_code_instead_of_scrolling_a_list(app, wor
     filtered = client.get(f"/review?township={world.township.code}").get_data(as_text=True)
     assert mine in filtered and other not in filtered
     assert f'value="{world.township.code}"' in filtered  # the typed code stays in the box
-    monkeypatch.setattr(queue_service, "MAX_TOWNSHIP_CHOICES", 200)
+    monkeypatch.setattr(scope, "MAX_TOWNSHIP_CHOICES", 200)
     assert f'<option value="{world.township.code}"' in client.get("/review").get_data(as_text=True)

@@ -1,4 +1,5 @@
-"""Database engine settings: SQLite in WAL mode with a busy timeout and durable commits."""
+"""The database engine's settings (SQLite in WAL mode with a busy timeout and durable commits)
+and SQLite's write turn (`write_turn()`), which writers of a hot use case queue on."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from portal.extensions import db
 
@@ -38,8 +39,6 @@ def register_engine_events(app: Flask) -> None:
 
 def sqlite_settings() -> dict[str, str]:
     """The pragmas in force on a connection (for start-up checks and tests)."""
-    from sqlalchemy import text
-
     if db.engine.dialect.name != "sqlite":
         return {}
     with db.engine.connect() as conn:
