@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.models import Region, Role, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import audit, stats
+from portal.services import stats, stats_export
 from portal.services.errors import ValidationError
 from portal.services.scope import township_ids_in_scope
 from portal.stats.views import period_choices
@@ -141,13 +141,8 @@ def export():
         period = stats.parse_period(request.form.get("period", ""))
     except ValidationError:
         abort(400)
-    today = local_date(utcnow())
-    in_scope = db.session.scalars(township_ids_in_scope(_me())).all()
-    result = stats.county_stats(county, period, today, township_ids=in_scope)
-    audit.record("stats.export", actor=_me(), object_type="county", object_id=county.code,
-                 detail={"period": period.key, "format": kind,
-                         "townships": len(result.townships)})
-    db.session.commit()
+    result = stats_export.county_export(user=_me(), county=county, period=period,
+                                        today=local_date(utcnow()), file_format=kind)
     name = f"zaigang-stats-{county.code}-{period.key}.{kind}"
     if kind == "csv":
         body, mimetype = _csv(table(result)), "text/csv; charset=utf-8"
