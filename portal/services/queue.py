@@ -140,9 +140,12 @@ def _overdue(now: datetime, *, in_due_order: bool) -> ColumnElement[bool]:
     # Newest first walks the scope's (..., submitted_at, id) index and drops the reports not
     # overdue on the way; written apart from the due indexes' expression, so that the planner
     # does not take the overdue part of those instead and sort all of it by time.
-    return or_(*(and_(Report.status == statuses[0] if len(statuses) == 1
-                      else Report.status.in_(statuses), getattr(Report, column) < now)
-                 for column, statuses in lifecycle.deadline_columns()))
+    # Per deadline column of the life cycle: "status = x AND column < now" (or "status IN").
+    late = []
+    for column, statuses in lifecycle.deadline_columns():
+        status = Report.status == statuses[0] if len(statuses) == 1 else Report.status.in_(statuses)
+        late.append(and_(status, getattr(Report, column) < now))
+    return or_(*late)
 
 
 def is_above_county(user: User) -> bool:

@@ -82,12 +82,12 @@ def _require_inspector(user: User) -> None:
         raise IllegalTransitionError(_("只有纪检监察干部可以办理举报。"))
 
 
-def _require(step: Step, report: Report, user: User, *, status_only: bool = False) -> None:
-    """Refuse the step unless the life cycle allows it to the user now."""
+def _require(step: Step, report: Report, user: User, *, status_only: bool = False) -> ReportStatus:
+    """The status the step leads to; refused unless the life cycle allows it to the user now."""
     why = lifecycle.refusal(step, report.status, finding=report.finding,
                             assignee_id=report.assignee_id, actor_id=user.id)
     if why is None or (status_only and why != Refusal.STATUS):
-        return
+        return lifecycle.STEPS[step].target
     if why == Refusal.STATUS:
         raise IllegalTransitionError(_("此举报当前的状态（%(status)s）不能进行这一步。",
                                        status=STATUS_LABELS[report.status]))
@@ -134,11 +134,11 @@ def _is_lock_error(error: OperationalError) -> bool:
 def accept(*, user: User, report: Report, note: str = "") -> Report:
     """待受理 → 已受理; the 30-day conclusion deadline starts."""
     _require_inspector(user)
-    _require(Step.ACCEPT, report, user)
+    to_status = _require(Step.ACCEPT, report, user)
     now = utcnow()
-    _event(report, user, "accepted", ReportStatus.ACCEPTED, public_note=PUBLIC_NOTES["accepted"],
+    _event(report, user, "accepted", to_status, public_note=PUBLIC_NOTES["accepted"],
            staff_note=clean_text(note, NOTE_LENGTH, multiline=True), at=now)
-    report.status = ReportStatus.ACCEPTED
+    report.status = to_status
     report.accepted_at = now
     report.conclude_due = deadlines.conclude_deadline(
         now, current_app.config.get("REPORT_CONCLUDE_DAYS", deadlines.CONCLUDE_DAYS)
@@ -152,13 +152,13 @@ def accept(*, user: User, report: Report, note: str = "") -> Report:
 def not_accept(*, user: User, report: Report, reason: str) -> Report:
     """待受理 → 不予受理, with a reason the reporter reads."""
     _require_inspector(user)
-    _require(Step.NOT_ACCEPT, report, user)
+    to_status = _require(Step.NOT_ACCEPT, report, user)
     reason = clean_text(reason, NOTE_LENGTH, multiline=True)
     if not reason:
         raise ValidationError(_("请填写不予受理的理由。"))
     now = utcnow()
-    _event(report, user, "not_accepted", ReportStatus.NOT_ACCEPTED, public_note=reason, at=now)
-    report.status = ReportStatus.NOT_ACCEPTED
+    _event(report, user, "not_accepted", to_status, public_note=reason, at=now)
+    report.status = to_status
     report.not_accepted_reason = reason
     report.closed_at = now
     _audit("not_accepted", user, report)
@@ -170,7 +170,7 @@ def not_accept(*, user: User, report: Report, reason: str) -> Report:
 def merge(*, user: User, report: Report, into_public_id: str, note: str = "") -> Report:
     """Merge into another report of the scope; every reporter keeps their own thread."""
     _require_inspector(user)
-    _require(Step.MERGE, report, user)
+    to_status = _require(Step.MERGE, report, user)
     try:
         target = get_report(user=user, public_id=(into_public_id or "").strip())
     except NotFoundError as error:
@@ -180,11 +180,11 @@ def merge(*, user: User, report: Report, into_public_id: str, note: str = "") ->
     if target.status in lifecycle.CLOSED_STATUSES:
         raise ValidationError(_("要并入的举报已经办结或关闭。"))
     now = utcnow()
-    _event(report, user, "merged", ReportStatus.MERGED, public_note=PUBLIC_NOTES["merged"],
+    _event(report, user, "merged", to_status, public_note=PUBLIC_NOTES["merged"],
            staff_note=clean_text(note, NOTE_LENGTH, multiline=True) or target.public_id, at=now)
     _event(target, user, "merged_in", None, from_status=target.status,
            staff_note=report.public_id, at=now)
-    report.status = ReportStatus.MERGED
+    report.status = to_status
     report.merged_into_id = target.id
     report.closed_at = now
     _audit("merged", user, report, into=target.public_id)
@@ -269,7 +269,7 @@ def conclude(*, user: User, report: Report, finding: Finding | str, action: Acti
              outcome_public: str, staff_note: str = "") -> Report:
     """核查中 → 已办结, by the assigned inspector, with finding, action and the public outcome."""
     _require_inspector(user)
-    _require(Step.CONCLUDE, report, user)
+    to_status = _require(Step.CONCLUDE, report, user)
     finding, action = Finding(finding), Action(action)
     if finding == Finding.UNSUBSTANTIATED and action != Action.NONE:
         raise ValidationError(_("核查不属实时，处理方式应为“无需处理”。"))
@@ -277,9 +277,9 @@ def conclude(*, user: User, report: Report, finding: Finding | str, action: Acti
     if not outcome:
         raise ValidationError(_("请填写向举报人公开的办理结果。"))
     now = utcnow()
-    _event(report, user, "concluded", ReportStatus.CONCLUDED, public_note=outcome,
+    _event(report, user, "concluded", to_status, public_note=outcome,
            staff_note=clean_text(staff_note, NOTE_LENGTH, multiline=True), at=now)
-    report.status = ReportStatus.CONCLUDED
+    report.status = to_status
     report.finding, report.action = finding, action
     report.outcome_public = outcome
     report.concluded_at = report.closed_at = now
@@ -292,11 +292,11 @@ def conclude(*, user: User, report: Report, finding: Finding | str, action: Acti
 def rectify(*, user: User, report: Report, note: str = "") -> Report:
     """已办结 (属实 / 部分属实) → 已整改, once the township has confirmed the correction."""
     _require_inspector(user)
-    _require(Step.RECTIFY, report, user)
+    to_status = _require(Step.RECTIFY, report, user)
     public = clean_text(note, NOTE_LENGTH, multiline=True) or PUBLIC_NOTES["rectified"]
     now = utcnow()
-    _event(report, user, "rectified", ReportStatus.RECTIFIED, public_note=public, at=now)
-    report.status = ReportStatus.RECTIFIED
+    _event(report, user, "rectified", to_status, public_note=public, at=now)
+    report.status = to_status
     # Retention counts from the last closing step.
     report.closed_at = now
     _audit("rectified", user, report)
