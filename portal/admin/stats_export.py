@@ -16,11 +16,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.access import allow
-from portal.extensions import db
 from portal.models import Role
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import audit, scope, stats
+from portal.services import scope, stats, stats_export
 from portal.services.errors import ValidationError
 from portal.services.stats_periods import period_choices
 
@@ -132,13 +131,8 @@ def export():
         period = stats.parse_period(request.form.get("period", ""))
     except ValidationError:
         abort(400)
-    today = local_date(utcnow())
-    in_scope = db.session.scalars(scope.township_ids_in_scope(_me())).all()
-    result = stats.county_stats(county, period, today, township_ids=in_scope)
-    audit.record("stats.export", actor=_me(), object_type="county", object_id=county.code,
-                 detail={"period": period.key, "format": kind,
-                         "townships": len(result.townships)})
-    db.session.commit()
+    result = stats_export.county_export(user=_me(), county=county, period=period,
+                                        today=local_date(utcnow()), file_format=kind)
     name = f"zaigang-stats-{county.code}-{period.key}.{kind}"
     if kind == "csv":
         body, mimetype = _csv(table(result)), "text/csv; charset=utf-8"

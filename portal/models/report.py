@@ -1,5 +1,8 @@
 """举报: reports from the public, their history, messages and evidence.
 
+A report's states, the steps between them and its deadlines are rules, not storage:
+portal/rules/lifecycle.py (ReportStatus and Finding are imported from there).
+
 No column here, or anywhere, holds a client address, user agent or other
 client identifier. The receipt code is stored only as a keyed hash.
 """
@@ -33,6 +36,11 @@ from portal.models.base import UTCDateTime, new_public_id, str_enum, utcnow
 from portal.models.cadre import Cadre
 from portal.models.region import Region
 from portal.models.township import Township
+from portal.rules import lifecycle
+
+# The life cycle's states and findings live with its rules (portal/rules/lifecycle.py).
+from portal.rules.lifecycle import CLOSED_STATUSES as CLOSED_STATUSES
+from portal.rules.lifecycle import Finding, ReportStatus
 
 
 class Category(enum.StrEnum):
@@ -43,27 +51,6 @@ class Category(enum.StrEnum):
     FALSE_BOARD = "false_board"  # 去向公示不实
     OFFICIAL_CAR = "official_car"  # 公车私用
     OTHER = "other"  # 其他作风问题
-
-
-class ReportStatus(enum.StrEnum):
-    SUBMITTED = "submitted"  # 待受理
-    ACCEPTED = "accepted"  # 已受理
-    NOT_ACCEPTED = "not_accepted"  # 不予受理
-    MERGED = "merged"  # 并案
-    VERIFYING = "verifying"  # 核查中
-    CONCLUDED = "concluded"  # 已办结
-    RECTIFIED = "rectified"  # 已整改
-
-
-CLOSED_STATUSES = frozenset(
-    {ReportStatus.NOT_ACCEPTED, ReportStatus.MERGED, ReportStatus.CONCLUDED, ReportStatus.RECTIFIED}
-)
-
-
-class Finding(enum.StrEnum):
-    SUBSTANTIATED = "substantiated"  # 属实
-    PARTLY_SUBSTANTIATED = "partly_substantiated"  # 部分属实
-    UNSUBSTANTIATED = "unsubstantiated"  # 不属实
 
 
 class Action(enum.StrEnum):
@@ -164,14 +151,16 @@ class Report(db.Model):
 def due_of(table) -> ColumnElement:
     """The deadline of a report's next step, NULL once it is closed (the queue's "due" order).
 
-    The statuses are written out, not bound: the indexes below hold this very expression, and
-    a query matches them only if it has the same one (queue.due_expression uses this).
+    Built from lifecycle.DEADLINE_FIELDS, the same table as lifecycle.deadline. The statuses
+    are written out, not bound: the indexes below hold this very expression, and a query
+    matches them only if it has the same one (queue.due_expression uses this).
     """
-    return case(
-        (table.c.status == literal_column("'submitted'"), table.c.accept_due),
-        (table.c.status.in_([literal_column("'accepted'"), literal_column("'verifying'")]),
-         table.c.conclude_due),
-    )
+    whens = []
+    for column, statuses in lifecycle.deadline_columns():
+        written = [literal_column(f"'{status.value}'") for status in statuses]
+        condition = table.c.status == written[0] if len(written) == 1 else table.c.status.in_(written)
+        whens.append((condition, table.c[column]))
+    return case(*whens)
 
 
 # The queue by deadline, and its "overdue only" filter, as one index range per region.

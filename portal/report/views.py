@@ -6,15 +6,13 @@ sees the address, as a key of counters that expire in its own storage.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from portal.extensions import db, limiter
-from portal.models import Cadre, Category, Report, Township
+from portal.extensions import limiter
+from portal.models import Category, Report
 from portal.report.forms import (
     CATEGORY_WORDS,
     SAVED_LABEL,
@@ -71,13 +69,6 @@ def _private(response):
     return response
 
 
-def _roster(township) -> list[Cadre]:
-    return list(db.session.scalars(
-        select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
-        .order_by(Cadre.is_leader.desc(), Cadre.sort_order, Cadre.id)
-    ))
-
-
 def _uploads(field_name: str = "photos") -> list:
     return [f for f in request.files.getlist(field_name) if f and f.filename]
 
@@ -89,11 +80,10 @@ def _choose(error: str | None = None, status: int = 200):
 
 
 def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), error=None):
-    if isinstance(township, townships.Route):
-        township = db.session.get(Township, township.id)
+    township, roster = reports.form_roster(township)
     photos_dropped = request.method == "POST" and bool(_uploads())
     return render_template(
-        "report/form.html", form=form, township=township, roster=_roster(township),
+        "report/form.html", form=form, township=township, roster=roster,
         warnings=warnings, error=error, photos_dropped=photos_dropped,
         categories=[(c.value, words) for c, words in CATEGORY_WORDS.items()],
         max_photos=current_app.config["MAX_PHOTOS"],
@@ -152,11 +142,9 @@ def _submit(report_form: ReportForm, route: townships.Route):
             reporter_contact=report_form.contact.data, photos=_uploads(),
         )
     except PhotoError as error:
-        db.session.rollback()
         report_form.photos.errors = [str(error)]
         return _render_form(report_form, route, status=400)
     except ValidationError as error:
-        db.session.rollback()
         return _render_form(report_form, route, status=400, error=str(error))
     g.report_filed = True
     return _receipt_page(receipt, accept_due=report.accept_due)
@@ -185,17 +173,11 @@ def thanks():
     return render_template("report/thanks.html")
 
 
-def _reply_token(report: Report) -> str:
-    key = reports.receipt_key()
-    state = f"{report.public_id}:{len(report.messages)}".encode()
-    return hmac.new(key, b"reply:" + state, hashlib.sha256).hexdigest()[:32]
-
-
 def _status_page(report: Report, receipt: str, *, reply: ReplyForm | None = None,
                  notice: str | None = None, status: int = 200):
     reply = reply or ReplyForm(formdata=None)
     reply.receipt.data = format_receipt(normalize_receipt(receipt) or "")
-    reply.token.data = _reply_token(report)
+    reply.token.data = reports.reply_token(report)
     return render_template(
         "report/status.html", view=tracking.public_view(report), report=report, reply=reply,
         notice=notice, max_photos=current_app.config["MAX_PHOTOS"],
@@ -232,14 +214,12 @@ def reply():
     receipt = reply_form.receipt.data
     if not reply_form.validate_on_submit():
         return _status_page(report, receipt, reply=reply_form, status=400)
-    if not hmac.compare_digest(reply_form.token.data, _reply_token(report)):
+    if not hmac.compare_digest(reply_form.token.data, reports.reply_token(report)):
         return _status_page(report, receipt, notice=_("这条回复已经发送过了。"))
     try:
         reports.reporter_reply(report=report, body=reply_form.body.data, photos=_uploads())
     except ValidationError as error:
-        db.session.rollback()
         reply_form.body.errors = [str(error)] if not isinstance(error, PhotoError) else []
         reply_form.photos.errors = [str(error)] if isinstance(error, PhotoError) else []
         return _status_page(report, receipt, reply=reply_form, status=400)
-    db.session.refresh(report)
     return _status_page(report, receipt, notice=_("您的回复已送达纪检监察干部。"))

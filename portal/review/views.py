@@ -9,16 +9,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal.access import allow
-from portal.extensions import db
-from portal.models import Evidence, Report, Role, User
+from portal.models import Report, Role, User
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services import crosscheck, exports, queue, review, scope
-from portal.services import evidence as evidence_service
+from portal.services import crosscheck, exports, queue, review, review_pages
 from portal.services.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -55,16 +52,13 @@ def queue_view():
     user = _user()
     filters = _filters(request.args)
     now = utcnow()
-    page = queue.fetch_page(user=user, filters=filters, cursor=request.args.get("after"),
-                            size=current_app.config["REVIEW_PAGE_SIZE"], now=now)
+    page = review_pages.queue_view(user=user, filters=filters, cursor=request.args.get("after"),
+                                   size=current_app.config["REVIEW_PAGE_SIZE"], now=now)
     return render_template(
-        "review/queue.html", page=page, filters=filters, args=_filter_args(filters), now=now,
-        townships=scope.township_choices(user), export_form=forms.ExportForm(),
-        next_deadline=review.next_deadline, age=lambda r: review.age_in_working_days(r, now),
-        labels=_labels(), report_href=_report_href(),
+        "review/queue.html", page=page, filters=filters, args=_filter_args(filters),
+        export_form=forms.ExportForm(), labels=_labels(), report_href=_report_href(),
         status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
     )
-
 
 
 EVENT_LABELS = {
@@ -122,65 +116,58 @@ def _report(public_id: str) -> Report:
         abort(404)
 
 
-def _detail(report: Report, *, revealed: tuple[str, str] | None = None, status: int = 200,
-            **form_overrides):
-    user = _user()
-    now = utcnow()
-    assign_form = form_overrides.pop("assign_form", None) or forms.AssignForm(formdata=None)
-    assign_form.assignee.choices = [SelectChoice(u.public_id, u.display_name or u.username)
-                                    for u in review.inspectors_for(report) if u.id != report.assignee_id]
-    children = review.merged_children(report)
-    threads = [report, *children]
-    people_ids = {e.actor_id for e in report.events} | {report.assignee_id}
-    people_ids |= {m.author_id for r in threads for m in r.messages}
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(people_ids - {None})))}
-    merged_into = db.session.get(Report, report.merged_into_id) if report.merged_into_id else None
-    context = {
-        "report": report, "now": now, "labels": _labels(), "people": people,
-        "due": review.next_deadline(report), "age": review.age_in_working_days(report, now),
-        "may": review.permitted(user, report), "check": crosscheck.check(report),
-        "group": crosscheck.same_day_group(user=user, report=report),
-        "children": children, "merged_into": merged_into, "cc": _crosscheck_labels(),
-        "event_label": lambda kind: str(EVENT_LABELS.get(kind, kind)),
-        "photos": [e for e in report.evidence if e.message_id is None],
-        "message_photos": _message_photos(threads), "revealed": revealed,
-        "accept_form": forms.ActionForm(formdata=None), "not_accept_form": forms.NotAcceptForm(formdata=None),
-        "merge_form": forms.MergeForm(formdata=None), "assign_form": assign_form,
-        "claim_form": forms.ActionForm(formdata=None, prefix="claim"),
-        "conclude_form": forms.ConcludeForm(formdata=None), "rectify_form": forms.RectifyForm(formdata=None),
-        "note_form": forms.NoteForm(formdata=None), "message_form": forms.MessageForm(formdata=None),
-        "reveal_form": forms.ActionForm(formdata=None, prefix="reveal"),
-    }
-    context.update(form_overrides)
-    return render_template("review/report.html", **context), status
+# The form of each thing the case page may offer: (context name, form class, prefix).
+PAGE_FORMS = {
+    "accept": ("accept_form", forms.ActionForm, ""),
+    "not_accept": ("not_accept_form", forms.NotAcceptForm, ""),
+    "merge": ("merge_form", forms.MergeForm, ""),
+    "claim": ("claim_form", forms.ActionForm, "claim"),
+    "assign": ("assign_form", forms.AssignForm, ""),
+    "conclude": ("conclude_form", forms.ConcludeForm, ""),
+    "rectify": ("rectify_form", forms.RectifyForm, ""),
+    "note": ("note_form", forms.NoteForm, ""),
+    "message": ("message_form", forms.MessageForm, ""),
+    "reveal": ("reveal_form", forms.ActionForm, "reveal"),
+}
 
 
-def _message_photos(reports: list[Report]) -> dict[int, list[Evidence]]:
-    grouped: dict[int, list[Evidence]] = {}
-    for item in (e for r in reports for e in r.evidence):
-        if item.message_id is not None:
-            grouped.setdefault(item.message_id, []).append(item)
-    return grouped
+def _page_forms(page: review_pages.CasePage, overrides: dict) -> dict:
+    """Forms for what the user may do on the page (and nothing else); a refused one as sent."""
+    built = {name: form_class(formdata=None, prefix=prefix)
+             for flag, (name, form_class, prefix) in PAGE_FORMS.items() if getattr(page.may, flag)}
+    built.update(overrides)
+    if "assign_form" in built:
+        built["assign_form"].assignee.choices = [SelectChoice(*choice) for choice in page.assignees]
+    return built
+
+
+def _detail(public_id: str, *, reveal: bool = False, status: int = 200, **form_overrides):
+    try:
+        page = review_pages.case_page(user=_user(), public_id=public_id, reveal=reveal)
+    except NotFoundError:
+        abort(404)
+    context = {**vars(page), **_page_forms(page, form_overrides)}
+    return render_template(
+        "review/report.html", labels=_labels(), cc=_crosscheck_labels(),
+        event_label=lambda kind: str(EVENT_LABELS.get(kind, kind)), **context,
+    ), status
 
 
 @bp.get("/<public_id>")
 @allow(Role.INSPECTOR)
 def report_view(public_id: str):
-    return _detail(_report(public_id))
+    return _detail(public_id)
 
 
 @bp.get("/<public_id>/photos/<evidence_id>")
 @allow(Role.INSPECTOR)
 def photo(public_id: str, evidence_id: str):
-    report = _report(public_id)
-    item = next((e for e in report.evidence if e.public_id == evidence_id), None)
-    if item is None:
-        abort(404)
     try:
-        data = evidence_service.read_bytes(item)
+        content_type, data = review_pages.photo(user=_user(), public_id=public_id,
+                                                evidence_id=evidence_id)
     except NotFoundError:
         abort(404)
-    response = send_file(BytesIO(data), mimetype=item.content_type, max_age=0)
+    response = send_file(BytesIO(data), mimetype=content_type, max_age=0)
     response.headers["Content-Disposition"] = "inline"
     return response
 
@@ -194,11 +181,10 @@ def _step(public_id: str, form_class, attr: str, run: Callable[[User, Report, ob
         form.assignee.choices = [SelectChoice(u.public_id, u.username) for u in review.inspectors_for(report)]
     if not form.validate_on_submit():
         flash(_("请检查填写的内容。"), "error")
-        return _detail(report, status=400, **{attr: form})
+        return _detail(public_id, status=400, **{attr: form})
     try:
         run(_user(), report, form)
     except ServiceError as error:
-        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("review.report_view", public_id=public_id), 303)
     flash(done, "success")
@@ -238,11 +224,9 @@ def claim(public_id: str):
 @bp.post("/<public_id>/assign")
 @allow(Role.INSPECTOR)
 def assign(public_id: str):
-    def run(user, report, form):
-        assignee = db.session.scalar(select(User).where(User.public_id == form.assignee.data))
-        review.assign(user=user, report=report, assignee=assignee)
-
-    return _step(public_id, forms.AssignForm, "assign_form", run, _("已指定承办人。"))
+    return _step(public_id, forms.AssignForm, "assign_form",
+                 lambda u, r, f: review.assign_to(user=u, report=r, assignee_public_id=f.assignee.data),
+                 _("已指定承办人。"))
 
 
 @bp.post("/<public_id>/conclude")
@@ -280,12 +264,8 @@ def message(public_id: str):
 @bp.post("/<public_id>/reveal")
 @allow(Role.INSPECTOR)
 def reveal(public_id: str):
-    report = _report(public_id)
+    _report(public_id)
     form = forms.ActionForm(prefix="reveal")
     if not form.validate_on_submit():
         abort(400)
-    try:
-        revealed = review.reveal_reporter(user=_user(), report=report)
-    except NotFoundError:
-        abort(404)
-    return _detail(report, revealed=revealed)
+    return _detail(public_id, reveal=True)

@@ -17,8 +17,9 @@ from sqlalchemy import or_, select, update
 from portal.extensions import db
 from portal.models import Region, Report, ReportEvent
 from portal.models.base import utcnow
+from portal.rules.lifecycle import OPEN_STATUSES
 from portal.services import audit
-from portal.services.queue import OPEN_STATUSES, due_expression
+from portal.services.queue import due_expression
 from portal.services.review import PUBLIC_NOTES
 
 MAX_LEVEL = 2  # county → city → province

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.models import Report, User
 from portal.models.base import utcnow
-from portal.rules import deadlines
+from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import TZ
 from portal.services import audit
 from portal.services.calendar import official_calendar
@@ -30,7 +30,6 @@ from portal.services.queue import (
     encode_cursor,
     page_statement,
 )
-from portal.services.review import next_deadline
 
 MAX_ROWS = 100_000
 BATCH = 1000
@@ -53,8 +52,12 @@ def _safe(value: str) -> str:
 
 def _sort_key(report: Report, filters: QueueFilters) -> datetime:
     if filters.normalized().sort == "due":
-        return next_deadline(report)
+        return _due(report)
     return report.submitted_at
+
+
+def _due(report: Report) -> datetime | None:
+    return lifecycle.deadline(report.status, report.accept_due, report.conclude_due)
 
 
 def iter_rows(*, user: User, filters: QueueFilters, now: datetime | None = None) -> Iterator[list]:
@@ -69,13 +72,13 @@ def iter_rows(*, user: User, filters: QueueFilters, now: datetime | None = None)
         batch, more = rows[:BATCH], len(rows) > BATCH
         people = assignees_of(batch)
         for r in batch:
-            due = next_deadline(r)
+            due = _due(r)
             assignee = people.get(r.assignee_id)
             yield [
                 r.public_id, _safe(r.township.name), str(CATEGORY_LABELS[r.category]),
                 str(STATUS_LABELS[r.status]), _safe(r.cadre.name if r.cadre else r.cadre_text),
                 _local(r.submitted_at), deadlines.age_in_working_days(r.submitted_at, now, calendar),
-                _local(due), _("是") if due and now > due else _("否"),
+                _local(due), _("是") if lifecycle.past_due(due, now) else _("否"),
                 _("是") if r.escalation_level else _("否"),
                 _safe(assignee.display_name or assignee.username) if assignee else "",
             ]

@@ -43,6 +43,8 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.report import due_of
+from portal.rules import lifecycle
+from portal.rules.lifecycle import OPEN_STATUSES
 from portal.services import tally
 
 STATUS_LABELS = {
@@ -77,7 +79,6 @@ ACTION_LABELS = {
     Action.DISCIPLINARY: _l("纪律处分"),
     Action.TRANSFERRED: _l("移送"),
 }
-OPEN_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED, ReportStatus.VERIFYING)
 SORTS = ("newest", "due")
 # Before any deadline this service sets (its reports are filed through it).
 EARLIEST_DEADLINE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -137,9 +138,12 @@ def _overdue(now: datetime, *, in_due_order: bool) -> ColumnElement[bool]:
     # Newest first walks the scope's (..., submitted_at, id) index and drops the reports not
     # overdue on the way; written apart from the due indexes' expression, so that the planner
     # does not take the overdue part of those instead and sort all of it by time.
-    return or_(and_(Report.status == ReportStatus.SUBMITTED, Report.accept_due < now),
-               and_(Report.status.in_([ReportStatus.ACCEPTED, ReportStatus.VERIFYING]),
-                    Report.conclude_due < now))
+    # Per deadline column of the life cycle: "status = x AND column < now" (or "status IN").
+    late = []
+    for column, statuses in lifecycle.deadline_columns():
+        status = Report.status == statuses[0] if len(statuses) == 1 else Report.status.in_(statuses)
+        late.append(and_(status, getattr(Report, column) < now))
+    return or_(*late)
 
 
 def is_above_county(user: User) -> bool:
@@ -296,7 +300,7 @@ def fetch_page(*, user: User, filters: QueueFilters, cursor: str | None = None, 
         last = rows[-1]
         key = last.submitted_at
         if filters.sort == "due":
-            key = last.accept_due if last.status == ReportStatus.SUBMITTED else last.conclude_due
+            key = lifecycle.deadline(last.status, last.accept_due, last.conclude_due)
         next_cursor = encode_cursor(key, last.id)
     return QueuePage(rows, assignees_of(rows), next_cursor, status_counts(user, filters, now))
 

@@ -42,6 +42,7 @@ from portal.sanitize import clean_text
 from portal.services import audit, evidence, messages, townships
 from portal.services.calendar import calendar_for
 from portal.services.errors import ValidationError
+from portal.services.transaction import use_case
 
 MAX_DESCRIPTION = 2000
 MIN_DESCRIPTION = 5
@@ -110,6 +111,7 @@ _INSERT_REPORT = insert(Report.__table__)
 _INSERT_EVENT = insert(ReportEvent.__table__)
 
 
+@use_case
 def create_report(*, township: Township | townships.Route, category: Category, description: str,
                   cadre: Cadre | None = None, cadre_text: str = "",
                   observed_at: datetime | None = None, place: str = "", named: bool = False,
@@ -212,6 +214,23 @@ def resolve_cadre(township: Township, chosen: str | None = "",
     return (matches[0], "") if len(matches) == 1 else (None, name)
 
 
+def reply_token(report: Report) -> str:
+    """A token of the thread's length: a reply form sent twice (reload, back) is refused once."""
+    state = f"{report.public_id}:{len(report.messages)}".encode()
+    return hmac.new(receipt_key(), b"reply:" + state, hashlib.sha256).hexdigest()[:32]
+
+
+def form_roster(township: Township | townships.Route) -> tuple[Township, list[Cadre]]:
+    """The township and its active cadres, leaders first, for the report form to choose from."""
+    if isinstance(township, townships.Route):
+        township = db.session.get(Township, township.id)
+    return township, list(db.session.scalars(
+        select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
+        .order_by(Cadre.is_leader.desc(), Cadre.sort_order, Cadre.id)
+    ))
+
+
+@use_case
 def reporter_reply(*, report: Report, body: str, photos: Sequence = ()) -> Message:
     """The reporter answers in the thread, optionally with photos; one transaction."""
     if report.purged_at is not None:

@@ -1,7 +1,7 @@
 """The report life cycle, step by step, for inspectors.
 
-submitted → accepted | not_accepted | merged;  accepted → verifying (claim / assign) | merged;
-verifying → concluded;  concluded (属实 / 部分属实) → rectified.
+Which step may start from which status, and who may take it, is portal/rules/lifecycle.py;
+this module words its refusals and writes the steps.
 
 Every step records a ReportEvent (who, when, from → to, a public note the reporter
 reads on /track) and an audit entry, in one transaction. Claiming is a conditional
@@ -11,7 +11,6 @@ claiming at once exactly one wins, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -22,7 +21,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.models import (
-    CLOSED_STATUSES,
     Action,
     Finding,
     Region,
@@ -35,7 +33,8 @@ from portal.models import (
     user_township,
 )
 from portal.models.base import utcnow
-from portal.rules import deadlines
+from portal.rules import deadlines, lifecycle
+from portal.rules.lifecycle import Refusal, Step
 from portal.sanitize import clean_text
 from portal.services import audit
 from portal.services.calendar import official_calendar
@@ -47,6 +46,7 @@ from portal.services.errors import (
 )
 from portal.services.messages import add_message
 from portal.services.queue import STATUS_LABELS, visible_condition
+from portal.services.transaction import use_case
 
 # Error messages are lazy (`_` is lazy_gettext): the view renders them in the user's language.
 NOTE_LENGTH = 2000
@@ -60,8 +60,12 @@ PUBLIC_NOTES = {
     "rectified": "有关乡镇已完成整改。",
     "escalated": "办理已超过期限，已报上级纪检监察机关督办。",
 }
-# Findings after which there is something to rectify.
-RECTIFIABLE = frozenset({Finding.SUBSTANTIATED, Finding.PARTLY_SUBSTANTIATED})
+# Why a step is refused, for the steps that say more than "not from this status".
+REFUSALS = {
+    (Step.HAND_OVER, Refusal.NOT_ASSIGNEE): _("只有承办人可以移交此举报。"),
+    (Step.CONCLUDE, Refusal.NOT_ASSIGNEE): _("只有承办人可以办结此举报。"),
+    (Step.RECTIFY, Refusal.NOTHING_TO_RECTIFY): _("核查不属实的举报无需整改。"),
+}
 
 
 def get_report(*, user: User, public_id: str, for_update: bool = False) -> Report:
@@ -80,10 +84,16 @@ def _require_inspector(user: User) -> None:
         raise IllegalTransitionError(_("只有纪检监察干部可以办理举报。"))
 
 
-def _require_status(report: Report, *allowed: ReportStatus) -> None:
-    if report.status not in allowed:
+def _require(step: Step, report: Report, user: User, *, status_only: bool = False) -> ReportStatus:
+    """The status the step leads to; refused unless the life cycle allows it to the user now."""
+    why = lifecycle.refusal(step, report.status, finding=report.finding,
+                            assignee_id=report.assignee_id, actor_id=user.id)
+    if why is None or (status_only and why != Refusal.STATUS):
+        return lifecycle.STEPS[step].target
+    if why == Refusal.STATUS:
         raise IllegalTransitionError(_("此举报当前的状态（%(status)s）不能进行这一步。",
                                        status=STATUS_LABELS[report.status]))
+    raise IllegalTransitionError(REFUSALS.get((step, why), _("其他人刚刚处理了此举报，请查看最新状态。")))
 
 
 def _event(report: Report, actor: User | None, kind: str, to_status: ReportStatus | None,
@@ -122,14 +132,15 @@ def _is_lock_error(error: OperationalError) -> bool:
     return "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower()
 
 
+@use_case
 def accept(*, user: User, report: Report, note: str = "") -> Report:
     """待受理 → 已受理; the 30-day conclusion deadline starts."""
     _require_inspector(user)
-    _require_status(report, ReportStatus.SUBMITTED)
+    to_status = _require(Step.ACCEPT, report, user)
     now = utcnow()
-    _event(report, user, "accepted", ReportStatus.ACCEPTED, public_note=PUBLIC_NOTES["accepted"],
+    _event(report, user, "accepted", to_status, public_note=PUBLIC_NOTES["accepted"],
            staff_note=clean_text(note, NOTE_LENGTH, multiline=True), at=now)
-    report.status = ReportStatus.ACCEPTED
+    report.status = to_status
     report.accepted_at = now
     report.conclude_due = deadlines.conclude_deadline(
         now, current_app.config.get("REPORT_CONCLUDE_DAYS", deadlines.CONCLUDE_DAYS)
@@ -139,16 +150,17 @@ def accept(*, user: User, report: Report, note: str = "") -> Report:
     return report
 
 
+@use_case
 def not_accept(*, user: User, report: Report, reason: str) -> Report:
     """待受理 → 不予受理, with a reason the reporter reads."""
     _require_inspector(user)
-    _require_status(report, ReportStatus.SUBMITTED)
+    to_status = _require(Step.NOT_ACCEPT, report, user)
     reason = clean_text(reason, NOTE_LENGTH, multiline=True)
     if not reason:
         raise ValidationError(_("请填写不予受理的理由。"))
     now = utcnow()
-    _event(report, user, "not_accepted", ReportStatus.NOT_ACCEPTED, public_note=reason, at=now)
-    report.status = ReportStatus.NOT_ACCEPTED
+    _event(report, user, "not_accepted", to_status, public_note=reason, at=now)
+    report.status = to_status
     report.not_accepted_reason = reason
     report.closed_at = now
     _audit("not_accepted", user, report)
@@ -156,24 +168,25 @@ def not_accept(*, user: User, report: Report, reason: str) -> Report:
     return report
 
 
+@use_case
 def merge(*, user: User, report: Report, into_public_id: str, note: str = "") -> Report:
     """Merge into another report of the scope; every reporter keeps their own thread."""
     _require_inspector(user)
-    _require_status(report, ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+    to_status = _require(Step.MERGE, report, user)
     try:
         target = get_report(user=user, public_id=(into_public_id or "").strip())
     except NotFoundError as error:
         raise ValidationError(_("找不到要并入的举报，请核对编号。")) from error
     if target.id == report.id:
         raise ValidationError(_("不能并入自身。"))
-    if target.status in CLOSED_STATUSES:
+    if target.status in lifecycle.CLOSED_STATUSES:
         raise ValidationError(_("要并入的举报已经办结或关闭。"))
     now = utcnow()
-    _event(report, user, "merged", ReportStatus.MERGED, public_note=PUBLIC_NOTES["merged"],
+    _event(report, user, "merged", to_status, public_note=PUBLIC_NOTES["merged"],
            staff_note=clean_text(note, NOTE_LENGTH, multiline=True) or target.public_id, at=now)
     _event(target, user, "merged_in", None, from_status=target.status,
            staff_note=report.public_id, at=now)
-    report.status = ReportStatus.MERGED
+    report.status = to_status
     report.merged_into_id = target.id
     report.closed_at = now
     _audit("merged", user, report, into=target.public_id)
@@ -219,21 +232,19 @@ def claim(*, user: User, report: Report) -> Report:
     return assign(user=user, report=report, assignee=user)
 
 
+@use_case
 def assign(*, user: User, report: Report, assignee: User | None) -> Report:
     """Assign an accepted report to an inspector of its scope (or hand over one's own case)."""
     _require_inspector(user)
-    _require_status(report, ReportStatus.ACCEPTED, ReportStatus.VERIFYING)
+    from_status = report.status
+    step = Step.HAND_OVER if from_status == ReportStatus.VERIFYING else Step.ASSIGN
+    _require(step, report, user, status_only=True)
     if assignee is None or not _may_be_assigned(report, assignee):
         raise ValidationError(_("该人员不能承办此举报（不在其管辖范围内）。"))
-    from_status = report.status
-    if from_status == ReportStatus.VERIFYING:
-        if report.assignee_id != user.id:
-            raise IllegalTransitionError(_("只有承办人可以移交此举报。"))
-        if assignee.id == user.id:
-            raise ValidationError(_("此举报已由您承办。"))
-        expect = user.id
-    else:
-        expect = None
+    _require(step, report, user)
+    if step == Step.HAND_OVER and assignee.id == user.id:
+        raise ValidationError(_("此举报已由您承办。"))
+    expect = user.id if step == Step.HAND_OVER else None
     _take(report, assignee=assignee, expect_assignee_id=expect, expect_status=from_status)
     db.session.refresh(report)
     handover = from_status == ReportStatus.VERIFYING
@@ -248,13 +259,19 @@ def assign(*, user: User, report: Report, assignee: User | None) -> Report:
     return report
 
 
+@use_case
+def assign_to(*, user: User, report: Report, assignee_public_id: str) -> Report:
+    """assign(), to the inspector with this public id (as the case page's form names them)."""
+    assignee = db.session.scalar(select(User).where(User.public_id == (assignee_public_id or "")))
+    return assign(user=user, report=report, assignee=assignee)
+
+
+@use_case
 def conclude(*, user: User, report: Report, finding: Finding | str, action: Action | str,
              outcome_public: str, staff_note: str = "") -> Report:
     """核查中 → 已办结, by the assigned inspector, with finding, action and the public outcome."""
     _require_inspector(user)
-    _require_status(report, ReportStatus.VERIFYING)
-    if report.assignee_id != user.id:
-        raise IllegalTransitionError(_("只有承办人可以办结此举报。"))
+    to_status = _require(Step.CONCLUDE, report, user)
     finding, action = Finding(finding), Action(action)
     if finding == Finding.UNSUBSTANTIATED and action != Action.NONE:
         raise ValidationError(_("核查不属实时，处理方式应为“无需处理”。"))
@@ -262,9 +279,9 @@ def conclude(*, user: User, report: Report, finding: Finding | str, action: Acti
     if not outcome:
         raise ValidationError(_("请填写向举报人公开的办理结果。"))
     now = utcnow()
-    _event(report, user, "concluded", ReportStatus.CONCLUDED, public_note=outcome,
+    _event(report, user, "concluded", to_status, public_note=outcome,
            staff_note=clean_text(staff_note, NOTE_LENGTH, multiline=True), at=now)
-    report.status = ReportStatus.CONCLUDED
+    report.status = to_status
     report.finding, report.action = finding, action
     report.outcome_public = outcome
     report.concluded_at = report.closed_at = now
@@ -273,16 +290,15 @@ def conclude(*, user: User, report: Report, finding: Finding | str, action: Acti
     return report
 
 
+@use_case
 def rectify(*, user: User, report: Report, note: str = "") -> Report:
     """已办结 (属实 / 部分属实) → 已整改, once the township has confirmed the correction."""
     _require_inspector(user)
-    _require_status(report, ReportStatus.CONCLUDED)
-    if report.finding not in RECTIFIABLE:
-        raise IllegalTransitionError(_("核查不属实的举报无需整改。"))
+    to_status = _require(Step.RECTIFY, report, user)
     public = clean_text(note, NOTE_LENGTH, multiline=True) or PUBLIC_NOTES["rectified"]
     now = utcnow()
-    _event(report, user, "rectified", ReportStatus.RECTIFIED, public_note=public, at=now)
-    report.status = ReportStatus.RECTIFIED
+    _event(report, user, "rectified", to_status, public_note=public, at=now)
+    report.status = to_status
     # Retention counts from the last closing step.
     report.closed_at = now
     _audit("rectified", user, report)
@@ -290,6 +306,7 @@ def rectify(*, user: User, report: Report, note: str = "") -> Report:
     return report
 
 
+@use_case
 def add_note(*, user: User, report: Report, text: str) -> ReportEvent:
     """A note for staff only; the reporter never sees it."""
     _require_inspector(user)
@@ -302,6 +319,7 @@ def add_note(*, user: User, report: Report, text: str) -> ReportEvent:
     return event
 
 
+@use_case
 def ask_reporter(*, user: User, report: Report, body: str):
     """An inspector's question to the reporter, through the receipt thread."""
     _require_inspector(user)
@@ -310,6 +328,7 @@ def ask_reporter(*, user: User, report: Report, body: str):
     return add_message(report=report, sender=Sender.INSPECTOR, body=body, author=user)
 
 
+@use_case
 def reveal_reporter(*, user: User, report: Report) -> tuple[str, str]:
     """A named reporter's name and contact, for the assigned inspector only; audited each time."""
     if not report.named or user.role != Role.INSPECTOR or case_assignee_id(report) != user.id:
@@ -351,48 +370,5 @@ def merged_children(report: Report) -> list[Report]:
     ))
 
 
-def next_deadline(report: Report) -> datetime | None:
-    """The deadline of the next step, or None when the report is closed."""
-    if report.status == ReportStatus.SUBMITTED:
-        return report.accept_due
-    if report.status in (ReportStatus.ACCEPTED, ReportStatus.VERIFYING):
-        return report.conclude_due
-    return None
-
-
 def age_in_working_days(report: Report, now: datetime | None = None) -> int:
     return deadlines.age_in_working_days(report.submitted_at, now or utcnow(), official_calendar())
-
-
-@dataclass(frozen=True)
-class Permitted:
-    """Which steps the user may take on the report now (decided here, not in templates)."""
-
-    accept: bool = False
-    not_accept: bool = False
-    merge: bool = False
-    claim: bool = False
-    assign: bool = False
-    conclude: bool = False
-    rectify: bool = False
-    note: bool = False
-    message: bool = False
-    reveal: bool = False
-
-
-def permitted(user: User, report: Report) -> Permitted:
-    if user.role != Role.INSPECTOR:
-        return Permitted()
-    status, mine = report.status, report.assignee_id == user.id
-    return Permitted(
-        accept=status == ReportStatus.SUBMITTED,
-        not_accept=status == ReportStatus.SUBMITTED,
-        merge=status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED),
-        claim=status == ReportStatus.ACCEPTED and report.assignee_id is None,
-        assign=status == ReportStatus.ACCEPTED or (status == ReportStatus.VERIFYING and mine),
-        conclude=status == ReportStatus.VERIFYING and mine,
-        rectify=status == ReportStatus.CONCLUDED and report.finding in RECTIFIABLE,
-        note=True,
-        message=report.purged_at is None,
-        reveal=report.named and report.purged_at is None and case_assignee_id(report) == user.id,
-    )

@@ -18,6 +18,8 @@ from flask_babel import lazy_gettext as _l
 from portal.extensions import db
 from portal.models import Action, Finding, Report, ReportEvent, ReportStatus, Sender
 from portal.models.base import utcnow
+from portal.rules import lifecycle
+from portal.rules.lifecycle import Phase
 from portal.services import reports
 
 Words = str | LazyString
@@ -46,6 +48,11 @@ ACTION_WORDS = {
     Action.ORGANISATIONAL: _l("组织处理"),
     Action.DISCIPLINARY: _l("纪律处分"),
     Action.TRANSFERRED: _l("移送有关机关处理"),
+}
+PHASE_WORDS = {
+    Phase.DECIDE: _l("决定是否受理"),
+    Phase.CONCLUDE: _l("核查并办结"),
+    Phase.RECTIFY: _l("乡镇整改"),
 }
 STEP_TITLES = {
     ReportStatus.SUBMITTED: _l("收到举报"),
@@ -120,20 +127,17 @@ def public_timeline(report: Report) -> list[Step]:
 
 
 def next_step(report: Report, now: datetime | None = None) -> NextStep | None:
-    """What happens next and by when (None once the report is closed)."""
+    """What happens next and by when (None once nothing more will happen)."""
     now = now or utcnow()
-    escalated = report.escalation_level > 0
-    if report.status == ReportStatus.SUBMITTED:
-        due = report.accept_due
-        return NextStep(_l("决定是否受理"), due, now > due, escalated)
-    if report.status in (ReportStatus.ACCEPTED, ReportStatus.VERIFYING):
-        due = report.conclude_due
-        return NextStep(_l("核查并办结"), due, bool(due and now > due), escalated)
-    if report.status == ReportStatus.CONCLUDED and report.finding in (
-        Finding.SUBSTANTIATED, Finding.PARTLY_SUBSTANTIATED
-    ):
-        return NextStep(_l("乡镇整改"), None)
-    return None
+    step = lifecycle.next_step(report.status, finding=report.finding,
+                               accept_due=report.accept_due, conclude_due=report.conclude_due)
+    if step is None:
+        return None
+    if step.phase == Phase.RECTIFY:
+        # The township's part: no deadline, nothing to escalate.
+        return NextStep(PHASE_WORDS[step.phase], None)
+    return NextStep(PHASE_WORDS[step.phase], step.due, lifecycle.past_due(step.due, now),
+                    report.escalation_level > 0)
 
 
 def _outcome(report: Report) -> Outcome | None:
