@@ -20,7 +20,7 @@ from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import OfficialCalendar
 from portal.rules.lifecycle import Step
-from portal.services import crosscheck, evidence, queue, review
+from portal.services import crosscheck, evidence, queue, review, scope
 from portal.services.calendar import official_calendar
 from portal.services.crosscheck import CrossCheck
 from portal.services.errors import NotFoundError
@@ -75,7 +75,7 @@ def queue_view(*, user: User, filters: queue.QueueFilters, cursor: str | None = 
     page = queue.fetch_page(user=user, filters=filters, cursor=cursor, size=size, now=now)
     calendar = official_calendar()
     rows = [_queue_row(r, page.assignees, now, calendar) for r in page.reports]
-    return QueueView(rows, page.counts, page.next_cursor, queue.townships_in_scope(user))
+    return QueueView(rows, page.counts, page.next_cursor, scope.township_choices(user))
 
 
 # --- the case page --------------------------------------------------------------------------
