@@ -171,7 +171,8 @@ EXPECTED_FIELDS = {
     "/api/v1/townships/{code}/board": TOWNSHIP_FIELDS | PERSON_FIELDS | SHIFT_FIELDS | GAP_FIELDS | {
         "township", "today", "holiday", "last_updated", "valid_until", "chiefs_both_away", "duty",
         "running_night", "day", "day_required", "night", "gaps", "cadres", "is_leader", "photo_url", "now",
-        "later_today", "status", "label", "village", "first_day", "last_day", "substitute"},
+        "later_today", "status", "state", "period", "label", "village", "first_day", "last_day",
+        "substitute"},
     "/api/v1/townships/{code}/roster": TOWNSHIP_FIELDS | PERSON_FIELDS | SHIFT_FIELDS | GAP_FIELDS | {
         "township", "from", "to", "required_shifts", "gap_count", "coverage_ratio",
         "chiefs_both_away_days", "days", "holiday", "chiefs_both_away", "slots", "required", "shift",
