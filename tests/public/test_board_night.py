@@ -256,3 +256,18 @@ def test_the_night_board_is_plain_markup_for_a_small_phone(app):
     assert 'href="tel:' in html and 'class="counts"' in html
     english = app.test_client().get(f"/t/{code}?lang=en").get_data(as_text=True)
     assert "No record tonight" in english and "今晚无记录" not in english
+
+
+def test_the_demo_board_at_night_is_what_a_villager_would_meet(app):
+    from portal import demo as demo_data
+
+    at("2026-12-03T22:30")
+    with app.app_context():
+        demo_data.seed()
+        board = board_service.load("990101001")
+    keys = [r.status_key for r in board.rows]
+    assert not {"at_office", "village", "meeting", "unknown"} & set(keys)
+    assert keys.count("staying") >= 3 and keys.count("duty_leader") == 1 and "duty" in keys
+    assert {"trip", "leave", "no_record_tonight"} <= set(keys)
+    officers = [p.person.name for p in board.night_shift.leaders + board.night_shift.staff]
+    assert all(r.status_key.startswith("duty") for r in board.rows if r.person.name in officers)
