@@ -13,6 +13,7 @@ from referencing.jsonschema import DRAFT202012
 from portal.extensions import db
 from portal.models import ShiftKind, Status
 from tests import factories
+from tests.conftest import at
 from tests.public.helpers import (
     count_statements,
     entry,
@@ -48,6 +49,7 @@ def response_schema(spec, path, status="200"):
 
 @pytest.fixture
 def town(app):
+    at("2026-12-04T10:00")  # a Friday in office hours: the statuses below are in force
     today = today_local()
     with app.app_context():
         t, secretary, head, deputy, staff = township_with_cadres(4, name="大庄测试镇")
