@@ -271,3 +271,21 @@ def test_the_demo_board_at_night_is_what_a_villager_would_meet(app):
     assert {"trip", "leave", "no_record_tonight"} <= set(keys)
     officers = [p.person.name for p in board.night_shift.leaders + board.night_shift.staff]
     assert all(r.status_key.startswith("duty") for r in board.rows if r.person.name in officers)
+
+
+def test_an_evening_check_in_shows_at_once_on_a_kept_board(app):
+    at("2026-12-03T08:00")
+    with app.app_context():
+        t, secretary, *_ = _day_statuses(THURSDAY)
+        db.session.commit()
+        code, secretary_id = t.code, secretary.id
+    at("2026-12-03T21:00")
+    client = app.test_client()
+    before = client.get(f"/t/{code}")
+    assert "status-staying" not in _table(before.get_data(as_text=True))
+    client.get(f"/t/{code}")  # kept
+    with app.app_context():
+        attendance.add_sign_in(cadre=db.session.get(Cadre, secretary_id), at=utcnow(),
+                               kind=SignInKind.IN, place="", at_township=True, actor=None)
+    after = client.get(f"/t/{code}", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and "status-staying" in _table(after.get_data(as_text=True))
