@@ -6,19 +6,12 @@ whatever the number of cadres: (1) the township with today's calendar override,
 hours, their own check-ins and evening diary entries of the period), (3) the whereabouts
 entries touching today with their substitutes, (4) yesterday's and today's shifts.
 
-Rules (what each cadre shows is decided by `portal.services.presence.decide`, which the
-clerk's board uses too):
-- the entry in force at a moment is the one with starts_at <= t < ends_at (or no end),
-  the latest starts_at winning;
-- an entry counts only if it was set for today: it starts today, or it has a planned end
-  (a trip recorded Monday until Friday). An open entry left from an earlier day is stale,
-  and the cadre shows as 未更新 (not updated), never as present;
-- with no entry in force, an approved leave covering today shows as 请假;
-- after the office hours, at weekends and on holidays, a day status lapses: the board shows
-  who is on duty, who stays in the township tonight (住镇), who is away for a reason that
-  holds (trip, leave), and who has no record (see presence);
-- only public fields leave this module (see PersonRef): never the personal phone, the
-  note of an entry, the reason of a leave, or earlier entries (history is for staff).
+Rules: what each cadre shows is decided by `portal.services.presence.decide` (the clerk's
+board uses it too): the entry in force (latest start) if set for today, else today's leave,
+else 未更新; outside office hours a day status lapses and the board shows duty, 住镇, trips
+and leave, or no record. Only public fields leave this module (see PersonRef): never the
+personal phone, the note of an entry, the reason of a leave, or earlier entries (history is
+for staff).
 """
 
 from __future__ import annotations
@@ -113,10 +106,6 @@ class Board:
         return not self.today.is_working
 
 
-def _sub(row, prefix: str = "s") -> PersonRef | None:
-    return roster.person_from(row, prefix)
-
-
 def _township(code: str, today: date) -> tuple[Township, CalendarOverride | None] | None:
     if not (len(code) == 9 and code.isdigit()):
         return None
@@ -176,7 +165,7 @@ def _cadres(township_id: int, today: date, period: Period, now: datetime):
             seen.add(row["id"])
             cadres.append(row)
         if row["start_date"] is not None and row["id"] not in leaves:
-            leaves[row["id"]] = Span(Status.LEAVE, substitute=_sub(row),
+            leaves[row["id"]] = Span(Status.LEAVE, substitute=roster.person_from(row, "s"),
                                      first_day=row["start_date"], last_day=row["end_date"])
     return cadres, leaves
 
