@@ -30,7 +30,6 @@ import json
 import re
 import struct
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from flask import Flask, request
 from sqlalchemy import bindparam, select
 from werkzeug.http import parse_accept_header, parse_etags
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Township
 
@@ -51,6 +51,12 @@ _MAX_AGE = re.compile(r"max-age=\d+")
 # Headers that differ per request or that the replay sets itself.
 _NOT_KEPT = {"set-cookie", "date", "server"}
 _NOT_ON_304 = {"content-length", "content-type", "content-encoding"}
+
+
+def _now() -> float:
+    """Now as a POSIX timestamp, on the app's clock (portal.clock): an entry expires when the
+    board's own time reaches its next boundary, whatever clock the process runs on."""
+    return clock.now().timestamp()
 
 
 def version_of(data_version: int, updated_at: datetime | None) -> str:
@@ -66,7 +72,7 @@ def offer(township, valid_until: datetime | None, max_age: int) -> None:
     `max_age` the Cache-Control lifetime the view set, at most: a replay shortens it as
     time passes.
     """
-    expires = time.time() + MAX_ENTRY_SECONDS
+    expires = _now() + MAX_ENTRY_SECONDS
     if valid_until is not None:
         expires = min(expires, valid_until.timestamp())
     version = version_of(township.data_version, township.updated_at)
@@ -155,7 +161,7 @@ class RedisStore:
         return Entry.load(raw) if raw else None
 
     def set(self, key: str, entry: Entry) -> None:
-        ttl = int(entry.expires - time.time())
+        ttl = int(entry.expires - _now())
         if ttl < 1:
             return
         try:
@@ -196,7 +202,7 @@ class PageCache:
             if entry is not None:
                 self.local.set(key, entry)
         if entry is not None:
-            now = time.time()
+            now = _now()
             if now < entry.expires and entry.version == self._current_version(code):
                 return self._replay(entry, now, environ, start_response)
             self.local.delete(key)
@@ -304,7 +310,7 @@ class PageCache:
             if close is not None:
                 close()
         _code, version, expires, max_age = offered
-        if expires > time.time():
+        if expires > _now():
             headers = [(k, v) for k, v in captured["headers"] if k.lower() not in _NOT_KEPT]
             entry = Entry(version, expires, max_age, captured["status"], headers, body)
             self.local.set(key, entry)

@@ -19,6 +19,7 @@ from portal.admin.forms import ActionForm, StatusForm, choices
 from portal.models import Cadre, Status, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
+from portal.services import board as board_service
 from portal.services import cadres as cadre_service
 from portal.services import whereabouts as service
 from portal.services.errors import NotFoundError, ValidationError
@@ -65,10 +66,13 @@ def index(code: str):
     township = township_or_404(code)
     now = utcnow()
     rows = service.board_rows(township.id, now)
+    # What the public board shows for each cadre at this moment: the same rule, the same words.
+    public = board_service.load(township.code, now)
+    shown = {r.person.public_id: r.now for r in public.rows} if public else {}
     return render_template(
         "admin/board.html", township=township, rows=rows, can_edit=can_edit(), spans=SPANS,
         quick=QUICK_STATUSES, labels=service.STATUS_LABELS, form=ActionForm(), now=now,
-        stale=sum(1 for r in rows if r.stale), tz=TZ,
+        stale=sum(1 for r in rows if r.stale), tz=TZ, shown=shown, board=public,
         chiefs_both_away=service.chiefs_both_away(township.id, now),
     )
 

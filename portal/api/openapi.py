@@ -41,7 +41,17 @@ TIME = {
 SHIFT_KIND = {"type": "string", "enum": ["day", "night"]}
 STATUS = {"type": ["string", "null"],
           "enum": ["at_office", "village", "meeting", "trip", "leave", "duty", "off", None],
-          "description": "null: not updated today (未更新)"}
+          "description": "the recorded status in force; null: none holds (see state)"}
+STATE = {"type": "string",
+         "enum": ["at_office", "village", "meeting", "trip", "leave", "duty", "off",
+                  "duty_leader", "staying", "no_record_tonight", "no_record_rest_day", "unknown"],
+         "description": "what the board shows: a status, or duty_leader (带班), staying (住镇: "
+                        "checked in at the township or evening work recorded there tonight), "
+                        "no_record_tonight / no_record_rest_day (nothing recorded outside "
+                        "office hours), unknown (未更新: not updated today)"}
+PERIOD = {"type": "string", "enum": ["office", "rest_day", "night"],
+          "description": "office hours of a working day, a rest day's daytime, or the night; "
+                         "outside office hours a day status lapses"}
 DAY_KIND = {"type": "string", "enum": ["workday", "adjusted_workday", "weekend", "holiday"]}
 
 SCHEMAS = {
@@ -83,7 +93,7 @@ SCHEMAS = {
                 "is on leave or on a trip with no substitute (a coverage gap). The figures "
                 "count only the cadres present; `absent` names who is away and why."),
     "Span": _obj({
-        "status": STATUS, "label": STR, "village": STR,
+        "status": STATUS, "state": STATE, "label": STR, "village": STR,
         "starts_at": {"type": ["string", "null"], "format": "date-time"},
         "ends_at": {"type": ["string", "null"], "format": "date-time"},
         "first_day": {"type": ["string", "null"], "format": "date"},
@@ -103,6 +113,7 @@ SCHEMAS = {
         "last_updated": TIME,
         "valid_until": TIME,
         "chiefs_both_away": BOOL,
+        "period": PERIOD,
         "duty": _obj({
             "running_night": _nullable(_ref("Shift")),
             "day": _nullable(_ref("Shift")),

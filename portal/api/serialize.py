@@ -11,11 +11,12 @@ from datetime import date, datetime
 
 from flask import url_for
 
-from portal.links import STATUS_LABELS, report_url
+from portal.links import report_url
 from portal.models import Region, Township
 from portal.rules.calendar import TZ, Day
 from portal.rules.coverage import Gap
 from portal.services.board import Board, CadreRow, Span
+from portal.services.presence import STATE_LABELS
 from portal.services.roster import (
     AbsentView,
     Cell,
@@ -98,7 +99,8 @@ def gap(g: Gap | None, away: tuple[AbsentView, ...] = ()) -> dict | None:
 def span(s: Span) -> dict:
     return {
         "status": s.status.value if s.status else None,
-        "label": str(STATUS_LABELS[s.status]),
+        "state": s.key,
+        "label": str(STATE_LABELS[s.key]),
         "village": s.village,
         "starts_at": iso_time(s.starts_at),
         "ends_at": iso_time(s.ends_at),
@@ -130,6 +132,7 @@ def board(b: Board) -> dict:
         "last_updated": iso_time(b.last_updated),
         "valid_until": iso_time(b.valid_until),
         "chiefs_both_away": b.chiefs_both_away,
+        "period": b.period.kind if b.period else "office",
         "duty": {
             "running_night": shift(b.running_night),
             "day": shift(b.day_shift),

@@ -11,6 +11,7 @@ from portal.demo import joiner as demo_joiner
 from portal.demo import oversight as demo_oversight
 from portal.demo import reports as demo_reports
 from portal.demo import roster as demo_roster
+from portal.demo import tonight as demo_tonight
 from portal.demo import whereabouts as demo_whereabouts
 
 # Each area adds its step here; they run in order, each skips what already exists.
@@ -19,6 +20,7 @@ STEPS.append(demo_reports.seed)
 STEPS.append(demo_attendance.seed)
 STEPS.append(demo_oversight.seed)
 STEPS.append(demo_joiner.seed)
+STEPS.append(demo_tonight.seed)
 
 
 def seed(today: date | None = None) -> list[str]:

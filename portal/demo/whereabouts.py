@@ -2,7 +2,9 @@
 
 Shows on the boards: 在岗, 下村 with the village, 会议, 出差 with a planned end, 请假 with a
 substitute, 值班, cadres not updated today (未更新), a status planned for later today;
-城关镇 has both chiefs away today, 大庄镇 had such a day two weeks ago.
+城关镇 has both chiefs away today, 大庄镇 had such a day two weeks ago. On a weekend or
+holiday nobody gets a morning update (trips and leave run on); see demo/tonight.py for the
+records of the evening or rest day the demo runs in.
 """
 
 from __future__ import annotations
@@ -147,6 +149,10 @@ def seed(today: date) -> list[str]:
         days = HISTORY_DAYS if township.code in (DAZHUANG, CHENGGUAN) else SHORT_HISTORY_DAYS
         rows = _history(cadres, today, rng, days)
         today_rows, leaves, stale = _today(cadres, today, rng)
+        if not calendar.is_working_day(today):
+            # A weekend or holiday: no morning update; trips and leave run on.
+            today_rows = [r for r in today_rows if r["cadre_id"] in stale
+                          or r["status"] in (Status.TRIP, Status.LEAVE)]
         # Their open entry of yesterday morning replaces what they did yesterday.
         rows = _replace_day(rows, stale, today - timedelta(days=1))
         chiefs = {c.id for c in cadres if c.chief_role}

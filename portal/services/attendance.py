@@ -23,7 +23,7 @@ from portal.models import Cadre, SignIn, SignInKind, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
 from portal.sanitize import clean_text
-from portal.services import audit, tabular
+from portal.services import audit, tabular, townships
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.rule543 import EVENING_FROM, MORNING_BY
 
@@ -281,6 +281,7 @@ def import_machine_file(*, township: Township, data: bytes, filename: str, mappi
     audit.record("attendance.import", actor=actor, object_type="township", object_id=township.code,
                  detail={"file": filename[:100], "added": result.added,
                          "duplicates": result.duplicates, "errors": len(errors)})
+    townships.touch(township.id)  # tonight's check-ins show on the board (住镇)
     db.session.commit()
     result.committed = True
     return result
@@ -305,6 +306,7 @@ def add_sign_in(*, cadre: Cadre, at: datetime, kind: SignInKind, place: str, at_
                     place=clean_text(place, 64, multiline=False), at_township=at_township,
                     source="manual", recorded_by_id=actor.id if actor else None)
     db.session.add(record)
+    townships.touch(cadre.township_id)  # an evening check-in shows on the board (住镇)
     db.session.commit()
     return record
 
@@ -328,6 +330,7 @@ def add_night_stay(*, cadre: Cadre, night_of: date, evening: time, morning: time
         for at in (evening_at, morning_at)
     )
     db.session.add_all(records)
+    townships.touch(cadre.township_id)
     db.session.commit()
     return records  # type: ignore[return-value]
 
@@ -340,6 +343,7 @@ def delete_sign_in(*, record: SignIn, actor: User | None) -> None:
                  detail={"cadre": record.cadre_id, "at": record.at.isoformat(),
                          "kind": record.kind.value})
     db.session.delete(record)
+    townships.touch(record.township_id)
     db.session.commit()
 
 

@@ -2,27 +2,24 @@
 
 `load(code)` answers everything the public board shows in at most 4 SQL statements,
 whatever the number of cadres: (1) the township with today's calendar override,
-(2) its active cadres with today's approved leave and the substitute, (3) the whereabouts
+(2) its active cadres with today's approved leave and the substitute (and, outside office
+hours, their own check-ins and evening diary entries of the period), (3) the whereabouts
 entries touching today with their substitutes, (4) yesterday's and today's shifts.
 
-Rules:
-- the entry in force at a moment is the one with starts_at <= t < ends_at (or no end),
-  the latest starts_at winning;
-- an entry counts only if it was set for today: it starts today, or it has a planned end
-  (a trip recorded Monday until Friday). An open entry left from an earlier day is stale,
-  and the cadre shows as 未更新 (not updated), never as present;
-- with no entry in force, an approved leave covering today shows as 请假;
-- only public fields leave this module (see PersonRef): never the personal phone, the
-  note of an entry, the reason of a leave, or earlier entries (history is for staff).
+Rules: what each cadre shows is decided by `portal.services.presence.decide` (the clerk's
+board uses it too): the entry in force (latest start) if set for today, else today's leave,
+else 未更新; outside office hours a day status lapses and the board shows duty, 住镇, trips
+and leave, or no record. Only public fields leave this module (see PersonRef): never the
+personal phone, the note of an entry, the reason of a leave, or earlier entries (history is
+for staff).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, false, func, literal, null, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.extensions import db
@@ -30,8 +27,11 @@ from portal.models import (
     Cadre,
     CalendarOverride,
     ChiefRole,
+    FieldDiary,
     Leave,
     ShiftKind,
+    SignIn,
+    SignInKind,
     Status,
     Township,
     Whereabouts,
@@ -39,7 +39,8 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.rules import coverage
 from portal.rules.calendar import Day, OfficialCalendar, local_date
-from portal.services import roster
+from portal.services import presence, roster
+from portal.services.presence import Evening, Period, Span
 from portal.services.roster import (
     CHIEF_AWAY_STATUSES,
     Interval,
@@ -48,27 +49,13 @@ from portal.services.roster import (
     day_bounds,
     entry_interval,
 )
+from portal.services.rule543 import EVENING_KINDS
 
 # An entry planned further back than this is not looked at (a bounded index range scan);
 # longer absences are recorded as leave.
 LOOKBACK = timedelta(days=92)
 
 
-@dataclass(frozen=True)
-class Span:
-    """A status over a time span as the public sees it; `status` None means 未更新."""
-
-    status: Status | None
-    village: str = ""
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    substitute: PersonRef | None = None
-    # A leave is shown by dates, not times.
-    first_day: date | None = None
-    last_day: date | None = None
-
-
-NOT_UPDATED = Span(None)
 
 
 @dataclass(frozen=True)
@@ -82,7 +69,7 @@ class CadreRow:
 
     @property
     def status_key(self) -> str:
-        return self.now.status.value if self.now.status else "unknown"
+        return self.now.key
 
 
 @dataclass
@@ -99,6 +86,12 @@ class Board:
     chiefs_both_away: bool
     valid_until: datetime
     counts: dict[str, int] = field(default_factory=dict)
+    period: Period | None = None
+
+    @property
+    def off_hours(self) -> bool:
+        """After the office hours, at night, at weekends and on holidays."""
+        return self.period is not None and self.period.off_hours
 
     @property
     def last_updated(self) -> datetime:
@@ -113,10 +106,6 @@ class Board:
         return not self.today.is_working
 
 
-def _sub(row, prefix: str = "s") -> PersonRef | None:
-    return roster.person_from(row, prefix)
-
-
 def _township(code: str, today: date) -> tuple[Township, CalendarOverride | None] | None:
     if not (len(code) == 9 and code.isdigit()):
         return None
@@ -129,15 +118,38 @@ def _township(code: str, today: date) -> tuple[Township, CalendarOverride | None
     return (found[0], found[1]) if found else None
 
 
-def _cadres(township_id: int, today: date) -> tuple[list, dict[int, Span]]:
-    """Active cadres (public columns only) and the approved leave of each, if any, today."""
+def _evening_columns(period: Period, now: datetime) -> list:
+    """Outside office hours: each cadre's last check-in at the township and last check-out in
+    the period so far, and whether an evening-work diary entry at the township was written
+    in it (correlated lookups on the cadre's indexes: no statement of their own)."""
+    if not period.off_hours:
+        return [null().label("last_in"), null().label("last_out"), false().label("diary")]
+
+    def last(kind: SignInKind, *where):
+        return (select(func.max(SignIn.at))
+                .where(SignIn.cadre_id == Cadre.id, SignIn.kind == kind,
+                       SignIn.at >= period.starts_at, SignIn.at <= now, *where)
+                .scalar_subquery())
+
+    diary = exists().where(
+        FieldDiary.cadre_id == Cadre.id, FieldDiary.day == period.day,
+        FieldDiary.kind.in_(list(EVENING_KINDS)), FieldDiary.at_township.is_(True),
+        FieldDiary.recorded_at >= period.starts_at, FieldDiary.recorded_at <= now,
+    ) if period.kind == presence.NIGHT else literal(False)
+    return [last(SignInKind.IN, SignIn.at_township.is_(True)).label("last_in"),
+            last(SignInKind.OUT).label("last_out"), diary.label("diary")]
+
+
+def _cadres(township_id: int, today: date, period: Period, now: datetime):
+    """Active cadres (public columns only), the approved leave of each, if any, today, and
+    their own records of the period (see _evening_columns)."""
     substitute = aliased(Cadre)
     rows = db.session.execute(
         select(
             Cadre.id, Cadre.public_id, Cadre.name, Cadre.post, Cadre.office_phone,
             Cadre.is_leader, Cadre.chief_role, Cadre.photo.is_not(None).label("has_photo"),
             Leave.start_date, Leave.end_date,
-            *roster.person_columns(substitute, "s"),
+            *roster.person_columns(substitute, "s"), *_evening_columns(period, now),
         )
         .outerjoin(Leave, and_(
             Leave.cadre_id == Cadre.id, Leave.cancelled.is_(False),
@@ -153,7 +165,7 @@ def _cadres(township_id: int, today: date) -> tuple[list, dict[int, Span]]:
             seen.add(row["id"])
             cadres.append(row)
         if row["start_date"] is not None and row["id"] not in leaves:
-            leaves[row["id"]] = Span(Status.LEAVE, substitute=_sub(row),
+            leaves[row["id"]] = Span(Status.LEAVE, substitute=roster.person_from(row, "s"),
                                      first_day=row["start_date"], last_day=row["end_date"])
     return cadres, leaves
 
@@ -164,7 +176,8 @@ def _entries(township_id: int, today: date) -> list:
     return db.session.execute(
         select(
             Whereabouts.id, Whereabouts.cadre_id, Whereabouts.status, Whereabouts.village,
-            Whereabouts.starts_at, Whereabouts.ends_at, *roster.person_columns(substitute, "s"),
+            Whereabouts.starts_at, Whereabouts.ends_at, Whereabouts.recorded_at,
+            *roster.person_columns(substitute, "s"),
         )
         .outerjoin(substitute, substitute.id == Whereabouts.substitute_id)
         .where(
@@ -176,41 +189,21 @@ def _entries(township_id: int, today: date) -> list:
     ).mappings().all()
 
 
-def _set_for_today(entry, today: date) -> bool:
-    return entry["ends_at"] is not None or local_date(entry["starts_at"]) == today
-
-
-def _span(entry) -> Span:
-    return Span(Status(entry["status"]), entry["village"] or "", entry["starts_at"],
-                entry["ends_at"], _sub(entry))
-
-
-def _in_force(entries: Iterable, at: datetime):
-    current = None
-    for e in entries:  # ordered by starts_at: the latest start in force wins
-        if e["starts_at"] <= at and (e["ends_at"] is None or e["ends_at"] > at):
-            current = e
-    return current
-
-
-def _row(cadre, entries: list, leave: Span | None, now: datetime, today: date) -> CadreRow:
-    fresh = [e for e in entries if _set_for_today(e, today)]
-    current = _in_force(fresh, now)
-    if current is not None:
-        span = _span(current)
-        if span.status == Status.LEAVE and span.substitute is None and leave is not None:
-            span = Span(span.status, span.village, span.starts_at, span.ends_at, leave.substitute)
-    else:
-        span = leave or NOT_UPDATED
-    later = tuple(_span(e) for e in fresh if e["starts_at"] > now and e is not current)
+def _row(cadre, entries: list, leave: Span | None, now: datetime, period: Period,
+         duty: dict) -> CadreRow:
+    evening = Evening(cadre["last_in"], cadre["last_out"], bool(cadre["diary"]))
+    span, later = presence.decide(period, now, entries, leave, duty.get(cadre["public_id"]),
+                                  evening)
     person = PersonRef(cadre["public_id"], cadre["name"], cadre["post"], cadre["office_phone"])
     role = ChiefRole(cadre["chief_role"]) if cadre["chief_role"] else None
-    return CadreRow(person, cadre["is_leader"], role, span, later, bool(cadre["has_photo"]))
+    return CadreRow(person, cadre["is_leader"], role, span,
+                    tuple(presence.span_of(e) for e in later), bool(cadre["has_photo"]))
 
 
 def _away_intervals(entries: list, leave: Span | None, today: date) -> list[Interval]:
     intervals = [entry_interval(e["starts_at"], e["ends_at"]) for e in entries
-                 if _set_for_today(e, today) and Status(e["status"]) in CHIEF_AWAY_STATUSES]
+                 if presence.set_for_today(e, today)
+                 and Status(e["status"]) in CHIEF_AWAY_STATUSES]
     if leave is not None:
         intervals.append(day_bounds(today))
     return intervals
@@ -225,9 +218,11 @@ def _chiefs_both_away(cadres: list, by_cadre: dict, leaves: dict, today: date) -
     return today in roster.both_away_days(away[coverage.SECRETARY], away[coverage.HEAD])
 
 
-def _valid_until(entries: list, shifts: list[ShiftView], now: datetime, today: date) -> datetime:
-    """The next moment at which the board changes by itself (a status or shift boundary)."""
-    moments = [day_bounds(today)[1]]
+def _valid_until(entries: list, shifts: list[ShiftView], now: datetime, today: date,
+                 period: Period) -> datetime:
+    """The next moment at which the board changes by itself: a status or shift boundary,
+    the office opening or closing, midnight."""
+    moments = [day_bounds(today)[1], period.ends_at]
     for e in entries:
         moments += [e["starts_at"], e["ends_at"]]
     for s in shifts:
@@ -244,6 +239,10 @@ def _shifts(township_id: int, today: date, now: datetime):
     return shifts, by_slot.get((today, ShiftKind.DAY)), by_slot.get((today, ShiftKind.NIGHT)), running
 
 
+def _calendar(today: date, override: CalendarOverride | None) -> OfficialCalendar:
+    return OfficialCalendar({today: (override.is_working, override.name or None)} if override else {})
+
+
 def load(code: str, now: datetime | None = None) -> Board | None:
     """The board of an active township by code, or None: at most 4 SQL statements."""
     now = now or utcnow()
@@ -252,15 +251,17 @@ def load(code: str, now: datetime | None = None) -> Board | None:
     if found is None:
         return None
     township, override = found
-    calendar = OfficialCalendar(
-        {today: (override.is_working, override.name or None)} if override else {})
-    cadres, leaves = _cadres(township.id, today)
+    calendar = _calendar(today, override)
+    period = presence.period_at(now, calendar.is_working_day)
+    cadres, leaves = _cadres(township.id, today, period, now)
     entries = _entries(township.id, today)
     by_cadre: dict[int, list] = {}
     for e in entries:
         by_cadre.setdefault(e["cadre_id"], []).append(e)
-    rows = [_row(c, by_cadre.get(c["id"], []), leaves.get(c["id"]), now, today) for c in cadres]
     shifts, day_shift, night_shift, running = _shifts(township.id, today, now)
+    duty = presence.duty_roles(shifts, now)
+    rows = [_row(c, by_cadre.get(c["id"], []), leaves.get(c["id"]), now, period, duty)
+            for c in cadres]
     gaps = coverage.find_gaps(today, today, calendar, roster.shift_infos(shifts))
     counts: dict[str, int] = {}
     for row in rows:
@@ -269,7 +270,8 @@ def load(code: str, now: datetime | None = None) -> Board | None:
         township=township, now=now, today=calendar.day(today), rows=rows, day_shift=day_shift,
         night_shift=night_shift, running_night=running, gaps=gaps,
         chiefs_both_away=_chiefs_both_away(cadres, by_cadre, leaves, today),
-        valid_until=_valid_until(entries, shifts, now, today), counts=counts,
+        valid_until=_valid_until(entries, shifts, now, today, period), counts=counts,
+        period=period,
     )
 
 

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models import Cadre, DiaryKind, FieldDiary, User, VillageVisit
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
+from portal.services import townships
 from portal.services.errors import NotFoundError, ValidationError
 from portal.services.rule543 import EVENING_KINDS
 
@@ -148,6 +149,8 @@ def add_diary(*, cadre: Cadre, day: date, kind: DiaryKind, text: str, at_townshi
     entry = FieldDiary(cadre_id=cadre.id, visit_id=visit.id if visit else None, day=day, kind=kind,
                        at_township=at_township if visit is None else False, text=text)
     db.session.add(entry)
+    if visit is None:
+        townships.touch(cadre.township_id)  # evening work at the township shows as 住镇
     db.session.commit()
     return entry
 

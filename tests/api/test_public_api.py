@@ -49,7 +49,8 @@ def response_schema(spec, path, status="200"):
 
 @pytest.fixture
 def town(app):
-    # A Friday: tomorrow is a Saturday, whose day shift needs a leader.
+    # A Friday in office hours: the statuses below are in force, and tomorrow is a Saturday,
+    # whose day shift needs a leader.
     at("2026-12-04T10:00")
     today = today_local()
     with app.app_context():
@@ -174,7 +175,8 @@ EXPECTED_FIELDS = {
     "/api/v1/townships/{code}/board": TOWNSHIP_FIELDS | PERSON_FIELDS | SHIFT_FIELDS | GAP_FIELDS | {
         "township", "today", "holiday", "last_updated", "valid_until", "chiefs_both_away", "duty",
         "running_night", "day", "day_required", "night", "gaps", "cadres", "is_leader", "photo_url", "now",
-        "later_today", "status", "label", "village", "first_day", "last_day", "substitute"},
+        "later_today", "status", "state", "period", "label", "village", "first_day", "last_day",
+        "substitute"},
     "/api/v1/townships/{code}/roster": TOWNSHIP_FIELDS | PERSON_FIELDS | SHIFT_FIELDS | GAP_FIELDS | {
         "township", "from", "to", "required_shifts", "gap_count", "coverage_ratio",
         "chiefs_both_away_days", "days", "holiday", "chiefs_both_away", "slots", "required", "shift",

@@ -94,12 +94,11 @@ def test_an_unchanged_page_answers_304_from_the_cache(app):
     assert len(statements) == 1
 
 
-def test_an_entry_is_not_replayed_past_the_moment_the_page_changes(app, monkeypatch):
+def test_an_entry_is_not_replayed_past_the_moment_the_page_changes(app):
     code, _ = _town(app)
     client = app.test_client()
     client.get(f"/t/{code}")
-    later = pagecache.time.time() + pagecache.MAX_ENTRY_SECONDS + 1
-    monkeypatch.setattr(pagecache.time, "time", lambda: later)
+    clock.set_to(clock.now() + timedelta(seconds=pagecache.MAX_ENTRY_SECONDS + 1))
     with statements_of(app) as statements:
         assert client.get(f"/t/{code}").status_code == 200
     assert len(statements) > 1  # rendered again

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import ShiftKind, Status
 from portal.services import board as board_service
 from portal.services import townships
+from tests.conftest import at
 from tests.public.helpers import (
     count_statements,
     entry,
@@ -20,7 +21,14 @@ from tests.public.helpers import (
     township_with_cadres,
 )
 
-DAY = today_local()
+# A working day: the board's daytime rules (office hours); the night has its own tests
+# (tests/public/test_board_night.py).
+DAY = date(2026, 12, 3)
+
+
+@pytest.fixture(autouse=True)
+def _working_morning():
+    at("2026-12-03T10:00")
 
 
 def _now(hour: int, minute: int = 0, day=DAY):
@@ -136,7 +144,8 @@ def test_public_fields_of_the_board_service_are_only_public():
     assert {f.name for f in fields(PersonRef)} == {"public_id", "name", "post", "office_phone"}
     assert {f.name for f in fields(OnDuty)} == {"person", "replaces"}
     assert {f.name for f in fields(board_service.Span)} == {
-        "status", "village", "starts_at", "ends_at", "substitute", "first_day", "last_day"}
+        "status", "village", "starts_at", "ends_at", "substitute", "first_day", "last_day",
+        "state"}
     assert {f.name for f in fields(board_service.CadreRow)} == {
         "person", "is_leader", "chief_role", "now", "later", "has_photo"}
 
