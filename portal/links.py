@@ -13,7 +13,7 @@ from werkzeug.routing import BuildError
 
 from portal.models import Status, Township
 from portal.rules.calendar import TZ, DayKind
-from portal.services import presence
+from portal.services import presence, roster
 
 STATUS_LABELS = {
     Status.AT_OFFICE: _l("在岗"),
@@ -105,6 +105,7 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_filter(short_date, "short_date")
     bp.add_app_template_filter(tel, "tel")
     bp.add_app_template_global(STATUS_LABELS, "status_labels")
+    bp.add_app_template_global(roster.ABSENCE_LABELS, "absence_labels")
     bp.add_app_template_global(presence.STATE_LABELS, "state_labels")
     bp.add_app_template_global(presence.STATE_ORDER, "state_order")
     bp.add_app_template_global(DAY_KIND_LABELS, "day_kind_labels")

@@ -23,7 +23,6 @@ from portal.services import cadres as cadre_service
 from portal.services import duty
 from portal.services.calendar import official_calendar
 from portal.services.errors import NotFoundError, ValidationError
-from portal.services.roster import ABSENCE_LABELS
 
 bp = Blueprint("roster", __name__)
 
@@ -73,7 +72,7 @@ def index(code: str):
         next=_label((year + 1, 1) if month == 12 else (year, month + 1)),
         form=ActionForm(), swap_form=swap_form, sub_form=sub_form, ShiftKind=ShiftKind,
         adjustments_pending=not official_calendar().adjustments_published(year),
-        absence_labels=ABSENCE_LABELS, absent_count=sum(1 for g in roster.gaps if g.absent),
+        absent_count=sum(1 for g in roster.gaps if g.absent),
     )
 
 

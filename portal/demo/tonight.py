@@ -1,11 +1,11 @@
 """Demo records of the evening (or rest day) the demo runs in, for 大庄镇's board at night.
 
 When the clock is outside office hours the board of 大庄镇 shows what a villager meets then:
-the duty officers of the running shift (a rostered officer away on leave or a trip has been
-replaced, recorded as a swap), some cadres who checked in at the township this evening or
-wrote down an evening meeting there (住镇), those away on a trip or leave, and the rest with
-no record tonight. On a weekend or holiday daytime, two staff have checked in at the office.
-During office hours nothing is added.
+the duty officers of the running shift (one rostered officer is on leave with nobody in
+his place: the roster and the board flag that slot), some cadres who checked in at the
+township this evening or wrote down an evening meeting there (住镇), those away on a trip
+or leave, and the rest with no record tonight. On a weekend or holiday daytime, two staff
+have checked in at the office. During office hours nothing is added.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from sqlalchemy import insert, select
 
 from portal.demo.base import DAZHUANG
 from portal.extensions import db
-from portal.models import Cadre, DiaryKind, DutyAssignment, DutyShift, FieldDiary, SignIn
+from portal.models import Cadre, DiaryKind, FieldDiary, SignIn
 from portal.models.base import utcnow
 from portal.services import board as board_service
 from portal.services import presence, townships
 from portal.services.attendance import MACHINE_PLACE
 
 REF = "demo-tonight:"
-AWAY = {"leave", "trip"}
 
 
 def _sign_in(cadre_id: int, township_id: int, at: datetime, now: datetime) -> dict:
@@ -44,25 +43,6 @@ def _moments(period: presence.Period, now: datetime, n: int) -> list[datetime]:
     return [first + step * i for i in range(n)]
 
 
-def _replace_absent_officers(board, ids: dict[str, int], free: list) -> list[str]:
-    """A rostered officer on leave or a trip: a colleague stands in, recorded as a swap."""
-    away = {r.person.public_id for r in board.rows if r.now.key in AWAY}
-    stand_ins = []
-    for shift in db.session.scalars(select(DutyShift).where(
-            DutyShift.township_id == board.township.id, DutyShift.starts_at <= board.now,
-            DutyShift.ends_at > board.now)):
-        for assignment in shift.assignments:
-            cadre = db.session.get(Cadre, assignment.cadre_id)
-            if cadre.public_id in away and free:
-                stand_in = free.pop()
-                db.session.add(DutyAssignment(shift_id=shift.id, cadre_id=ids[stand_in],
-                                              role=assignment.role, replaces_id=cadre.id,
-                                              note="替班（演示）"))
-                db.session.delete(assignment)
-                stand_ins.append(stand_in)
-    return stand_ins
-
-
 def seed(today) -> list[str]:  # noqa: ARG001 - every step takes today; this one reads the clock
     now = utcnow()
     board = board_service.load(DAZHUANG, now)
@@ -74,8 +54,7 @@ def seed(today) -> list[str]:  # noqa: ARG001 - every step takes today; this one
     ids = dict(db.session.execute(select(Cadre.public_id, Cadre.id)
                                   .where(Cadre.township_id == township_id)).all())
     free = [r.person.public_id for r in board.rows if r.now.key.startswith("no_record")]
-    stand_ins = _replace_absent_officers(board, ids, free)
-    on_duty = [r.person.public_id for r in board.rows if r.now.key.startswith("duty")] + stand_ins
+    on_duty = [r.person.public_id for r in board.rows if r.now.key.startswith("duty")]
     night = board.period.kind == presence.NIGHT
     # At night: three checked in, one leader wrote down tonight's meeting; by day: two came in.
     checked = (free[:1] + free[-2:]) if night else free[-2:]
@@ -95,4 +74,4 @@ def seed(today) -> list[str]:  # noqa: ARG001 - every step takes today; this one
     townships.touch(township_id)
     db.session.commit()
     return [f"tonight in 大庄镇: {len(rows)} check-ins at the township, {diaries} evening "
-            f"meeting recorded, {len(stand_ins)} duty swap(s) for officers away"]
+            f"meeting recorded"]

@@ -84,7 +84,6 @@ def roster(code: str):
         lambda: render_template(
             "public/roster.html", t=township, roster=data, month=month, today=today,
             prev_month=prev_month, next_month=next_month, adjustments_pending=adjustments_pending,
-            absence_labels=roster_service.ABSENCE_LABELS,
             this_month=f"{today:%Y-%m}", urls=links.township_urls(township),
         ),
     )

@@ -81,3 +81,15 @@ def load(township_ids: Sequence[int], start: date, end: date,
     for township_id, cadre, starts_at, ends_at, standin in trips:
         found[township_id].append(trip_absence(cadre, starts_at, ends_at, standin))
     return found
+
+
+def for_board(cadres: Sequence, leaves: dict, entries: Sequence) -> list[coverage.Absence]:
+    """Today's absences on a township's board, by public id: its leave spans and trips
+    (read with the board's own statements, so this costs none)."""
+    public = {c["id"]: c["public_id"] for c in cadres}
+    found = [leave_absence(public[cadre_id], span.first_day, span.last_day,
+                           span.substitute.public_id if span.substitute else None)
+             for cadre_id, span in leaves.items() if cadre_id in public]
+    found += [trip_absence(public[e["cadre_id"]], e["starts_at"], e["ends_at"], e["s_public_id"])
+              for e in entries if e["status"] in TRIP_STATUSES and e["cadre_id"] in public]
+    return found

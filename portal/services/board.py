@@ -39,7 +39,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.rules import coverage
 from portal.rules.calendar import Day, OfficialCalendar, local_date
-from portal.services import presence, roster
+from portal.services import absences, presence, roster
 from portal.services.presence import Evening, Period, Span
 from portal.services.roster import (
     CHIEF_AWAY_STATUSES,
@@ -100,6 +100,14 @@ class Board:
     def gap(self, kind: str) -> coverage.Gap | None:
         """Today's coverage gap of a shift kind ("day" or "night"), if any."""
         return next((g for g in self.gaps if g.kind.value == kind), None)
+
+    def absent(self, kind: str) -> list:
+        """(person, absence kind) of today's shift of a kind: rostered, away, nobody in place."""
+        gap, shift = self.gap(kind), self.day_shift if kind == "day" else self.night_shift
+        if gap is None or shift is None:
+            return []
+        people = {p.person.public_id: p.person for p in (*shift.leaders, *shift.staff)}
+        return [(people[a.person_id], a.kind) for a in gap.absent if a.person_id in people]
 
     @property
     def day_shift_required(self) -> bool:
@@ -262,7 +270,8 @@ def load(code: str, now: datetime | None = None) -> Board | None:
     duty = presence.duty_roles(shifts, now)
     rows = [_row(c, by_cadre.get(c["id"], []), leaves.get(c["id"]), now, period, duty)
             for c in cadres]
-    gaps = coverage.find_gaps(today, today, calendar, roster.shift_infos(shifts))
+    gaps = coverage.find_gaps(today, today, calendar, roster.shift_infos(shifts),
+                              absences.for_board(cadres, leaves, entries))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status_key] = counts.get(row.status_key, 0) + 1

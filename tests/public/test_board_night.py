@@ -267,10 +267,16 @@ def test_the_demo_board_at_night_is_what_a_villager_would_meet(app):
         board = board_service.load("990101001")
     keys = [r.status_key for r in board.rows]
     assert not {"at_office", "village", "meeting", "unknown"} & set(keys)
-    assert keys.count("staying") >= 3 and keys.count("duty_leader") == 1 and "duty" in keys
+    assert keys.count("staying") >= 3 and keys.count("duty_leader") == 1
     assert {"trip", "leave", "no_record_tonight"} <= set(keys)
-    officers = [p.person.name for p in board.night_shift.leaders + board.night_shift.staff]
-    assert all(r.status_key.startswith("duty") for r in board.rows if r.person.name in officers)
+    # 宋波勇 is rostered for tonight while on leave and nobody stands in: flagged, not hidden.
+    assert [(p.name, k.value) for p, k in board.absent("night")] == [("宋波勇", "leave")]
+    shown = {r.person.name: r.status_key for r in board.rows}
+    for officer in board.night_shift.leaders + board.night_shift.staff:
+        name = officer.person.name
+        assert shown[name] == "leave" if name == "宋波勇" else shown[name].startswith("duty")
+    html = app.test_client().get("/t/990101001").get_data(as_text=True)
+    assert "宋波勇请假，无人替班" in html
 
 
 def test_an_evening_check_in_shows_at_once_on_a_kept_board(app):
