@@ -30,6 +30,7 @@ from portal.rules.receipts import normalize_receipt
 from portal.services import messages, reports, tracking
 from portal.services.errors import ValidationError
 from tests import factories
+from tests.conftest import at
 from tests.report.photos import jpeg_with_gps, png_bytes
 
 
@@ -41,6 +42,7 @@ def _new(where, **kw):
 
 
 def test_a_report_is_routed_with_its_first_deadline_event_and_hashed_receipt(app, place):
+    at("2026-11-25T10:00")  # the day after what was seen
     with app.test_request_context():
         cadre = db.session.get(Cadre, place.cadre_ids[0])
         seen = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
