@@ -21,6 +21,7 @@ STEPS.append(demo_attendance.seed)
 STEPS.append(demo_oversight.seed)
 STEPS.append(demo_joiner.seed)
 STEPS.append(demo_tonight.seed)
+STEPS.append(demo_attendance.publish_last_month)  # last: after every record of last month
 
 
 def seed(today: date | None = None) -> list[str]:

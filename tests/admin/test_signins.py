@@ -13,6 +13,7 @@ from portal.rules.calendar import TZ, local_date
 from portal.services import rule543
 from tests import factories
 from tests.admin.conftest import post_form
+from tests.conftest import at
 
 
 def last_monday():
@@ -158,6 +159,7 @@ def test_supervisors_see_the_records_but_cannot_enter_them(app, office, staff_cl
 
 
 def test_the_week_shows_the_leaders_5_4_3_figures(app, office, clerk_client):
+    at("2026-12-09T10:00")  # last week (30 Nov to 6 Dec) had five working days and no holiday
     html = clerk_client.get(page(office)).get_data(as_text=True)
     # Four leaders with nothing recorded: none compliant; staff show days only.
     assert html.count("0/5 · 0/4 · 0/3") == 4
