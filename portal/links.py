@@ -13,7 +13,7 @@ from werkzeug.routing import BuildError
 
 from portal.models import Status, Township
 from portal.rules.calendar import TZ, DayKind
-from portal.services import presence
+from portal.services.office import presence
 
 STATUS_LABELS = {
     Status.AT_OFFICE: _l("在岗"),

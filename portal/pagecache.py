@@ -2,7 +2,7 @@
 
 The whereabouts board, the duty roster and the API board of a township are the pages
 villagers open most, and their content changes only when the township's data changes
-(`Township.data_version`, bumped by `services.townships.touch`) or when time reaches the
+(`Township.data_version`, bumped by `services.shared.townships.touch`) or when time reaches the
 next boundary (a status ends, a shift starts, midnight). A view that renders such a page
 calls `offer(code, version, valid_until)`; this WSGI middleware then keeps the exact
 response (status, headers, body) and replays it to later requests that would get the

@@ -32,8 +32,8 @@ from portal.models import (
     VillageVisit,
 )
 from portal.rules.calendar import TZ
-from portal.services import rule543, visits
-from portal.services.scope import township_ids_in_scope
+from portal.services.office import rule543, visits
+from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 

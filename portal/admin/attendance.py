@@ -35,9 +35,10 @@ from portal.extensions import db
 from portal.models import Cadre, Role, SignInKind, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import attendance, rule543, scope, tabular
-from portal.services.errors import NotFoundError, ValidationError
-from portal.services.scope import township_ids_in_scope
+from portal.services.office import attendance, rule543, tabular
+from portal.services.shared import scope
+from portal.services.shared.errors import NotFoundError, ValidationError
+from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 

@@ -19,10 +19,10 @@ from portal.admin.forms import ActionForm, StatusForm, choices
 from portal.models import Cadre, Status, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import board as board_service
-from portal.services import cadres as cadre_service
-from portal.services import whereabouts as service
-from portal.services.errors import NotFoundError, ValidationError
+from portal.services.office import board as board_service
+from portal.services.office import cadres as cadre_service
+from portal.services.office import whereabouts as service
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("board", __name__)
 

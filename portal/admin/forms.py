@@ -24,8 +24,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.models import ChiefRole, Status
-from portal.services.leave import KIND_LABELS
-from portal.services.whereabouts import STATUS_LABELS
+from portal.services.office.leave import KIND_LABELS
+from portal.services.office.whereabouts import STATUS_LABELS
 
 PHONE_RE = r"^[0-9+\-() ]{3,32}(转[0-9]{1,6})?$"
 

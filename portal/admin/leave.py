@@ -13,10 +13,10 @@ from portal.admin.forms import ActionForm, LeaveForm, choices
 from portal.models import LeaveKind
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import cadres as cadre_service
-from portal.services import duty
-from portal.services import leave as service
-from portal.services.errors import NotFoundError, ValidationError
+from portal.services.office import cadres as cadre_service
+from portal.services.office import duty
+from portal.services.office import leave as service
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("leave", __name__)
 

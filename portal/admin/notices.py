@@ -22,8 +22,8 @@ from portal.admin.attendance import (
 )
 from portal.models import Township
 from portal.rules.calendar import TZ
-from portal.services import notices
-from portal.services.errors import ServiceError
+from portal.services.office import notices
+from portal.services.shared.errors import ServiceError
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 RECENT_MONTHS = 12

@@ -19,11 +19,11 @@ from portal.admin.forms import ActionForm, SubstituteForm, SwapForm, choices
 from portal.models import DutyRole, ShiftKind
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import cadres as cadre_service
-from portal.services import duty
-from portal.services.calendar import official_calendar
-from portal.services.errors import NotFoundError, ValidationError
-from portal.services.roster import ABSENCE_LABELS
+from portal.services.office import cadres as cadre_service
+from portal.services.office import duty
+from portal.services.office.roster import ABSENCE_LABELS
+from portal.services.shared.calendar import official_calendar
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("roster", __name__)
 

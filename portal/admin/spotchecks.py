@@ -24,10 +24,10 @@ from portal.extensions import db
 from portal.models import Cadre, Presence, Role
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
-from portal.services import spotchecks as service
-from portal.services.errors import ConflictError, NotFoundError, ValidationError
-from portal.services.scope import townships_in_scope
-from portal.services.whereabouts import STATUS_LABELS
+from portal.services.office.whereabouts import STATUS_LABELS
+from portal.services.oversight import spotchecks as service
+from portal.services.shared.errors import ConflictError, NotFoundError, ValidationError
+from portal.services.shared.scope import townships_in_scope
 
 bp = Blueprint("spotchecks", __name__, url_prefix="/spotchecks")
 

@@ -27,13 +27,14 @@ from portal.extensions import db
 from portal.models import Cadre, Category, Leave, Report, Role, Source, Whereabouts
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import board_at, tracking
-from portal.services.errors import ServiceError, ValidationError
-from portal.services.leave import KIND_LABELS
-from portal.services.reports import create_report, reporter_reply
-from portal.services.roster import month_roster
-from portal.services.scope import townships_in_scope
-from portal.services.whereabouts import STATUS_LABELS
+from portal.services.casework import tracking
+from portal.services.casework.reports import create_report, reporter_reply
+from portal.services.office.leave import KIND_LABELS
+from portal.services.office.roster import month_roster
+from portal.services.office.whereabouts import STATUS_LABELS
+from portal.services.oversight import board_at
+from portal.services.shared.errors import ServiceError, ValidationError
+from portal.services.shared.scope import townships_in_scope
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 

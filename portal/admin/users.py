@@ -13,9 +13,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import allow
 from portal.models import Role, User
-from portal.services import auth as accounts
-from portal.services.errors import NotFoundError, ServiceError
-from portal.services.users import ROLE_LABELS
+from portal.services.accounts import auth as accounts
+from portal.services.accounts.users import ROLE_LABELS
+from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 ADMINS = (Role.COUNTY_ADMIN, Role.SYSADMIN)

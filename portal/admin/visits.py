@@ -33,9 +33,9 @@ from portal.extensions import db
 from portal.models import Cadre, DiaryKind, FieldDiary, Township, VillageVisit
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
-from portal.services import visits
-from portal.services.errors import ValidationError
-from portal.services.scope import township_ids_in_scope
+from portal.services.office import visits
+from portal.services.shared.errors import ValidationError
+from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 

@@ -23,9 +23,9 @@ from portal.models import Region, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.rules.names import is_latin, normalize_query
-from portal.services import board as board_service
-from portal.services import roster as roster_service
-from portal.services import townships
+from portal.services.office import board as board_service
+from portal.services.office import roster as roster_service
+from portal.services.shared import townships
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(stats_bp)

@@ -27,9 +27,9 @@ from portal.auth.forms import ActionForm, LoginForm, TotpCodeForm
 from portal.extensions import limiter
 from portal.models import Role
 from portal.rules.calendar import TZ
-from portal.services import auth as auth_service
-from portal.services.errors import ValidationError
-from portal.services.users import ROLE_LABELS
+from portal.services.accounts import auth as auth_service
+from portal.services.accounts.users import ROLE_LABELS
+from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("auth", __name__)
 

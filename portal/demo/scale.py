@@ -35,7 +35,7 @@ from portal.models import (
 )
 from portal.rules.calendar import TZ
 from portal.rules.coverage import required_shifts
-from portal.services.calendar import official_calendar
+from portal.services.shared.calendar import official_calendar
 
 CHUNK = 20_000
 SYLLABLES = "安宝北长城大东丰福高古广和河红黄金靖康乐利林龙马南平青清庆仁三山石双水太泰天田新兴阳永玉元云枣中"

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 
 from portal import http_cache, links
 from portal.rules.calendar import TZ
-from portal.services import notices, townships
+from portal.services.office import notices
+from portal.services.shared import townships
 
 bp = Blueprint("notices", __name__)
 

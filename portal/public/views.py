@@ -14,11 +14,11 @@ from portal import http_cache, links, pagecache
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.rules.calendar import end_of_local_day, local_date
-from portal.services import board as board_service
-from portal.services import roster as roster_service
-from portal.services import roster_ics as roster_feed
-from portal.services import townships
-from portal.services.calendar import official_calendar
+from portal.services.office import board as board_service
+from portal.services.office import roster as roster_service
+from portal.services.office import roster_ics as roster_feed
+from portal.services.shared import townships
+from portal.services.shared.calendar import official_calendar
 
 bp = Blueprint("public", __name__)
 links.register(bp)

@@ -17,7 +17,13 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from portal.models import Category
 from portal.rules.calendar import TZ
-from portal.services.reports import MAX_CONTACT, MAX_DESCRIPTION, MAX_NAME, MAX_PLACE, MIN_DESCRIPTION
+from portal.services.casework.reports import (
+    MAX_CONTACT,
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    MAX_PLACE,
+    MIN_DESCRIPTION,
+)
 
 CATEGORY_WORDS = {
     Category.ABSENT_WORKDAY: _l("工作日无故不在岗"),

@@ -23,9 +23,10 @@ from portal.report.forms import (
 )
 from portal.rules.calendar import TZ
 from portal.rules.receipts import format_receipt, normalize_receipt
-from portal.services import reports, townships, tracking
-from portal.services.errors import ValidationError
-from portal.services.evidence import PhotoError
+from portal.services.casework import reports, tracking
+from portal.services.casework.evidence import PhotoError
+from portal.services.shared import townships
+from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("report", __name__)
 

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.models import Action, Finding
-from portal.services.queue import ACTION_LABELS, FINDING_LABELS
+from portal.services.casework.queue import ACTION_LABELS, FINDING_LABELS
 
 
 class ActionForm(FlaskForm):

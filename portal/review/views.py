@@ -15,8 +15,8 @@ from portal.access import allow
 from portal.models import Report, Role, User
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services import crosscheck, exports, queue, review, review_pages
-from portal.services.errors import NotFoundError, ServiceError
+from portal.services.casework import crosscheck, exports, queue, review, review_pages
+from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 

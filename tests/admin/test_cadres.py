@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Cadre, ChiefRole, Role, Status, Township
 from portal.models.base import utcnow
-from portal.services import whereabouts
+from portal.services.office import whereabouts
 from tests.admin.conftest import post_form
 
 
@@ -136,7 +136,7 @@ def test_deactivating_takes_the_cadre_off_future_shifts_only(app, office, clerk_
 
     from portal.models import DutyAssignment, DutyRole, DutyShift, ShiftKind
     from portal.rules.calendar import TZ
-    from portal.services import duty
+    from portal.services.office import duty
 
     today = utcnow().astimezone(TZ).date()
     with app.app_context():

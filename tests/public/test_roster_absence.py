@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import DutyAssignment, Status, User
-from portal.services import duty, townships
+from portal.services.office import duty
+from portal.services.shared import townships
 from tests import factories
 from tests.public.helpers import entry, leave, local, shift, today_local, township_with_cadres
 

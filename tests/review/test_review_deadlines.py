@@ -9,7 +9,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Evidence, Report, ReportEvent, ReportStatus, Township, User
 from portal.rules.calendar import TZ
-from portal.services import audit, escalation, evidence, retention, review
+from portal.services.casework import escalation, evidence, retention, review
+from portal.services.shared import audit
 from tests.report.photos import png_bytes
 from tests.review.conftest import make_report
 

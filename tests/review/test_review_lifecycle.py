@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Action, AuditEntry, Finding, Report, ReportStatus, User
-from portal.services import audit, review
-from portal.services.errors import (
+from portal.services.casework import review
+from portal.services.shared import audit
+from portal.services.shared.errors import (
     ConflictError,
     IllegalTransitionError,
     NotFoundError,
@@ -84,7 +85,7 @@ def test_merge_keeps_each_thread_and_refuses_bad_targets(app, world):
         db.session.commit()
         insp = _user(world, "inspector")
         from portal.models import Sender
-        from portal.services.messages import add_message
+        from portal.services.casework.messages import add_message
 
         add_message(report=_load(b), sender=Sender.REPORTER, body="我还拍到了照片。")
         for target, error in ((b, ValidationError), (foreign, ValidationError), ("nope", ValidationError)):
