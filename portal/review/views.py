@@ -15,7 +15,7 @@ from portal.access import allow
 from portal.models import Report, Role, User
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services.casework import crosscheck, exports, queue, review, review_pages
+from portal.services.casework import cases, crosscheck, exports, queue, review, review_pages
 from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -111,7 +111,7 @@ def export():
 
 def _report(public_id: str) -> Report:
     try:
-        return review.get_report(user=_user(), public_id=public_id)
+        return cases.get_report(user=_user(), public_id=public_id)
     except NotFoundError:
         abort(404)
 
@@ -178,7 +178,7 @@ def _step(public_id: str, form_class, attr: str, run: Callable[[User, Report, ob
     report = _report(public_id)
     form = form_class(prefix=prefix) if prefix else form_class()
     if attr == "assign_form":
-        form.assignee.choices = [SelectChoice(u.public_id, u.username) for u in review.inspectors_for(report)]
+        form.assignee.choices = [SelectChoice(u.public_id, u.username) for u in cases.inspectors_for(report)]
     if not form.validate_on_submit():
         flash(_("请检查填写的内容。"), "error")
         return _detail(public_id, status=400, **{attr: form})

@@ -15,38 +15,35 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.models import (
     Action,
     Finding,
-    Region,
     Report,
     ReportEvent,
     ReportStatus,
     Role,
     Sender,
     User,
-    user_township,
 )
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.lifecycle import Refusal, Step
 from portal.sanitize import clean_text
+from portal.services.casework.cases import case_assignee_id, get_report
 from portal.services.casework.messages import add_message
 from portal.services.casework.queue import STATUS_LABELS, visible_condition
 from portal.services.shared import audit
-from portal.services.shared.calendar import official_calendar
 from portal.services.shared.errors import (
     ConflictError,
     IllegalTransitionError,
     NotFoundError,
     ValidationError,
 )
-from portal.services.shared.transaction import use_case
+from portal.services.shared.transaction import commit_or_conflict, is_lock_error, use_case
 
 # Error messages are lazy (`_` is lazy_gettext): the view renders them in the user's language.
 NOTE_LENGTH = 2000
@@ -60,23 +57,13 @@ PUBLIC_NOTES = {
     "rectified": "有关乡镇已完成整改。",
     "escalated": "办理已超过期限，已报上级纪检监察机关督办。",
 }
+CONFLICT = _("其他人刚刚处理了此举报，请查看最新状态。")
 # Why a step is refused, for the steps that say more than "not from this status".
 REFUSALS = {
     (Step.HAND_OVER, Refusal.NOT_ASSIGNEE): _("只有承办人可以移交此举报。"),
     (Step.CONCLUDE, Refusal.NOT_ASSIGNEE): _("只有承办人可以办结此举报。"),
     (Step.RECTIFY, Refusal.NOTHING_TO_RECTIFY): _("核查不属实的举报无需整改。"),
 }
-
-
-def get_report(*, user: User, public_id: str, for_update: bool = False) -> Report:
-    """A report the user may see, by its public id; anything else is NotFoundError (404)."""
-    stmt = select(Report).where(Report.public_id == public_id, visible_condition(user))
-    if for_update and db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    report = db.session.scalar(stmt)
-    if report is None:
-        raise NotFoundError("no such report")
-    return report
 
 
 def _require_inspector(user: User) -> None:
@@ -93,7 +80,7 @@ def _require(step: Step, report: Report, user: User, *, status_only: bool = Fals
     if why == Refusal.STATUS:
         raise IllegalTransitionError(_("此举报当前的状态（%(status)s）不能进行这一步。",
                                        status=STATUS_LABELS[report.status]))
-    raise IllegalTransitionError(REFUSALS.get((step, why), _("其他人刚刚处理了此举报，请查看最新状态。")))
+    raise IllegalTransitionError(REFUSALS.get((step, why), CONFLICT))
 
 
 def _event(report: Report, actor: User | None, kind: str, to_status: ReportStatus | None,
@@ -113,25 +100,6 @@ def _audit(step: str, user: User | None, report: Report, **detail) -> None:
                  detail=detail)
 
 
-def _commit() -> None:
-    """Commit the step; a concurrent change of the same report (optimistic lock) is a conflict."""
-    try:
-        db.session.commit()
-    except (StaleDataError, OperationalError) as error:
-        db.session.rollback()
-        if isinstance(error, OperationalError) and not _is_lock_error(error):
-            raise
-        raise ConflictError(_("其他人刚刚处理了此举报，请查看最新状态。")) from error
-    except Exception:
-        db.session.rollback()
-        raise
-
-
-def _is_lock_error(error: OperationalError) -> bool:
-    """SQLite reports a lost write race as 'database is locked'."""
-    return "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower()
-
-
 @use_case
 def accept(*, user: User, report: Report, note: str = "") -> Report:
     """待受理 → 已受理; the 30-day conclusion deadline starts."""
@@ -146,7 +114,7 @@ def accept(*, user: User, report: Report, note: str = "") -> Report:
         now, current_app.config.get("REPORT_CONCLUDE_DAYS", deadlines.CONCLUDE_DAYS)
     )
     _audit("accepted", user, report)
-    _commit()
+    commit_or_conflict(CONFLICT)
     return report
 
 
@@ -164,7 +132,7 @@ def not_accept(*, user: User, report: Report, reason: str) -> Report:
     report.not_accepted_reason = reason
     report.closed_at = now
     _audit("not_accepted", user, report)
-    _commit()
+    commit_or_conflict(CONFLICT)
     return report
 
 
@@ -190,7 +158,7 @@ def merge(*, user: User, report: Report, into_public_id: str, note: str = "") ->
     report.merged_into_id = target.id
     report.closed_at = now
     _audit("merged", user, report, into=target.public_id)
-    _commit()
+    commit_or_conflict(CONFLICT)
     return report
 
 
@@ -211,12 +179,12 @@ def _take(report: Report, *, assignee: User, expect_assignee_id: int | None,
         )
     except OperationalError as error:
         db.session.rollback()
-        if not _is_lock_error(error):
+        if not is_lock_error(error):
             raise
-        raise ConflictError(_("其他人刚刚处理了此举报，请查看最新状态。")) from error
+        raise ConflictError(CONFLICT) from error
     if result.rowcount != 1:
         db.session.rollback()
-        raise ConflictError(_("其他人刚刚处理了此举报，请查看最新状态。"))
+        raise ConflictError(CONFLICT)
 
 
 def _may_be_assigned(report: Report, assignee: User) -> bool:
@@ -255,7 +223,7 @@ def assign(*, user: User, report: Report, assignee: User | None) -> Report:
            staff_note=assignee.display_name or assignee.username)
     _audit("claimed" if assignee.id == user.id else "assigned", user, report,
            assignee=assignee.public_id)
-    _commit()
+    commit_or_conflict(CONFLICT)
     return report
 
 
@@ -286,7 +254,7 @@ def conclude(*, user: User, report: Report, finding: Finding | str, action: Acti
     report.outcome_public = outcome
     report.concluded_at = report.closed_at = now
     _audit("concluded", user, report, finding=finding.value, action=action.value)
-    _commit()
+    commit_or_conflict(CONFLICT)
     return report
 
 
@@ -302,7 +270,7 @@ def rectify(*, user: User, report: Report, note: str = "") -> Report:
     # Retention counts from the last closing step.
     report.closed_at = now
     _audit("rectified", user, report)
-    _commit()
+    commit_or_conflict(CONFLICT)
     return report
 
 
@@ -315,7 +283,7 @@ def add_note(*, user: User, report: Report, text: str) -> ReportEvent:
         raise ValidationError(_("备注不能为空。"))
     event = _event(report, user, "note", None, staff_note=text)
     _audit("noted", user, report)
-    _commit()
+    commit_or_conflict(CONFLICT)
     return event
 
 
@@ -334,41 +302,5 @@ def reveal_reporter(*, user: User, report: Report) -> tuple[str, str]:
     if not report.named or user.role != Role.INSPECTOR or case_assignee_id(report) != user.id:
         raise NotFoundError("not available")
     audit.record("reporter.revealed", actor=user, object_type="report", object_id=report.public_id)
-    _commit()
+    commit_or_conflict(CONFLICT)
     return report.reporter_name or "", report.reporter_contact or ""
-
-
-def case_assignee_id(report: Report) -> int | None:
-    """The inspector in charge: of the report, or of the report it was merged into."""
-    if report.status == ReportStatus.MERGED and report.merged_into_id:
-        return db.session.scalar(select(Report.assignee_id).where(Report.id == report.merged_into_id))
-    return report.assignee_id
-
-
-def inspectors_for(report: Report) -> list[User]:
-    """Active inspectors whose scope covers the report's township (for assignment), in one query."""
-    county = db.session.get(Region, report.county_id)
-    ancestors = []
-    while county is not None and len(ancestors) < 4:
-        ancestors.append(county.id)
-        county = county.parent
-    covers = or_(
-        User.scope_region_id.in_(ancestors),
-        User.id.in_(select(user_township.c.user_id).where(
-            user_township.c.township_id == report.township_id)),
-    )
-    return list(db.session.scalars(
-        select(User).where(User.role == Role.INSPECTOR, User.active.is_(True), covers)
-        .order_by(User.username)
-    ))
-
-
-def merged_children(report: Report) -> list[Report]:
-    """Reports merged into this one, with their own threads."""
-    return list(db.session.scalars(
-        select(Report).where(Report.merged_into_id == report.id).order_by(Report.submitted_at)
-    ))
-
-
-def age_in_working_days(report: Report, now: datetime | None = None) -> int:
-    return deadlines.age_in_working_days(report.submitted_at, now or utcnow(), official_calendar())

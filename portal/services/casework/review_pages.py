@@ -20,7 +20,7 @@ from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import OfficialCalendar
 from portal.rules.lifecycle import Step
-from portal.services.casework import crosscheck, evidence, queue, review
+from portal.services.casework import cases, crosscheck, evidence, queue, review
 from portal.services.casework.crosscheck import CrossCheck
 from portal.services.shared import scope
 from portal.services.shared.calendar import official_calendar
@@ -111,7 +111,7 @@ def permitted(user: User, report: Report) -> Permitted:
         note=True,
         message=report.purged_at is None,
         reveal=report.named and report.purged_at is None
-        and review.case_assignee_id(report) == user.id,
+        and cases.case_assignee_id(report) == user.id,
     )
 
 
@@ -185,20 +185,20 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
     now = now or utcnow()
     revealed = None
     if reveal:
-        revealed = review.reveal_reporter(user=user, report=review.get_report(user=user,
+        revealed = review.reveal_reporter(user=user, report=cases.get_report(user=user,
                                                                              public_id=public_id))
     report = _load(user, public_id)
     children = _children(report)
     due = lifecycle.deadline(report.status, report.accept_due, report.conclude_due)
     return CasePage(
         report=report, due=due, overdue=lifecycle.past_due(due, now),
-        age=review.age_in_working_days(report, now), may=permitted(user, report),
+        age=cases.age_in_working_days(report, now), may=permitted(user, report),
         people=_people(report, [report, *children]), children=children,
         merged_into=db.session.get(Report, report.merged_into_id) if report.merged_into_id else None,
         check=crosscheck.check(report), group=crosscheck.same_day_group(user=user, report=report),
         photos=[e for e in report.evidence if e.message_id is None],
         message_photos=_message_photos([report, *children]),
-        assignees=[(u.public_id, u.display_name or u.username) for u in review.inspectors_for(report)
+        assignees=[(u.public_id, u.display_name or u.username) for u in cases.inspectors_for(report)
                    if u.id != report.assignee_id],
         revealed=revealed,
     )
@@ -206,7 +206,7 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
 
 def photo(*, user: User, public_id: str, evidence_id: str) -> tuple[str, bytes]:
     """A photo of a report the user may see, as (content type, bytes); NotFoundError if none."""
-    report = review.get_report(user=user, public_id=public_id)
+    report = cases.get_report(user=user, public_id=public_id)
     item = next((e for e in report.evidence if e.public_id == evidence_id), None)
     if item is None:
         raise NotFoundError("no such photo")

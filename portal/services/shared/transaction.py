@@ -13,7 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
 from portal.extensions import db
+from portal.services.shared.errors import ConflictError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,3 +46,26 @@ def use_case(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
 
     return run
+
+
+def commit_or_conflict(conflict: str) -> None:
+    """Commit; a concurrent change of the same rows is a ConflictError saying `conflict`.
+
+    The change lost to another writer when its optimistic lock failed (StaleDataError) or,
+    on SQLite, when the database stayed locked or busy. Any error rolls the session back.
+    """
+    try:
+        db.session.commit()
+    except (StaleDataError, OperationalError) as error:
+        db.session.rollback()
+        if isinstance(error, OperationalError) and not is_lock_error(error):
+            raise
+        raise ConflictError(conflict) from error
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def is_lock_error(error: OperationalError) -> bool:
+    """SQLite reports a lost write race as 'database is locked'."""
+    return "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower()
