@@ -35,7 +35,7 @@ from portal.extensions import db
 from portal.models import Cadre, Role, SignInKind, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services.office import attendance, rule543, tabular
+from portal.services.office import attendance, attendance_import, rule543, tabular
 from portal.services.shared import scope
 from portal.services.shared.errors import NotFoundError, ValidationError
 from portal.services.shared.scope import township_ids_in_scope
@@ -295,7 +295,7 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _mapping_form(sheet: attendance.RawSheet, formdata=None) -> MappingForm:
+def _mapping_form(sheet: attendance_import.RawSheet, formdata=None) -> MappingForm:
     form = MappingForm(formdata=formdata)
     for key in ("name", "time"):
         getattr(form, key).choices = _column_choices(sheet.headers, optional=False)
@@ -316,7 +316,7 @@ def upload(township: Township):
         data = form.file.data.read()
         filename = form.file.data.filename or "upload"
         try:
-            sheet = attendance.read_sheet(data, filename)
+            sheet = attendance_import.read_sheet(data, filename)
         except tabular.TabularError as error:
             flash(str(error), "error")
             return render_template("admin/attendance_upload.html", township=township, form=form)
@@ -349,7 +349,7 @@ def import_mapped():
     data = _decoded(raw)
     filename = (raw.filename.data or "upload")[:200]
     try:
-        sheet = attendance.read_sheet(data, filename)
+        sheet = attendance_import.read_sheet(data, filename)
     except tabular.TabularError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.attendance.upload", township=township.code))
@@ -358,12 +358,12 @@ def import_mapped():
         _form_errors(form)
         return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,
                                form=form, result=None)
-    mapping = attendance.Mapping(
+    mapping = attendance_import.Mapping(
         name=int(form.name.data), time=int(form.time.data),
         number=_optional_index(form.number.data), date=_optional_index(form.date.data),
         direction=_optional_index(form.direction.data))
     commit = request.form.get("action") == "import"
-    result = attendance.import_machine_file(township=township, data=data, filename=filename,
+    result = attendance_import.import_machine_file(township=township, data=data, filename=filename,
                                             mapping=mapping, actor=current_user,
                                             today=local_today(), commit=commit)
     return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,

@@ -28,7 +28,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, iter_dates
 from portal.services.office import notices
-from portal.services.office.attendance import MACHINE_PLACE
+from portal.services.office.attendance_import import MACHINE_PLACE
 from portal.services.office.visits import token_hash
 from portal.services.shared import townships
 from portal.services.shared.calendar import official_calendar

@@ -20,7 +20,7 @@ from portal.models import Cadre, DiaryKind, DutyAssignment, DutyShift, FieldDiar
 from portal.models.base import utcnow
 from portal.services.office import board as board_service
 from portal.services.office import presence
-from portal.services.office.attendance import MACHINE_PLACE
+from portal.services.office.attendance_import import MACHINE_PLACE
 from portal.services.shared import townships
 
 REF = "demo-tonight:"

@@ -40,14 +40,17 @@ from portal.models.base import utcnow
 from portal.rules import coverage
 from portal.rules.calendar import Day, OfficialCalendar, local_date
 from portal.services.office import presence, roster
-from portal.services.office.presence import Evening, Period, Span
-from portal.services.office.roster import (
+from portal.services.office.chiefs_away import (
     CHIEF_AWAY_STATUSES,
     Interval,
-    PersonRef,
-    ShiftView,
+    both_away_days,
     day_bounds,
     entry_interval,
+)
+from portal.services.office.presence import Evening, Period, Span
+from portal.services.office.roster import (
+    PersonRef,
+    ShiftView,
 )
 from portal.services.office.rule543 import EVENING_KINDS
 
@@ -215,7 +218,7 @@ def _chiefs_both_away(cadres: list, by_cadre: dict, leaves: dict, today: date) -
         if cadre["chief_role"]:
             away[str(cadre["chief_role"])] += _away_intervals(
                 by_cadre.get(cadre["id"], []), leaves.get(cadre["id"]), today)
-    return today in roster.both_away_days(away[coverage.SECRETARY], away[coverage.HEAD])
+    return today in both_away_days(away[coverage.SECRETARY], away[coverage.HEAD])
 
 
 def _valid_until(entries: list, shifts: list[ShiftView], now: datetime, today: date,

@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 
 from portal.models import ShiftKind, Township
 from portal.rules import coverage
+from portal.services.office.chiefs_away import away_records
 from portal.services.office.roster import (
     ABSENCE_LABELS,
     FEED_DAYS_AHEAD,
     FEED_DAYS_BACK,
     OnDuty,
     ShiftView,
-    away_records,
     load_shifts,
     shift_infos,
 )
