@@ -14,7 +14,7 @@ from portal.models import LeaveKind
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services.office import cadres as cadre_service
-from portal.services.office import duty
+from portal.services.office import duty_changes
 from portal.services.office import leave as service
 from portal.services.shared.errors import NotFoundError, ValidationError
 
@@ -94,7 +94,7 @@ def cover(code: str):
     record = _leave_or_404(township, request.form.get("leave", ""))
     value = request.form.get("assignment", "")
     try:
-        assignment = duty.get_assignment(township.id, int(value) if value.isdigit() else 0)
+        assignment = duty_changes.get_assignment(township.id, int(value) if value.isdigit() else 0)
     except NotFoundError:
         abort(404)
     try:

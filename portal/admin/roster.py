@@ -20,7 +20,7 @@ from portal.models import DutyRole, ShiftKind
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services.office import cadres as cadre_service
-from portal.services.office import duty
+from portal.services.office import duty, duty_changes
 from portal.services.office.roster import ABSENCE_LABELS
 from portal.services.shared.calendar import official_calendar
 from portal.services.shared.errors import NotFoundError, ValidationError
@@ -140,7 +140,7 @@ def copy(code: str):
 
 def _assignment(township_id: int, value: str | None):
     try:
-        return duty.get_assignment(township_id, _int(value) or 0)
+        return duty_changes.get_assignment(township_id, _int(value) or 0)
     except NotFoundError:
         abort(404)
 
@@ -155,7 +155,7 @@ def swap(code: str):
     first, second = _assignment(township.id, form.first.data), _assignment(township.id, form.second.data)
     month = _label((first.shift.day.year, first.shift.day.month))
     try:
-        duty.swap(user=me(), township=township, first=first, second=second)
+        duty_changes.swap(user=me(), township=township, first=first, second=second)
     except ValidationError as error:
         flash(str(error), "error")
     else:
@@ -173,7 +173,7 @@ def substitute(code: str):
     assignment = _assignment(township.id, form.assignment.data)
     month = _label((assignment.shift.day.year, assignment.shift.day.month))
     try:
-        duty.substitute(user=me(), township=township, assignment=assignment,
+        duty_changes.substitute(user=me(), township=township, assignment=assignment,
                         cadre_id=_int(form.cadre.data) or 0, note=form.note.data or "")
     except ValidationError as error:
         flash(str(error), "error")

@@ -1,7 +1,7 @@
-"""The duty roster (值班 / 带班), staff side: a month of shifts, copy, swap, substitute, gaps.
+"""The duty roster (值班 / 带班), staff side: a month of shifts, its copy, its gaps.
 
 A day shift (rest days) runs 08:00–18:00 local, a night shift 18:00–08:00 the next day.
-A swap or a substitute keeps who was replaced (`DutyAssignment.replaces_id`).
+Swaps and substitutes of single assignments are `duty_changes`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from portal.services.office import absences
 from portal.services.office.whereabouts import chiefs_away_days, local_dt
 from portal.services.shared import audit, townships
 from portal.services.shared.calendar import official_calendar
-from portal.services.shared.errors import NotFoundError, ValidationError
+from portal.services.shared.errors import ValidationError
 
 DAY_START, DAY_END = time(8, 0), time(18, 0)
 STAFF_SLOTS = 2  # staff members per shift on the month grid
@@ -137,7 +137,7 @@ def month_roster(township_id: int, year: int, month: int) -> MonthRoster:
                        coverage.coverage_ratio(required, gaps), conflicts)
 
 
-def _active_ids(township_id: int) -> tuple[set[int], set[int]]:
+def active_ids(township_id: int) -> tuple[set[int], set[int]]:
     """Active leader ids and active cadre ids of the township."""
     rows = db.session.execute(
         select(Cadre.id, Cadre.is_leader).where(Cadre.township_id == township_id, Cadre.active.is_(True))
@@ -191,7 +191,7 @@ def save_month(*, user: User, township: Township, year: int, month: int,
                slots: Mapping[Slot, Staffing]) -> int:
     """Save the month grid: each given slot gets exactly its leader and staff. Returns changes."""
     start, end = month_span(year, month)
-    leaders, everyone = _active_ids(township.id)
+    leaders, everyone = active_ids(township.id)
     existing = load_shifts(township.id, start, end)
     changed = 0
     for slot, staffing in sorted(slots.items()):
@@ -227,7 +227,7 @@ def copy_previous_month(*, user: User, township: Township, year: int, month: int
     if not source:
         raise ValidationError(_l("上个月没有排班，无法复制。"))
     target = load_shifts(township.id, start, end)
-    _leaders, everyone = _active_ids(township.id)
+    _leaders, everyone = active_ids(township.id)
     filled = 0
     d = start
     while d <= end:
@@ -248,64 +248,6 @@ def copy_previous_month(*, user: User, township: Township, year: int, month: int
     townships.touch(township.id)
     db.session.commit()
     return filled
-
-
-def get_assignment(township_id: int, assignment_id: int) -> DutyAssignment:
-    """An assignment of the township, or NotFoundError."""
-    assignment = db.session.get(DutyAssignment, assignment_id)
-    if assignment is None or assignment.shift.township_id != township_id:
-        raise NotFoundError(str(assignment_id))
-    return assignment
-
-
-def swap(*, user: User, township: Township, first: DutyAssignment, second: DutyAssignment) -> None:
-    """Two cadres of the same role exchange shifts; each records whom they replace."""
-    if first.id == second.id:
-        raise ValidationError(_l("请选择两个不同的班次。"))
-    if first.role != second.role:
-        raise ValidationError(_l("只能对调同一角色（带班领导与带班领导，值班人员与值班人员）。"))
-    if first.cadre_id == second.cadre_id:
-        raise ValidationError(_l("两个班次是同一个人，无需对调。"))
-    for mine, other in ((first, second), (second, first)):
-        if any(a.cadre_id == other.cadre_id for a in mine.shift.assignments if a.id != mine.id):
-            raise ValidationError(_l("对调后同一班次会出现同一个人两次。"))
-    a_id, b_id = first.cadre_id, second.cadre_id
-    first.cadre_id, first.replaces_id = b_id, first.replaces_id or a_id
-    second.cadre_id, second.replaces_id = a_id, second.replaces_id or b_id
-    for assignment in (first, second):
-        if assignment.replaces_id == assignment.cadre_id:
-            assignment.replaces_id = None  # swapped back: nobody is replaced any more
-        assignment.recorded_by_id = user.id
-    audit.record("roster.swap", actor=user, object_type="township", object_id=township.code,
-                 detail={"first": [str(first.shift.day), first.shift.kind.value],
-                         "second": [str(second.shift.day), second.shift.kind.value]})
-    townships.touch(township.id)
-    db.session.commit()
-
-
-def substitute(*, user: User, township: Township, assignment: DutyAssignment, cadre_id: int,
-               note: str = "") -> None:
-    """替班: another cadre takes the shift; the record keeps whom they replace."""
-    leaders, everyone = _active_ids(township.id)
-    allowed = leaders if assignment.role == DutyRole.LEADER else everyone
-    if cadre_id not in allowed:
-        raise ValidationError(_l("替班人必须是本乡镇在册的干部（带班须为班子成员）。"))
-    if cadre_id == assignment.cadre_id:
-        raise ValidationError(_l("替班人不能是本人。"))
-    if any(a.cadre_id == cadre_id for a in assignment.shift.assignments):
-        raise ValidationError(_l("替班人已在这个班次上。"))
-    from portal.sanitize import clean_text
-
-    original = assignment.replaces_id or assignment.cadre_id
-    assignment.cadre_id = cadre_id
-    assignment.replaces_id = original if original != cadre_id else None
-    assignment.note = clean_text(note, 200, multiline=False)
-    assignment.recorded_by_id = user.id
-    audit.record("roster.substitute", actor=user, object_type="township", object_id=township.code,
-                 detail={"day": str(assignment.shift.day), "kind": assignment.shift.kind.value,
-                         "role": assignment.role.value})
-    townships.touch(township.id)
-    db.session.commit()
 
 
 def coverage_of(township_id: int, start: date, end: date) -> tuple[int, list[coverage.Gap]]:

@@ -29,7 +29,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
-from portal.services.office import duty
+from portal.services.office import duty_changes
 from portal.services.office.whereabouts import StatusChange, add_entry, local_dt, validate_change
 from portal.services.shared import audit, townships
 from portal.services.shared.errors import NotFoundError, ValidationError
@@ -185,5 +185,5 @@ def cover_with_substitute(*, user: User, township: Township, leave: Leave,
     day = assignment.shift.day
     if assignment.cadre_id != leave.cadre_id or not leave.start_date <= day <= leave.end_date:
         raise ValidationError(_l("这个班次与该请假无关。"))
-    duty.substitute(user=user, township=township, assignment=assignment,
+    duty_changes.substitute(user=user, township=township, assignment=assignment,
                     cadre_id=leave.substitute_id, note=str(_l("请假替班")))
