@@ -30,6 +30,7 @@ from portal.models import (
     Role,
     Township,
     VillageVisit,
+    labels,
 )
 from portal.rules.calendar import TZ
 from portal.services.office import rule543, visits
@@ -51,22 +52,10 @@ MARK_LABELS = {
     "deputy": _l("满 10 年，可按规定享受主任科员待遇（须历年考核称职以上）"),
 }
 
-LEAVE_LABELS = {
-    "annual": _l("年休假"), "sick": _l("病假"), "personal": _l("事假"), "marriage": _l("婚假"),
-    "bereavement": _l("丧假"), "maternity": _l("产假 / 陪产假"), "other": _l("其他"),
-}
-CATEGORY_LABELS = {
-    "absent_workday": _l("工作日无故不在岗"), "left_post": _l("擅自脱岗"),
-    "commuting": _l("下班回城住宿/走读"), "no_duty_leader": _l("节假日无人带班"),
-    "false_board": _l("去向公示不实"), "official_car": _l("公车私用"), "other": _l("其他作风问题"),
-}
-FINDING_LABELS = {"substantiated": _l("属实"), "partly_substantiated": _l("部分属实"),
-                  "unsubstantiated": _l("不属实")}
-ACTION_LABELS = {
-    "none": _l("无"), "criticism": _l("批评教育"), "admonishing_talk": _l("诫勉谈话"),
-    "circulated_criticism": _l("通报批评"), "organisational": _l("组织处理"),
-    "disciplinary": _l("纪律处分"), "transferred": _l("移送"),
-}
+LEAVE_LABELS = labels.LEAVE_KIND
+CATEGORY_LABELS = labels.CATEGORY
+FINDING_LABELS = labels.FINDING
+ACTION_LABELS = labels.ACTION
 
 
 @dataclass(frozen=True)

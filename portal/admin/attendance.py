@@ -32,7 +32,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import ALL_STAFF, allow
 from portal.extensions import db
-from portal.models import Cadre, Role, SignInKind, Township
+from portal.models import Cadre, Role, SignInKind, Township, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
 from portal.services.office import attendance, attendance_import, rule543, tabular
@@ -43,7 +43,7 @@ from portal.services.shared.scope import township_ids_in_scope
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 
 OFFICE_WRITERS = (Role.CLERK, Role.COUNTY_ADMIN, Role.SYSADMIN)
-KIND_LABELS = {"in": _l("签到"), "out": _l("签退")}
+KIND_LABELS = labels.SIGN_IN_KIND
 MAX_TOWNSHIP_CHOICES = 300
 
 

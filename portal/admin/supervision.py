@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.access import allow
 from portal.admin.dashboard import township_or_404
 from portal.extensions import db
-from portal.models import Cadre, Category, Leave, Report, Role, Source, Whereabouts
+from portal.models import Cadre, Category, Leave, Report, Role, Source, Whereabouts, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
 from portal.services.casework import tracking
@@ -42,15 +42,7 @@ HISTORY_DAYS = 7
 # An entry typed in more than this long after the time it claims is flagged as backfilled.
 BACKFILL_GRACE = timedelta(hours=1)
 
-CATEGORY_LABELS = {
-    Category.ABSENT_WORKDAY: _l("工作日无故不在岗"),
-    Category.LEFT_POST: _l("擅自脱岗"),
-    Category.COMMUTING: _l("下班回城住宿/走读"),
-    Category.NO_DUTY_LEADER: _l("节假日无人带班"),
-    Category.FALSE_BOARD: _l("去向公示不实"),
-    Category.OFFICIAL_CAR: _l("公车私用"),
-    Category.OTHER: _l("其他作风问题"),
-}
+CATEGORY_LABELS = labels.CATEGORY
 
 
 class NamedReportForm(FlaskForm):

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from portal.models import Category
+from portal.models import Category, labels
 from portal.rules.calendar import TZ
 from portal.services.casework.reports import (
     MAX_CONTACT,
@@ -25,15 +25,7 @@ from portal.services.casework.reports import (
     MIN_DESCRIPTION,
 )
 
-CATEGORY_WORDS = {
-    Category.ABSENT_WORKDAY: _l("工作日无故不在岗"),
-    Category.LEFT_POST: _l("擅自脱岗"),
-    Category.COMMUTING: _l("下班回城住宿（走读）"),
-    Category.NO_DUTY_LEADER: _l("节假日无人带班"),
-    Category.FALSE_BOARD: _l("去向公示不实"),
-    Category.OFFICIAL_CAR: _l("公车私用"),
-    Category.OTHER: _l("其他作风问题"),
-}
+CATEGORY_WORDS = labels.CATEGORY
 _TOO_LONG = _l("最多 %(max)d 个字。")
 SAVED_LABEL = _l("我已经抄下或保存了回执码")
 _OBSERVED_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")

@@ -5,22 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyotp
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Region, Role, Township, User
+from portal.models import Region, Role, Township, User, labels
 from portal.services.accounts.passwords import generate_password, hash_password
 from portal.services.shared.errors import ValidationError
 
 # The roles as staff pages name them.
-ROLE_LABELS = {
-    Role.CLERK: _l("乡镇办公室专人"),
-    Role.SUPERVISOR: _l("作风建设监督员"),
-    Role.INSPECTOR: _l("纪检监察干部"),
-    Role.COUNTY_ADMIN: _l("县级管理员"),
-    Role.SYSADMIN: _l("系统管理员"),
-}
+ROLE_LABELS = labels.ROLE
 
 
 @dataclass(frozen=True)

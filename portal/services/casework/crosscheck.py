@@ -22,32 +22,24 @@ from portal.models import (
     DutyRole,
     DutyShift,
     Leave,
-    LeaveKind,
     Report,
-    ShiftKind,
     SignIn,
     SignInKind,
     Status,
     User,
     VillageVisit,
     Whereabouts,
+    labels,
 )
 from portal.rules.calendar import TZ, local_date
 from portal.services.casework.queue import visible_condition
 from portal.services.shared.calendar import official_calendar
 
-BOARD_LABELS = {
-    Status.AT_OFFICE: _l("在岗"), Status.VILLAGE: _l("下村"), Status.MEETING: _l("会议"),
-    Status.TRIP: _l("出差"), Status.LEAVE: _l("请假"), Status.DUTY: _l("值班"), Status.OFF: _l("休息"),
-}
-LEAVE_LABELS = {
-    LeaveKind.ANNUAL: _l("年休假"), LeaveKind.SICK: _l("病假"), LeaveKind.PERSONAL: _l("事假"),
-    LeaveKind.MARRIAGE: _l("婚假"), LeaveKind.BEREAVEMENT: _l("丧假"),
-    LeaveKind.MATERNITY: _l("产假 / 陪产假"), LeaveKind.OTHER: _l("其他假"),
-}
-SHIFT_LABELS = {ShiftKind.DAY: _l("白班"), ShiftKind.NIGHT: _l("夜班")}
-DUTY_ROLE_LABELS = {DutyRole.LEADER: _l("带班领导"), DutyRole.STAFF: _l("值班人员")}
-SIGN_IN_LABELS = {SignInKind.IN: _l("签到"), SignInKind.OUT: _l("签退")}
+BOARD_LABELS = labels.BOARD_STATUS
+LEAVE_LABELS = labels.LEAVE_KIND
+SHIFT_LABELS = labels.SHIFT_KIND
+DUTY_ROLE_LABELS = labels.DUTY_ROLE
+SIGN_IN_LABELS = labels.SIGN_IN_KIND
 
 FLAG_TEXT = {
     "no_board_entry": _l("该时刻没有去向公示。"),

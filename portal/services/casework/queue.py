@@ -14,7 +14,6 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -31,15 +30,14 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import (
-    Action,
     Category,
-    Finding,
     RegionLevel,
     Report,
     ReportStatus,
     Role,
     Township,
     User,
+    labels,
 )
 from portal.models.base import utcnow
 from portal.models.report import due_of
@@ -47,38 +45,10 @@ from portal.rules import lifecycle
 from portal.rules.lifecycle import OPEN_STATUSES
 from portal.services.casework import tally
 
-STATUS_LABELS = {
-    ReportStatus.SUBMITTED: _l("待受理"),
-    ReportStatus.ACCEPTED: _l("已受理"),
-    ReportStatus.NOT_ACCEPTED: _l("不予受理"),
-    ReportStatus.MERGED: _l("并案"),
-    ReportStatus.VERIFYING: _l("核查中"),
-    ReportStatus.CONCLUDED: _l("已办结"),
-    ReportStatus.RECTIFIED: _l("已整改"),
-}
-CATEGORY_LABELS = {
-    Category.ABSENT_WORKDAY: _l("工作日无故不在岗"),
-    Category.LEFT_POST: _l("擅自脱岗"),
-    Category.COMMUTING: _l("下班回城住宿（走读）"),
-    Category.NO_DUTY_LEADER: _l("节假日无人带班"),
-    Category.FALSE_BOARD: _l("去向公示不实"),
-    Category.OFFICIAL_CAR: _l("公车私用"),
-    Category.OTHER: _l("其他作风问题"),
-}
-FINDING_LABELS = {
-    Finding.SUBSTANTIATED: _l("属实"),
-    Finding.PARTLY_SUBSTANTIATED: _l("部分属实"),
-    Finding.UNSUBSTANTIATED: _l("不属实"),
-}
-ACTION_LABELS = {
-    Action.NONE: _l("无需处理"),
-    Action.CRITICISM: _l("批评教育"),
-    Action.ADMONISHING_TALK: _l("诫勉谈话"),
-    Action.CIRCULATED_CRITICISM: _l("通报批评"),
-    Action.ORGANISATIONAL: _l("组织处理"),
-    Action.DISCIPLINARY: _l("纪律处分"),
-    Action.TRANSFERRED: _l("移送"),
-}
+STATUS_LABELS = labels.REPORT_STATUS
+CATEGORY_LABELS = labels.CATEGORY
+FINDING_LABELS = labels.FINDING
+ACTION_LABELS = labels.ACTION
 SORTS = ("newest", "due")
 # Before any deadline this service sets (its reports are filed through it).
 EARLIEST_DEADLINE = datetime(2000, 1, 1, tzinfo=UTC)

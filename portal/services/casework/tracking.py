@@ -16,7 +16,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
-from portal.models import Action, Finding, Report, ReportEvent, ReportStatus, Sender
+from portal.models import Report, ReportEvent, ReportStatus, Sender, labels
 from portal.models.base import utcnow
 from portal.rules import lifecycle
 from portal.rules.lifecycle import Phase
@@ -35,20 +35,8 @@ STATUS_WORDS = {
     ReportStatus.CONCLUDED: (_l("已办结"), _l("核查已经结束，结果见下方。")),
     ReportStatus.RECTIFIED: (_l("已整改"), _l("核查已经结束，乡镇已经完成整改。")),
 }
-FINDING_WORDS = {
-    Finding.SUBSTANTIATED: _l("属实"),
-    Finding.PARTLY_SUBSTANTIATED: _l("部分属实"),
-    Finding.UNSUBSTANTIATED: _l("不属实"),
-}
-ACTION_WORDS = {
-    Action.NONE: _l("未作处理"),
-    Action.CRITICISM: _l("批评教育"),
-    Action.ADMONISHING_TALK: _l("诫勉谈话"),
-    Action.CIRCULATED_CRITICISM: _l("通报批评"),
-    Action.ORGANISATIONAL: _l("组织处理"),
-    Action.DISCIPLINARY: _l("纪律处分"),
-    Action.TRANSFERRED: _l("移送有关机关处理"),
-}
+FINDING_WORDS = labels.FINDING
+ACTION_WORDS = labels.PUBLIC_ACTION
 PHASE_WORDS = {
     Phase.DECIDE: _l("决定是否受理"),
     Phase.CONCLUDE: _l("核查并办结"),

@@ -26,6 +26,7 @@ from portal.models import (
     Township,
     User,
     Whereabouts,
+    labels,
 )
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
@@ -35,11 +36,7 @@ from portal.services.shared import audit, townships
 from portal.services.shared.errors import NotFoundError, ValidationError
 from portal.services.shared.scope import township_ids_in_scope
 
-KIND_LABELS = {
-    LeaveKind.ANNUAL: _l("年休假"), LeaveKind.SICK: _l("病假"), LeaveKind.PERSONAL: _l("事假"),
-    LeaveKind.MARRIAGE: _l("婚假"), LeaveKind.BEREAVEMENT: _l("丧假"),
-    LeaveKind.MATERNITY: _l("产假 / 陪产假"), LeaveKind.OTHER: _l("其他"),
-}
+KIND_LABELS = labels.LEAVE_KIND
 MAX_DAYS = 180
 
 

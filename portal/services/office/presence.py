@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from portal.models import Status
+from portal.models import Status, labels
 from portal.rules.calendar import TZ, local_date
 from portal.services.office.roster import PersonRef, ShiftView, person_from
 
@@ -45,11 +45,9 @@ NO_RECORD_REST_DAY = "no_record_rest_day"
 UNKNOWN = "unknown"
 
 STATE_LABELS = {
-    Status.AT_OFFICE.value: _l("在岗"), Status.VILLAGE.value: _l("下村"),
-    Status.MEETING.value: _l("会议"), Status.TRIP.value: _l("出差"),
-    Status.LEAVE.value: _l("请假"), Status.DUTY.value: _l("值班"), Status.OFF.value: _l("休息"),
+    **{status.value: text for status, text in labels.BOARD_STATUS.items()},
     DUTY_LEADER: _l("带班"), STAYING: _l("住镇"), NO_RECORD_TONIGHT: _l("今晚无记录"),
-    NO_RECORD_REST_DAY: _l("今天无记录"), UNKNOWN: _l("未更新"),
+    NO_RECORD_REST_DAY: _l("今天无记录"), UNKNOWN: labels.NOT_UPDATED,
 }
 # The order of the board's counts line.
 STATE_ORDER = (

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -23,6 +22,7 @@ from portal.models import (
     DutyShift,
     ShiftKind,
     Township,
+    labels,
 )
 from portal.rules import coverage
 from portal.rules.calendar import TZ, Day, OfficialCalendar, iter_dates
@@ -41,7 +41,7 @@ FEED_DAYS_AHEAD = 62
 DAY_START, DAY_END = time(8, 30), time(17, 30)
 ONE_DAY = timedelta(days=1)
 # Why a rostered cadre is away, as the public may see it (a leave's reason never shows).
-ABSENCE_LABELS = {coverage.AbsenceKind.LEAVE: _l("请假"), coverage.AbsenceKind.TRIP: _l("出差")}
+ABSENCE_LABELS = labels.ABSENCE_KIND
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from portal.models import (
     Status,
     Township,
     User,
+    labels,
 )
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, OfficialCalendar
@@ -53,11 +54,7 @@ MISMATCH_LABELS = {
     FALSE_BOARD: _l("去向公示不实"),
     ABSENT_WITHOUT_LEAVE: _l("无假缺岗"),
 }
-PRESENCE_LABELS = {
-    Presence.PRESENT: _l("在岗"),
-    Presence.ABSENT: _l("不在岗"),
-    Presence.AWAY_ON_BUSINESS: _l("因公外出"),
-}
+PRESENCE_LABELS = labels.PRESENCE
 
 # Office hours of a working day, local time: absence outside them needs no leave.
 OFFICE_OPENS = time(8, 0)
@@ -240,24 +237,15 @@ def _category(finding: SpotCheckFinding, said: board_at.CadreAt) -> Category:
     return Category.ABSENT_WORKDAY
 
 
-# Stored in the report as data, in the portal's language (Chinese), whatever the page language.
-STATUS_ZH = {
-    Status.AT_OFFICE: "在岗", Status.VILLAGE: "下村", Status.MEETING: "会议", Status.TRIP: "出差",
-    Status.LEAVE: "请假", Status.DUTY: "值班", Status.OFF: "休息",
-}
-PRESENCE_ZH = {Presence.PRESENT: "在岗", Presence.ABSENT: "不在岗",
-               Presence.AWAY_ON_BUSINESS: "因公外出"}
-MISMATCH_ZH = {SHIFT_UNSTAFFED: "值班无人在岗", FALSE_BOARD: "去向公示不实",
-               ABSENT_WITHOUT_LEAVE: "无假缺岗"}
-
-
 def _description(check: SpotCheck, finding: SpotCheckFinding) -> str:
     local = check.at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
-    board = STATUS_ZH.get(Status(finding.board_status), "") if finding.board_status else "无"
+    # Stored in the report as data, in the portal's language (Chinese), whatever the page's.
+    zh = labels.in_source_language
+    board = zh(labels.label(Status(finding.board_status))) if finding.board_status else "无"
     text = (
         f"明察暗访：{local} 在{check.township.name}检查，{finding.cadre.name}"
-        f"（{finding.cadre.post}）{PRESENCE_ZH[finding.presence]}；"
-        f"当时公示去向：{board}；问题：{MISMATCH_ZH[finding.mismatch]}。"
+        f"（{finding.cadre.post}）{zh(labels.PRESENCE[finding.presence])}；"
+        f"当时公示去向：{board}；问题：{zh(MISMATCH_LABELS[finding.mismatch])}。"
     )
     if finding.note:
         text += f"现场记录：{finding.note}"
