@@ -30,7 +30,7 @@ from portal.admin.attendance import (
     local_today,
 )
 from portal.extensions import db
-from portal.models import Cadre, DiaryKind, FieldDiary, Township, VillageVisit
+from portal.models import Cadre, DiaryKind, FieldDiary, Township, VillageVisit, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
 from portal.services.office import visits
@@ -41,12 +41,7 @@ bp = Blueprint("visits", __name__, url_prefix="/visits")
 
 SESSION_KEY = "visit_tokens"
 MAX_SESSION_TOKENS = 6
-EVENING_LABELS = {
-    DiaryKind.NIGHT_STUDY: _l("夜学"),
-    DiaryKind.NIGHT_MEETING: _l("夜议"),
-    DiaryKind.NIGHT_TALK: _l("夜谈"),
-    DiaryKind.NIGHT_VISIT: _l("夜访"),
-}
+EVENING_LABELS = {kind: text for kind, text in labels.DIARY_KIND.items() if kind != DiaryKind.VISIT}
 STATE_LABELS = {"confirmed": _l("已确认"), "pending": _l("待群众确认"), "expired": _l("链接已过期，未确认")}
 
 

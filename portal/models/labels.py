@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from portal.models import (
     Action,
     Category,
+    DiaryKind,
     DutyRole,
     Finding,
     LeaveKind,
@@ -99,6 +100,14 @@ ROLE = {
     Role.COUNTY_ADMIN: _l("县级管理员"),
     Role.SYSADMIN: _l("系统管理员"),
 }
+# A field diary entry: a village visit's diary, or one of the four evening works (四夜).
+DIARY_KIND = {
+    DiaryKind.VISIT: _l("民情日记"),
+    DiaryKind.NIGHT_STUDY: _l("夜学"),
+    DiaryKind.NIGHT_MEETING: _l("夜议"),
+    DiaryKind.NIGHT_TALK: _l("夜谈"),
+    DiaryKind.NIGHT_VISIT: _l("夜访"),
+}
 # What a spot check found a cadre doing.
 PRESENCE = {
     Presence.PRESENT: _l("在岗"),
@@ -117,7 +126,8 @@ DAY_KIND = {
 TABLES: dict[type[enum.Enum], dict] = {
     Category: CATEGORY, ReportStatus: REPORT_STATUS, Finding: FINDING, Action: ACTION,
     Status: BOARD_STATUS, LeaveKind: LEAVE_KIND, ShiftKind: SHIFT_KIND, DutyRole: DUTY_ROLE,
-    SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
+    SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE,
+    DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 

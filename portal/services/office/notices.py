@@ -17,7 +17,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.models import Cadre, FieldDiary, Finding, MonthlyNotice, Report, ReportStatus, Township, User
+from portal.models import (
+    Cadre,
+    DiaryKind,
+    FieldDiary,
+    Finding,
+    MonthlyNotice,
+    Report,
+    ReportStatus,
+    Township,
+    User,
+    labels,
+)
 from portal.rules.calendar import TZ, iter_dates
 from portal.services.office import duty, rule543
 from portal.services.shared import audit, townships
@@ -44,10 +55,8 @@ FIELD_LABELS = {
     "working_days": _("本月工作日"),
     "from": _("到任日期"),
     "until": _("离任日期"),
-    "evening_night_study": _("夜学"),
-    "evening_night_meeting": _("夜议"),
-    "evening_night_talk": _("夜谈"),
-    "evening_night_visit": _("夜访"),
+    **{f"evening_{kind.value}": text for kind, text in labels.DIARY_KIND.items()
+       if kind != DiaryKind.VISIT},
     "duty_shifts_required": _("需排值班班次"),
     "duty_shifts_staffed": _("排满的值班班次"),
     "duty_shifts_absent": _("值班人员请假或出差而无人替班的班次"),
