@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, abort, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 from portal.models import Township, labels
 from portal.rules.calendar import TZ
 from portal.services.office import presence
+from portal.services.shared import townships
 
 STATUS_LABELS = {**labels.BOARD_STATUS, None: labels.NOT_UPDATED}
 DAY_KIND_LABELS = labels.DAY_KIND
@@ -84,6 +85,14 @@ def short_date(value: date) -> str:
 def tel(value: str) -> str:
     """A tel: URI for a phone number as written ("0999-8800000" → "tel:09998800000")."""
     return "tel:" + _NOT_DIAL.sub("", value or "")
+
+
+def township_or_404(code: str) -> Township:
+    """The active township of a public URL's code; any other code answers 404."""
+    township = townships.get_by_code(code)
+    if township is None:
+        abort(404)
+    return township
 
 
 def register(bp: Blueprint) -> None:

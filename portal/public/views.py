@@ -39,13 +39,6 @@ def index():
     return render_template("public/index.html", query=query, results=results, browse=browse)
 
 
-def _township_or_404(code: str):
-    township = townships.get_by_code(code)
-    if township is None:
-        abort(404)
-    return township
-
-
 @bp.get("/t/<code>")
 def board(code: str):
     data = board_service.load(code)
@@ -63,7 +56,7 @@ def board(code: str):
 
 @bp.get("/t/<code>/roster")
 def roster(code: str):
-    township = _township_or_404(code)
+    township = links.township_or_404(code)
     today = local_date(utcnow())
     raw = request.args.get("month")
     month = roster_service.parse_month(raw) if raw else (today.year, today.month)
@@ -92,7 +85,7 @@ def roster(code: str):
 
 @bp.get("/t/<code>/roster.ics")
 def roster_ics(code: str):
-    township = _township_or_404(code)
+    township = links.township_or_404(code)
     today = local_date(utcnow())
 
     def render():
@@ -116,7 +109,7 @@ def _qr(url: str, title: str) -> Markup:
 
 @bp.get("/t/<code>/poster")
 def poster(code: str):
-    township = _township_or_404(code)
+    township = links.township_or_404(code)
     board_url = links.absolute("public.board", code=township.code)
     report_url = links.report_url(township.code, external=True)
 
