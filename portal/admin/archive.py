@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.access import allow
-from portal.admin.attendance import for_township, local_today
+from portal.admin.office_pages import for_township, local_today
 from portal.extensions import db
 from portal.models import (
     Cadre,

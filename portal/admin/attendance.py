@@ -1,15 +1,13 @@
 """Sign-ins (签到 / 签退), night stays and attendance-machine imports: `/admin/attendance/...`.
 
-Also the helpers the other office pages of part B share: which township a page is about.
+The helpers the office pages share (which township a page is about) are in `office_pages`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 from datetime import date, timedelta
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,95 +24,31 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import ALL_STAFF, allow
+from portal.admin.office_pages import (
+    OFFICE_WRITERS,
+    ActionForm,
+    cadre_choices,
+    cadre_in_scope,
+    can_write,
+    choices,
+    current_township,
+    for_township,
+    local_today,
+    parse_week,
+)
 from portal.extensions import db
-from portal.models import Cadre, Role, SignInKind, Township, labels
-from portal.models.base import utcnow
+from portal.models import SignInKind, Township, labels
 from portal.rules.calendar import TZ, local_date
 from portal.services.office import attendance, attendance_import, rule543, tabular
-from portal.services.shared import scope
 from portal.services.shared.errors import NotFoundError, ValidationError
 from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 
-OFFICE_WRITERS = (Role.CLERK, Role.COUNTY_ADMIN, Role.SYSADMIN)
 KIND_LABELS = labels.SIGN_IN_KIND
-MAX_TOWNSHIP_CHOICES = 300
-
-
-# --- shared helpers of the office pages -------------------------------------------------------
-
-def current_township() -> tuple[Township | None, list[Township]]:
-    """The township a page is about (?township=CODE, or the only one in scope) and the choices."""
-    choices = scope.townships_in_scope(current_user, limit=MAX_TOWNSHIP_CHOICES)
-    code = request.args.get("township", "") or request.form.get("township", "")
-    if code:
-        try:
-            return scope.scoped_township(current_user, code, active_only=False), choices
-        except NotFoundError:
-            abort(404)
-    return (choices[0] if len(choices) == 1 else None), choices
-
-
-def for_township(view: Callable) -> Callable:
-    """A view about one township: called with it, or the page to pick one (several in scope)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        township, options = current_township()
-        if township is None:
-            return render_template("admin/attendance_pick.html", choices=options,
-                                   endpoint=request.endpoint)
-        return view(township, *args, **kwargs)
-
-    return wrapper
-
-
-def cadre_in_scope(public_id: str, township: Township | None = None) -> Cadre:
-    """A cadre of the user's scope (and of `township` when given), or 404."""
-    stmt = select(Cadre).where(Cadre.public_id == public_id,
-                               Cadre.township_id.in_(township_ids_in_scope(current_user)))
-    if township is not None:
-        stmt = stmt.where(Cadre.township_id == township.id)
-    cadre = db.session.scalar(stmt)
-    if cadre is None:
-        abort(404)
-    return cadre
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs (tuples are deprecated in WTForms 3.3)."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-def cadre_choices(township: Township, leaders_only: bool = False) -> list[SelectChoice]:
-    """(public_id, "name · post") of a township's active cadres, leaders first."""
-    stmt = select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
-    if leaders_only:
-        stmt = stmt.where(Cadre.is_leader.is_(True))
-    return choices((c.public_id, f"{c.name} · {c.post}")
-                   for c in db.session.scalars(stmt.order_by(Cadre.sort_order, Cadre.id)))
-
-
-def can_write() -> bool:
-    return current_user.role in OFFICE_WRITERS
-
-
-def local_today() -> date:
-    return local_date(utcnow())
-
-
-def parse_week(text: str | None) -> date:
-    """The Monday of ?week=YYYY-MM-DD (any day of the week), this week by default."""
-    try:
-        day = date.fromisoformat(text) if text else local_today()
-    except ValueError:
-        abort(404)
-    return rule543.week_start_of(day)
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -148,9 +81,6 @@ class MappingForm(FlaskForm):
     date = SelectField(_l("日期列（时间和日期分两列时）"))
     direction = SelectField(_l("签到/签退列（可选）"))
 
-
-class ActionForm(FlaskForm):
-    """A POST-only button."""
 
 
 # --- pages ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from portal.access import ALL_STAFF, allow
-from portal.admin.attendance import (
+from portal.admin.office_pages import (
     OFFICE_WRITERS,
     can_write,
     choices,

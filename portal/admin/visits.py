@@ -19,7 +19,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import ALL_STAFF, allow
-from portal.admin.attendance import (
+from portal.admin.office_pages import (
     OFFICE_WRITERS,
     ActionForm,
     cadre_choices,
