@@ -15,7 +15,7 @@ from portal.access import allow
 from portal.models import Report, Role, User
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services.casework import cases, crosscheck, exports, queue, review, review_pages
+from portal.services.casework import cases, exports, queue, review, review_pages
 from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -67,12 +67,6 @@ EVENT_LABELS = {
     "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
     "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
 }
-
-
-def _crosscheck_labels() -> dict:
-    return {"board": crosscheck.BOARD_LABELS, "leave": crosscheck.LEAVE_LABELS,
-            "shift": crosscheck.SHIFT_LABELS, "duty_role": crosscheck.DUTY_ROLE_LABELS,
-            "sign_in": crosscheck.SIGN_IN_LABELS}
 
 
 def _labels() -> dict:
@@ -148,7 +142,7 @@ def _detail(public_id: str, *, reveal: bool = False, status: int = 200, **form_o
         abort(404)
     context = {**vars(page), **_page_forms(page, form_overrides)}
     return render_template(
-        "review/report.html", labels=_labels(), cc=_crosscheck_labels(),
+        "review/report.html",
         event_label=lambda kind: str(EVENT_LABELS.get(kind, kind)), **context,
     ), status
 

@@ -29,17 +29,10 @@ from portal.models import (
     User,
     VillageVisit,
     Whereabouts,
-    labels,
 )
 from portal.rules.calendar import TZ, local_date
 from portal.services.casework.queue import visible_condition
 from portal.services.shared.calendar import official_calendar
-
-BOARD_LABELS = labels.BOARD_STATUS
-LEAVE_LABELS = labels.LEAVE_KIND
-SHIFT_LABELS = labels.SHIFT_KIND
-DUTY_ROLE_LABELS = labels.DUTY_ROLE
-SIGN_IN_LABELS = labels.SIGN_IN_KIND
 
 FLAG_TEXT = {
     "no_board_entry": _l("该时刻没有去向公示。"),
