@@ -46,7 +46,7 @@ def test_week_by_week_compliance_equals_the_office_service(demo):
 
     from portal.models import Cadre
     from portal.services.office import rule543
-    from portal.services.oversight.stats import _weeks_of
+    from portal.services.oversight.stats_figures import _weeks_of
     from portal.services.shared.calendar import official_calendar
 
     with demo.app_context():
