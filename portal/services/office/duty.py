@@ -20,7 +20,7 @@ from portal.models import Cadre, DutyAssignment, DutyRole, DutyShift, ShiftKind,
 from portal.rules import coverage
 from portal.rules.calendar import Day
 from portal.services.office import absences
-from portal.services.office.whereabouts import chiefs_away_days, local_dt
+from portal.services.office.whereabouts import chiefs_away_in_office_hours, local_dt
 from portal.services.shared import audit, townships
 from portal.services.shared.calendar import official_calendar
 from portal.services.shared.errors import ValidationError
@@ -115,7 +115,7 @@ def month_roster(township_id: int, year: int, month: int) -> MonthRoster:
     gaps = _gaps(township_id, start, end, cal, shifts)
     gap_at = {(g.date, ShiftKind(g.kind.value)): g for g in gaps}
     required_set = {(d, ShiftKind(k.value)) for d, k in required}
-    away = chiefs_away_days(township_id, start, end)
+    away = chiefs_away_in_office_hours(township_id, start, end)
     conflicts = coverage.chiefs_conflict_days([start + timedelta(n) for n in range((end - start).days + 1)],
                                               away)
     days = []

@@ -213,7 +213,7 @@ def history(cadre_id: int, limit: int = 50) -> list[Whereabouts]:
     ))
 
 
-def chiefs_away_days(township_id: int, start: date, end: date) -> dict[str, set[date]]:
+def chiefs_away_in_office_hours(township_id: int, start: date, end: date) -> dict[str, set[date]]:
     """Days on which the Party secretary and the township head are away (leave or an away status)."""
     chiefs = {c.id: c.chief_role for c in db.session.scalars(
         select(Cadre).where(Cadre.township_id == township_id, Cadre.active.is_(True),
@@ -256,7 +256,7 @@ def chiefs_both_away(township_id: int, at: datetime | None = None) -> bool:
     """Whether the Party secretary and the township head are both away today or right now."""
     at = at or utcnow()
     today = local_date(at)
-    away = chiefs_away_days(township_id, today, today)
+    away = chiefs_away_in_office_hours(township_id, today, today)
     if today in away[SECRETARY] and today in away[HEAD]:
         return True
     chiefs = dict(db.session.execute(
