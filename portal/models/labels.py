@@ -69,6 +69,13 @@ PUBLIC_ACTION = {
     Action.NONE: _l("未作处理"),
     Action.TRANSFERRED: _l("移送有关机关处理"),
 }
+# The steps of a report's history as the case page lists them (ReportEvent.kind).
+REPORT_EVENT = {
+    "submitted": _l("提交举报"), "accepted": _l("受理"), "not_accepted": _l("不予受理"),
+    "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
+    "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
+    "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
+}
 # A cadre's whereabouts on the board.
 BOARD_STATUS = {
     Status.AT_OFFICE: _l("在岗"),

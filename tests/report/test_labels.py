@@ -6,7 +6,7 @@ from flask import render_template_string
 from flask_babel import force_locale
 
 from portal.models import Action, Category, LeaveKind, Status, labels
-from portal.services.casework import queue, tracking
+from portal.services.casework import tracking
 from portal.services.office import whereabouts
 
 
@@ -19,7 +19,7 @@ def test_the_report_form_names_the_commuting_category_as_the_inspectors_pages_do
     html = client.get(f"/report?township={place.code}").get_data(as_text=True)
     assert "下班回城住宿/走读" in html
     assert "下班回城住宿（走读）" not in html
-    assert str(queue.CATEGORY_LABELS[Category.COMMUTING]) == "下班回城住宿/走读"
+    assert str(labels.CATEGORY[Category.COMMUTING]) == "下班回城住宿/走读"
 
 
 def test_the_english_pages_translate_each_label_the_same_way(client, place):

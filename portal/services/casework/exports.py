@@ -16,18 +16,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Report, User
+from portal.models import Report, User, labels
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import TZ
-from portal.services.casework.queue import (
-    CATEGORY_LABELS,
-    STATUS_LABELS,
-    QueueFilters,
-    assignees_of,
-    encode_cursor,
-    page_statement,
-)
+from portal.services.casework.queue import QueueFilters, assignees_of, encode_cursor, page_statement
 from portal.services.shared import audit
 from portal.services.shared.calendar import official_calendar
 
@@ -75,8 +68,8 @@ def iter_rows(*, user: User, filters: QueueFilters, now: datetime | None = None)
             due = _due(r)
             assignee = people.get(r.assignee_id)
             yield [
-                r.public_id, _safe(r.township.name), str(CATEGORY_LABELS[r.category]),
-                str(STATUS_LABELS[r.status]), _safe(r.cadre.name if r.cadre else r.cadre_text),
+                r.public_id, _safe(r.township.name), str(labels.CATEGORY[r.category]),
+                str(labels.REPORT_STATUS[r.status]), _safe(r.cadre.name if r.cadre else r.cadre_text),
                 _local(r.submitted_at), deadlines.age_in_working_days(r.submitted_at, now, calendar),
                 _local(due), _("是") if lifecycle.past_due(due, now) else _("否"),
                 _("是") if r.escalation_level else _("否"),

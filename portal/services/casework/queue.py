@@ -37,7 +37,6 @@ from portal.models import (
     Role,
     Township,
     User,
-    labels,
 )
 from portal.models.base import utcnow
 from portal.models.report import due_of
@@ -45,10 +44,6 @@ from portal.rules import lifecycle
 from portal.rules.lifecycle import OPEN_STATUSES
 from portal.services.casework import tally
 
-STATUS_LABELS = labels.REPORT_STATUS
-CATEGORY_LABELS = labels.CATEGORY
-FINDING_LABELS = labels.FINDING
-ACTION_LABELS = labels.ACTION
 SORTS = ("newest", "due")
 # Before any deadline this service sets (its reports are filed through it).
 EARLIEST_DEADLINE = datetime(2000, 1, 1, tzinfo=UTC)

@@ -28,6 +28,7 @@ from portal.models import (
     Role,
     Sender,
     User,
+    labels,
 )
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
@@ -35,7 +36,7 @@ from portal.rules.lifecycle import Refusal, Step
 from portal.sanitize import clean_text
 from portal.services.casework.cases import case_assignee_id, get_report
 from portal.services.casework.messages import add_message
-from portal.services.casework.queue import STATUS_LABELS, visible_condition
+from portal.services.casework.queue import visible_condition
 from portal.services.shared import audit
 from portal.services.shared.errors import (
     ConflictError,
@@ -79,7 +80,7 @@ def _require(step: Step, report: Report, user: User, *, status_only: bool = Fals
         return lifecycle.STEPS[step].target
     if why == Refusal.STATUS:
         raise IllegalTransitionError(_("此举报当前的状态（%(status)s）不能进行这一步。",
-                                       status=STATUS_LABELS[report.status]))
+                                       status=labels.REPORT_STATUS[report.status]))
     raise IllegalTransitionError(REFUSALS.get((step, why), CONFLICT))
 
 
