@@ -52,11 +52,6 @@ MARK_LABELS = {
     "deputy": _l("满 10 年，可按规定享受主任科员待遇（须历年考核称职以上）"),
 }
 
-LEAVE_LABELS = labels.LEAVE_KIND
-CATEGORY_LABELS = labels.CATEGORY
-FINDING_LABELS = labels.FINDING
-ACTION_LABELS = labels.ACTION
-
 
 @dataclass(frozen=True)
 class Service:
@@ -182,6 +177,6 @@ def cadre(public_id: str):
         week_options=HISTORY_WEEKS, leaves=leaves, visits=visit_rows,
         diaries=visits.diaries_of_visits([v.id for v in visit_rows]),
         states={v.id: visits.visit_state(v) for v in visit_rows}, evening=evening,
-        reports=reports, notices=_notices(cadre), tz=TZ, leave_labels=LEAVE_LABELS,
-        category_labels=CATEGORY_LABELS, finding_labels=FINDING_LABELS, action_labels=ACTION_LABELS,
+        reports=reports, notices=_notices(cadre), tz=TZ, leave_labels=labels.LEAVE_KIND,
+        category_labels=labels.CATEGORY, finding_labels=labels.FINDING, action_labels=labels.ACTION,
     )

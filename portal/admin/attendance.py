@@ -48,15 +48,13 @@ from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 
-KIND_LABELS = labels.SIGN_IN_KIND
-
 
 # --- forms ------------------------------------------------------------------------------------
 
 class SignInForm(FlaskForm):
     cadre = SelectField(_l("干部"), validators=[DataRequired()])
     at = DateTimeLocalField(_l("时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    kind = SelectField(_l("类型"), choices=choices(KIND_LABELS.items()))
+    kind = SelectField(_l("类型"), choices=choices(labels.SIGN_IN_KIND.items()))
     place = StringField(_l("地点"), validators=[Optional(), Length(max=64)])
     at_township = BooleanField(_l("在乡镇（机关驻地）"), default=True)
 
@@ -80,7 +78,6 @@ class MappingForm(FlaskForm):
     time = SelectField(_l("时间列"), validators=[DataRequired()])
     date = SelectField(_l("日期列（时间和日期分两列时）"))
     direction = SelectField(_l("签到/签退列（可选）"))
-
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -160,7 +157,7 @@ def add_sign_in():
         flash(str(error), "error")
         return _back(township, at.date())
     flash(_("已记录 %(name)s %(at)s 的%(kind)s。", name=cadre.name, at=at.strftime("%m-%d %H:%M"),
-            kind=KIND_LABELS[form.kind.data]), "success")
+            kind=labels.SIGN_IN_KIND[form.kind.data]), "success")
     return _back(township, at.date())
 
 

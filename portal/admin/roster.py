@@ -16,12 +16,11 @@ from flask_babel import gettext as _
 from portal.access import ALL_STAFF, allow
 from portal.admin.dashboard import EDITORS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, SubstituteForm, SwapForm, choices
-from portal.models import DutyRole, ShiftKind
+from portal.models import DutyRole, ShiftKind, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services.office import cadres as cadre_service
 from portal.services.office import duty, duty_changes
-from portal.services.office.roster import ABSENCE_LABELS
 from portal.services.shared.calendar import official_calendar
 from portal.services.shared.errors import NotFoundError, ValidationError
 
@@ -73,7 +72,7 @@ def index(code: str):
         next=_label((year + 1, 1) if month == 12 else (year, month + 1)),
         form=ActionForm(), swap_form=swap_form, sub_form=sub_form, ShiftKind=ShiftKind,
         adjustments_pending=not official_calendar().adjustments_published(year),
-        absence_labels=ABSENCE_LABELS, absent_count=sum(1 for g in roster.gaps if g.absent),
+        absence_labels=labels.ABSENCE_KIND, absent_count=sum(1 for g in roster.gaps if g.absent),
     )
 
 

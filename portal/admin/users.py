@@ -12,9 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import allow
-from portal.models import Role, User
+from portal.models import Role, User, labels
 from portal.services.accounts import auth as accounts
-from portal.services.accounts.users import ROLE_LABELS
 from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -47,7 +46,7 @@ def _managed(public_id: str) -> User:
 def _new_form() -> NewUserForm:
     form = NewUserForm()
     roles = accounts.roles_assignable_by(_admin())
-    form.role.choices = [SelectChoice(r.value, str(ROLE_LABELS[r])) for r in roles]
+    form.role.choices = [SelectChoice(r.value, str(labels.ROLE[r])) for r in roles]
     return form
 
 

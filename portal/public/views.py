@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from portal import http_cache, links, pagecache
 from portal.extensions import db
+from portal.models import labels
 from portal.models.base import utcnow
 from portal.rules.calendar import end_of_local_day, local_date
 from portal.services.office import board as board_service
@@ -77,7 +78,7 @@ def roster(code: str):
         lambda: render_template(
             "public/roster.html", t=township, roster=data, month=month, today=today,
             prev_month=prev_month, next_month=next_month, adjustments_pending=adjustments_pending,
-            absence_labels=roster_service.ABSENCE_LABELS,
+            absence_labels=labels.ABSENCE_KIND,
             this_month=f"{today:%Y-%m}", urls=links.township_urls(township),
         ),
     )

@@ -12,9 +12,8 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from portal.extensions import limiter
-from portal.models import Category, Report
+from portal.models import Category, Report, labels
 from portal.report.forms import (
-    CATEGORY_WORDS,
     SAVED_LABEL,
     ReplyForm,
     ReportForm,
@@ -86,7 +85,7 @@ def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), 
     return render_template(
         "report/form.html", form=form, township=township, roster=roster,
         warnings=warnings, error=error, photos_dropped=photos_dropped,
-        categories=[(c.value, words) for c, words in CATEGORY_WORDS.items()],
+        categories=[(c.value, words) for c, words in labels.CATEGORY.items()],
         max_photos=current_app.config["MAX_PHOTOS"],
         max_photo_mb=current_app.config["MAX_PHOTO_BYTES"] // (1024 * 1024),
     ), status

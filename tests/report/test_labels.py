@@ -6,8 +6,6 @@ from flask import render_template_string
 from flask_babel import force_locale
 
 from portal.models import Action, Category, LeaveKind, Status, labels
-from portal.services.casework import tracking
-from portal.services.office import whereabouts
 
 
 def test_every_member_of_a_labelled_enum_has_its_label():
@@ -39,8 +37,7 @@ def test_templates_label_members_and_plain_values_through_one_filter(app):
             assert render_template_string("{{ k|label }}", k=LeaveKind.OTHER) == "Other leave"
 
 
-def test_the_staff_and_public_tables_are_the_one_home(app):
-    with app.app_context():
-        assert whereabouts.STATUS_LABELS is labels.BOARD_STATUS
-        assert tracking.FINDING_WORDS is labels.FINDING
+def test_a_label_stored_as_data_is_in_the_source_language_whatever_the_page(app):
+    with app.app_context(), force_locale("en"):
+        assert str(labels.BOARD_STATUS[Status.TRIP]) == "On a trip"
         assert labels.in_source_language(labels.BOARD_STATUS[Status.TRIP]) == "出差"

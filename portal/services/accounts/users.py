@@ -8,12 +8,9 @@ import pyotp
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Region, Role, Township, User, labels
+from portal.models import Region, Role, Township, User
 from portal.services.accounts.passwords import generate_password, hash_password
 from portal.services.shared.errors import ValidationError
-
-# The roles as staff pages name them.
-ROLE_LABELS = labels.ROLE
 
 
 @dataclass(frozen=True)

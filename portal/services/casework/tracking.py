@@ -35,8 +35,6 @@ STATUS_WORDS = {
     ReportStatus.CONCLUDED: (_l("已办结"), _l("核查已经结束，结果见下方。")),
     ReportStatus.RECTIFIED: (_l("已整改"), _l("核查已经结束，乡镇已经完成整改。")),
 }
-FINDING_WORDS = labels.FINDING
-ACTION_WORDS = labels.PUBLIC_ACTION
 PHASE_WORDS = {
     Phase.DECIDE: _l("决定是否受理"),
     Phase.CONCLUDE: _l("核查并办结"),
@@ -132,8 +130,8 @@ def _outcome(report: Report) -> Outcome | None:
     if report.finding is None and not report.outcome_public:
         return None
     return Outcome(
-        finding=FINDING_WORDS[report.finding] if report.finding else "",
-        action=ACTION_WORDS[report.action] if report.action else "",
+        finding=labels.FINDING[report.finding] if report.finding else "",
+        action=labels.PUBLIC_ACTION[report.action] if report.action else "",
         text=report.outcome_public or "",
     )
 

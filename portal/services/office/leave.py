@@ -26,7 +26,6 @@ from portal.models import (
     Township,
     User,
     Whereabouts,
-    labels,
 )
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
@@ -36,7 +35,6 @@ from portal.services.shared import audit, townships
 from portal.services.shared.errors import NotFoundError, ValidationError
 from portal.services.shared.scope import township_ids_in_scope
 
-KIND_LABELS = labels.LEAVE_KIND
 MAX_DAYS = 180
 
 

@@ -22,7 +22,6 @@ from portal.models import (
     DutyShift,
     ShiftKind,
     Township,
-    labels,
 )
 from portal.rules import coverage
 from portal.rules.calendar import TZ, Day, OfficialCalendar, iter_dates
@@ -40,8 +39,6 @@ FEED_DAYS_AHEAD = 62
 # Usual shift times, for a required shift nobody has rostered yet.
 DAY_START, DAY_END = time(8, 30), time(17, 30)
 ONE_DAY = timedelta(days=1)
-# Why a rostered cadre is away, as the public may see it (a leave's reason never shows).
-ABSENCE_LABELS = labels.ABSENCE_KIND
 
 
 @dataclass(frozen=True)

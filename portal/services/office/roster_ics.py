@@ -11,11 +11,10 @@ from datetime import UTC, date, timedelta
 
 from flask_babel import gettext as _
 
-from portal.models import ShiftKind, Township
+from portal.models import ShiftKind, Township, labels
 from portal.rules import coverage
 from portal.services.office.chiefs_away import away_records
 from portal.services.office.roster import (
-    ABSENCE_LABELS,
     FEED_DAYS_AHEAD,
     FEED_DAYS_BACK,
     OnDuty,
@@ -44,7 +43,7 @@ def _event_text(shift: ShiftView, away: coverage.Absences) -> tuple[str, str]:
     names = {p.person.public_id: p.person.name for p in (*shift.leaders, *shift.staff)}
     for absent in coverage.present(shift_infos([shift])[0], away)[2]:
         summary += "；" + _("%(name)s%(kind)s，无人替班", name=names[absent.person_id],
-                           kind=ABSENCE_LABELS[absent.kind])
+                           kind=labels.ABSENCE_KIND[absent.kind])
     phones = [f"{p.person.name} {p.person.office_phone}"
               for p in (*shift.leaders, *shift.staff) if p.person.office_phone]
     return summary, "\n".join(phones)

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from portal.extensions import db
-from portal.models import AWAY_STATUSES, Cadre, ChiefRole, Leave, Status, Township, User, Whereabouts, labels
+from portal.models import AWAY_STATUSES, Cadre, ChiefRole, Leave, Status, Township, User, Whereabouts
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
 from portal.rules.coverage import HEAD, SECRETARY
@@ -25,8 +25,6 @@ from portal.services.shared.errors import ValidationError
 
 # The office day a morning update lasts until, unless the clerk says otherwise.
 DEFAULT_OFFICE_END = time(18, 0)
-
-STATUS_LABELS = labels.BOARD_STATUS
 
 
 def local_dt(d: date, t: time) -> datetime:

@@ -54,7 +54,6 @@ MISMATCH_LABELS = {
     FALSE_BOARD: _l("去向公示不实"),
     ABSENT_WITHOUT_LEAVE: _l("无假缺岗"),
 }
-PRESENCE_LABELS = labels.PRESENCE
 
 # Office hours of a working day, local time: absence outside them needs no leave.
 OFFICE_OPENS = time(8, 0)
