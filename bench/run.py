@@ -50,7 +50,7 @@ from sqlalchemy import func, select
 from wsgi import app
 from portal.extensions import db
 from portal.models import Report, User
-from portal.services.queue import encode_cursor, visible_condition
+from portal.services.casework.queue import encode_cursor, visible_condition
 page, size = int(sys.argv[1]), int(sys.argv[2])
 with app.app_context():
     user = db.session.scalar(select(User).where(User.username == sys.argv[3]))

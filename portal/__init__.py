@@ -18,7 +18,7 @@ from portal.notices.views import bp as notices_bp
 from portal.public.views import bp as public_bp
 from portal.report.views import bp as report_bp
 from portal.review.views import bp as review_bp
-from portal.services import users
+from portal.services.accounts import users
 from portal.stats.views import bp as stats_bp
 from portal.visits.views import bp as visit_bp
 

@@ -11,12 +11,13 @@ from portal.extensions import db
 from portal.models import Role, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import audit, backup, notices
-from portal.services.errors import ServiceError
-from portal.services.escalation import escalate
-from portal.services.regions import add_region, list_regions
-from portal.services.retention import purge
-from portal.services.users import create_user
+from portal.services.accounts.users import create_user
+from portal.services.casework.escalation import escalate
+from portal.services.casework.retention import purge
+from portal.services.office import notices
+from portal.services.shared import audit, backup
+from portal.services.shared.errors import ServiceError
+from portal.services.shared.regions import add_region, list_regions
 
 demo_cli = AppGroup("demo", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Staff accounts.")

@@ -49,7 +49,7 @@ class Config:
     LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
     REVIEW_PAGE_SIZE = 50
     # The township office's hours on working days ("HH:MM-HH:MM", local time): outside them
-    # a day status on the board lapses (portal/services/presence.py).
+    # a day status on the board lapses (portal/services/office/presence.py).
     OFFICE_HOURS = os.environ.get("OFFICE_HOURS", "08:30-18:00")
     # Rendered public pages (portal/pagecache.py): the hottest in each process's memory
     # (at most PAGE_CACHE_BYTES), all of them in Redis too when CACHE_URL is set.

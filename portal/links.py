@@ -6,31 +6,18 @@ import re
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, abort, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from portal.models import Status, Township
-from portal.rules.calendar import TZ, DayKind
-from portal.services import presence, roster
+from portal.models import Township, labels
+from portal.rules.calendar import TZ
+from portal.services.office import presence
+from portal.services.shared import townships
 
-STATUS_LABELS = {
-    Status.AT_OFFICE: _l("在岗"),
-    Status.VILLAGE: _l("下村"),
-    Status.MEETING: _l("会议"),
-    Status.TRIP: _l("出差"),
-    Status.LEAVE: _l("请假"),
-    Status.DUTY: _l("值班"),
-    Status.OFF: _l("休息"),
-    None: _l("未更新"),
-}
-DAY_KIND_LABELS = {
-    DayKind.WORKDAY: _l("工作日"),
-    DayKind.ADJUSTED_WORKDAY: _l("调休上班"),
-    DayKind.WEEKEND: _l("周末"),
-    DayKind.HOLIDAY: _l("节假日"),
-}
+STATUS_LABELS = {**labels.BOARD_STATUS, None: labels.NOT_UPDATED}
+DAY_KIND_LABELS = labels.DAY_KIND
 WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
 _NOT_DIAL = re.compile(r"[^0-9+]")
 
@@ -100,12 +87,21 @@ def tel(value: str) -> str:
     return "tel:" + _NOT_DIAL.sub("", value or "")
 
 
+def township_or_404(code: str) -> Township:
+    """The active township of a public URL's code; any other code answers 404."""
+    township = townships.get_by_code(code)
+    if township is None:
+        abort(404)
+    return township
+
+
 def register(bp: Blueprint) -> None:
     bp.add_app_template_filter(local_time, "local_time")
     bp.add_app_template_filter(short_date, "short_date")
     bp.add_app_template_filter(tel, "tel")
+    bp.add_app_template_filter(labels.label, "label")
     bp.add_app_template_global(STATUS_LABELS, "status_labels")
-    bp.add_app_template_global(roster.ABSENCE_LABELS, "absence_labels")
+    bp.add_app_template_global(labels.ABSENCE_KIND, "absence_labels")
     bp.add_app_template_global(presence.STATE_LABELS, "state_labels")
     bp.add_app_template_global(presence.STATE_ORDER, "state_order")
     bp.add_app_template_global(DAY_KIND_LABELS, "day_kind_labels")

@@ -10,7 +10,7 @@ import pyotp
 from portal.extensions import db
 from portal.models import Cadre, ChiefRole, Region, RegionLevel, Role, Township, User
 from portal.rules.names import pinyin_keys
-from portal.services.passwords import hash_password
+from portal.services.accounts.passwords import hash_password
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"

@@ -54,7 +54,7 @@ SQLITE_TRIGGERS = [
 ]
 
 # PostgreSQL: a counter row is locked until its writer commits. Every report write also
-# takes the audit chain's advisory lock (portal/services/audit.py, key 7201300), some before
+# takes the audit chain's advisory lock (portal/services/shared/audit.py, key 7201300), some before
 # and some after touching the report; taking that lock first here keeps one lock order for
 # all writers, which a lock of the tally's own would not (two writers, two orders: deadlock).
 POSTGRESQL_TRIGGERS = [

@@ -5,7 +5,7 @@ audit_append(): it takes the chain's lock (the transaction-level advisory lock 7
 as before), reads the tail under it (each statement of a volatile function sees what
 committed before it), hashes and inserts the entry. One round trip instead of three, and so
 a shorter time for which every other writer waits on the lock. The hash is the one the
-application computes (portal/services/audit.py): SHA-256 of the JSON array [prev_hash,
+application computes (portal/services/shared/audit.py): SHA-256 of the JSON array [prev_hash,
 ...fields], of which the application sends the part after prev_hash. SQLite keeps the
 application's two statements (it has one writer at a time anyway): nothing to do there.
 

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.access import allow
-from portal.admin.attendance import for_township, local_today
+from portal.admin.office_pages import for_township, local_today
 from portal.extensions import db
 from portal.models import (
     Cadre,
@@ -30,10 +30,11 @@ from portal.models import (
     Role,
     Township,
     VillageVisit,
+    labels,
 )
 from portal.rules.calendar import TZ
-from portal.services import rule543, visits
-from portal.services.scope import township_ids_in_scope
+from portal.services.office import rule543, visits
+from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
@@ -49,23 +50,6 @@ MARKS_LIMIT = 1000
 MARK_LABELS = {
     "ordinary": _l("满 25 年，可按规定享受副主任科员待遇（须历年考核称职以上）"),
     "deputy": _l("满 10 年，可按规定享受主任科员待遇（须历年考核称职以上）"),
-}
-
-LEAVE_LABELS = {
-    "annual": _l("年休假"), "sick": _l("病假"), "personal": _l("事假"), "marriage": _l("婚假"),
-    "bereavement": _l("丧假"), "maternity": _l("产假 / 陪产假"), "other": _l("其他"),
-}
-CATEGORY_LABELS = {
-    "absent_workday": _l("工作日无故不在岗"), "left_post": _l("擅自脱岗"),
-    "commuting": _l("下班回城住宿/走读"), "no_duty_leader": _l("节假日无人带班"),
-    "false_board": _l("去向公示不实"), "official_car": _l("公车私用"), "other": _l("其他作风问题"),
-}
-FINDING_LABELS = {"substantiated": _l("属实"), "partly_substantiated": _l("部分属实"),
-                  "unsubstantiated": _l("不属实")}
-ACTION_LABELS = {
-    "none": _l("无"), "criticism": _l("批评教育"), "admonishing_talk": _l("诫勉谈话"),
-    "circulated_criticism": _l("通报批评"), "organisational": _l("组织处理"),
-    "disciplinary": _l("纪律处分"), "transferred": _l("移送"),
 }
 
 
@@ -193,6 +177,6 @@ def cadre(public_id: str):
         week_options=HISTORY_WEEKS, leaves=leaves, visits=visit_rows,
         diaries=visits.diaries_of_visits([v.id for v in visit_rows]),
         states={v.id: visits.visit_state(v) for v in visit_rows}, evening=evening,
-        reports=reports, notices=_notices(cadre), tz=TZ, leave_labels=LEAVE_LABELS,
-        category_labels=CATEGORY_LABELS, finding_labels=FINDING_LABELS, action_labels=ACTION_LABELS,
+        reports=reports, notices=_notices(cadre), tz=TZ, leave_labels=labels.LEAVE_KIND,
+        category_labels=labels.CATEGORY, finding_labels=labels.FINDING, action_labels=labels.ACTION,
     )

@@ -1,15 +1,13 @@
 """Sign-ins (签到 / 签退), night stays and attendance-machine imports: `/admin/attendance/...`.
 
-Also the helpers the other office pages of part B share: which township a page is about.
+The helpers the office pages share (which township a page is about) are in `office_pages`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 from datetime import date, timedelta
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,94 +24,29 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import ALL_STAFF, allow
+from portal.admin.office_pages import (
+    OFFICE_WRITERS,
+    ActionForm,
+    cadre_choices,
+    cadre_in_scope,
+    can_write,
+    choices,
+    current_township,
+    for_township,
+    local_today,
+    parse_week,
+)
 from portal.extensions import db
-from portal.models import Cadre, Role, SignInKind, Township
-from portal.models.base import utcnow
+from portal.models import SignInKind, Township, labels
 from portal.rules.calendar import TZ, local_date
-from portal.services import attendance, rule543, scope, tabular
-from portal.services.errors import NotFoundError, ValidationError
-from portal.services.scope import township_ids_in_scope
+from portal.services.office import attendance, attendance_import, rule543, tabular
+from portal.services.shared.errors import NotFoundError, ValidationError
+from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
-
-OFFICE_WRITERS = (Role.CLERK, Role.COUNTY_ADMIN, Role.SYSADMIN)
-KIND_LABELS = {"in": _l("签到"), "out": _l("签退")}
-MAX_TOWNSHIP_CHOICES = 300
-
-
-# --- shared helpers of the office pages -------------------------------------------------------
-
-def current_township() -> tuple[Township | None, list[Township]]:
-    """The township a page is about (?township=CODE, or the only one in scope) and the choices."""
-    choices = scope.townships_in_scope(current_user, limit=MAX_TOWNSHIP_CHOICES)
-    code = request.args.get("township", "") or request.form.get("township", "")
-    if code:
-        try:
-            return scope.scoped_township(current_user, code, active_only=False), choices
-        except NotFoundError:
-            abort(404)
-    return (choices[0] if len(choices) == 1 else None), choices
-
-
-def for_township(view: Callable) -> Callable:
-    """A view about one township: called with it, or the page to pick one (several in scope)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        township, options = current_township()
-        if township is None:
-            return render_template("admin/attendance_pick.html", choices=options,
-                                   endpoint=request.endpoint)
-        return view(township, *args, **kwargs)
-
-    return wrapper
-
-
-def cadre_in_scope(public_id: str, township: Township | None = None) -> Cadre:
-    """A cadre of the user's scope (and of `township` when given), or 404."""
-    stmt = select(Cadre).where(Cadre.public_id == public_id,
-                               Cadre.township_id.in_(township_ids_in_scope(current_user)))
-    if township is not None:
-        stmt = stmt.where(Cadre.township_id == township.id)
-    cadre = db.session.scalar(stmt)
-    if cadre is None:
-        abort(404)
-    return cadre
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs (tuples are deprecated in WTForms 3.3)."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-def cadre_choices(township: Township, leaders_only: bool = False) -> list[SelectChoice]:
-    """(public_id, "name · post") of a township's active cadres, leaders first."""
-    stmt = select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
-    if leaders_only:
-        stmt = stmt.where(Cadre.is_leader.is_(True))
-    return choices((c.public_id, f"{c.name} · {c.post}")
-                   for c in db.session.scalars(stmt.order_by(Cadre.sort_order, Cadre.id)))
-
-
-def can_write() -> bool:
-    return current_user.role in OFFICE_WRITERS
-
-
-def local_today() -> date:
-    return local_date(utcnow())
-
-
-def parse_week(text: str | None) -> date:
-    """The Monday of ?week=YYYY-MM-DD (any day of the week), this week by default."""
-    try:
-        day = date.fromisoformat(text) if text else local_today()
-    except ValueError:
-        abort(404)
-    return rule543.week_start_of(day)
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -122,7 +54,7 @@ def parse_week(text: str | None) -> date:
 class SignInForm(FlaskForm):
     cadre = SelectField(_l("干部"), validators=[DataRequired()])
     at = DateTimeLocalField(_l("时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    kind = SelectField(_l("类型"), choices=choices(KIND_LABELS.items()))
+    kind = SelectField(_l("类型"), choices=choices(labels.SIGN_IN_KIND.items()))
     place = StringField(_l("地点"), validators=[Optional(), Length(max=64)])
     at_township = BooleanField(_l("在乡镇（机关驻地）"), default=True)
 
@@ -146,10 +78,6 @@ class MappingForm(FlaskForm):
     time = SelectField(_l("时间列"), validators=[DataRequired()])
     date = SelectField(_l("日期列（时间和日期分两列时）"))
     direction = SelectField(_l("签到/签退列（可选）"))
-
-
-class ActionForm(FlaskForm):
-    """A POST-only button."""
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -229,7 +157,7 @@ def add_sign_in():
         flash(str(error), "error")
         return _back(township, at.date())
     flash(_("已记录 %(name)s %(at)s 的%(kind)s。", name=cadre.name, at=at.strftime("%m-%d %H:%M"),
-            kind=KIND_LABELS[form.kind.data]), "success")
+            kind=labels.SIGN_IN_KIND[form.kind.data]), "success")
     return _back(township, at.date())
 
 
@@ -294,7 +222,7 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _mapping_form(sheet: attendance.RawSheet, formdata=None) -> MappingForm:
+def _mapping_form(sheet: attendance_import.RawSheet, formdata=None) -> MappingForm:
     form = MappingForm(formdata=formdata)
     for key in ("name", "time"):
         getattr(form, key).choices = _column_choices(sheet.headers, optional=False)
@@ -315,7 +243,7 @@ def upload(township: Township):
         data = form.file.data.read()
         filename = form.file.data.filename or "upload"
         try:
-            sheet = attendance.read_sheet(data, filename)
+            sheet = attendance_import.read_sheet(data, filename)
         except tabular.TabularError as error:
             flash(str(error), "error")
             return render_template("admin/attendance_upload.html", township=township, form=form)
@@ -348,7 +276,7 @@ def import_mapped():
     data = _decoded(raw)
     filename = (raw.filename.data or "upload")[:200]
     try:
-        sheet = attendance.read_sheet(data, filename)
+        sheet = attendance_import.read_sheet(data, filename)
     except tabular.TabularError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.attendance.upload", township=township.code))
@@ -357,12 +285,12 @@ def import_mapped():
         _form_errors(form)
         return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,
                                form=form, result=None)
-    mapping = attendance.Mapping(
+    mapping = attendance_import.Mapping(
         name=int(form.name.data), time=int(form.time.data),
         number=_optional_index(form.number.data), date=_optional_index(form.date.data),
         direction=_optional_index(form.direction.data))
     commit = request.form.get("action") == "import"
-    result = attendance.import_machine_file(township=township, data=data, filename=filename,
+    result = attendance_import.import_machine_file(township=township, data=data, filename=filename,
                                             mapping=mapping, actor=current_user,
                                             today=local_today(), commit=commit)
     return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,

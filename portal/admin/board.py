@@ -16,13 +16,13 @@ from flask_babel import lazy_gettext as _l
 from portal.access import ALL_STAFF, allow
 from portal.admin.dashboard import EDITORS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, StatusForm, choices
-from portal.models import Cadre, Status, Township
+from portal.models import Cadre, Status, Township, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import board as board_service
-from portal.services import cadres as cadre_service
-from portal.services import whereabouts as service
-from portal.services.errors import NotFoundError, ValidationError
+from portal.services.office import board as board_service
+from portal.services.office import cadres as cadre_service
+from portal.services.office import whereabouts as service
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("board", __name__)
 
@@ -71,7 +71,7 @@ def index(code: str):
     shown = {r.person.public_id: r.now for r in public.rows} if public else {}
     return render_template(
         "admin/board.html", township=township, rows=rows, can_edit=can_edit(), spans=SPANS,
-        quick=QUICK_STATUSES, labels=service.STATUS_LABELS, form=ActionForm(), now=now,
+        quick=QUICK_STATUSES, labels=labels.BOARD_STATUS, form=ActionForm(), now=now,
         stale=sum(1 for r in rows if r.stale), tz=TZ, shown=shown, board=public,
         chiefs_both_away=service.chiefs_both_away(township.id, now),
     )
@@ -119,7 +119,7 @@ def quick_set(code: str):
     except ValidationError as error:
         flash(_("%(name)s：%(error)s", name=cadre.name, error=error), "error")
     else:
-        flash(_("%(name)s：%(status)s", name=cadre.name, status=service.STATUS_LABELS[status]), "success")
+        flash(_("%(name)s：%(status)s", name=cadre.name, status=labels.BOARD_STATUS[status]), "success")
     return redirect(url_for(".index", code=code) + f"#c-{cadre.public_id}")
 
 
@@ -148,7 +148,7 @@ def cadre_page(code: str, cadre: str):
             if response is not None:
                 return response
     return render_template("admin/board_cadre.html", township=township, cadre=person, form=form,
-                           history=service.history(person.id), labels=service.STATUS_LABELS,
+                           history=service.history(person.id), labels=labels.BOARD_STATUS,
                            can_edit=can_edit(), tz=TZ)
 
 
@@ -167,6 +167,6 @@ def _save(township: Township, person: Cadre, form: StatusForm, others: list[Cadr
     except ValidationError as error:
         flash(str(error), "error")
         return None
-    flash(_("%(name)s：%(status)s", name=person.name, status=service.STATUS_LABELS[change.status]),
+    flash(_("%(name)s：%(status)s", name=person.name, status=labels.BOARD_STATUS[change.status]),
           "success")
     return redirect(url_for(".index", code=township.code))

@@ -13,10 +13,10 @@ from portal.access import allow
 from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, CadreForm, RosterConfirmForm, RosterUploadForm
 from portal.models import ChiefRole, Township
-from portal.services import cadres as service
-from portal.services import roster_import
-from portal.services.errors import NotFoundError, ValidationError
-from portal.services.tabular import TabularError
+from portal.services.office import cadres as service
+from portal.services.office import roster_import
+from portal.services.office.tabular import TabularError
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("cadres", __name__)
 

@@ -23,8 +23,9 @@ from portal.models.base import utcnow
 from portal.rules.calendar import OfficialCalendar, local_date
 from portal.rules.holiday_notice import NoticeError, NoticeWarning, parse_notice
 from portal.sanitize import clean_text
-from portal.services import audit, duty
-from portal.services import calendar as service
+from portal.services.office import duty
+from portal.services.shared import audit
+from portal.services.shared import calendar as service
 
 bp = Blueprint("calendar", __name__)
 

@@ -17,10 +17,11 @@ from portal.extensions import db
 from portal.models import Role, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import calendar as calendar_service
-from portal.services import duty, scope, whereabouts
-from portal.services.errors import NotFoundError
-from portal.services.scope import township_ids_in_scope
+from portal.services.office import duty, whereabouts
+from portal.services.shared import calendar as calendar_service
+from portal.services.shared import scope
+from portal.services.shared.errors import NotFoundError
+from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("dashboard", __name__)
 

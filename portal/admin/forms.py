@@ -23,9 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.models import ChiefRole, Status
-from portal.services.leave import KIND_LABELS
-from portal.services.whereabouts import STATUS_LABELS
+from portal.models import ChiefRole, Status, labels
 
 PHONE_RE = r"^[0-9+\-() ]{3,32}(转[0-9]{1,6})?$"
 
@@ -68,7 +66,7 @@ class RosterConfirmForm(FlaskForm):
 
 
 def status_choices(include_empty: bool = False) -> list[tuple[str, str]]:
-    pairs = [(s.value, STATUS_LABELS[s]) for s in Status]
+    pairs = [(s.value, labels.BOARD_STATUS[s]) for s in Status]
     return choices(([("", _l("请选择"))] if include_empty else []) + pairs)
 
 
@@ -88,7 +86,7 @@ class StatusForm(FlaskForm):
 class LeaveForm(FlaskForm):
     cadre = SelectField(_l("请假人"), choices=[], validate_choice=False)
     kind = SelectField(_l("假别"), choices=choices(
-        (k.value, label) for k, label in KIND_LABELS.items()))
+        (k.value, label) for k, label in labels.LEAVE_KIND.items()))
     start_date = DateField(_l("开始日期"), validators=[DataRequired()])
     end_date = DateField(_l("结束日期（含）"), validators=[DataRequired()])
     approver = StringField(_l("批准人"), validators=[DataRequired(), Length(max=64)])

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from portal.access import allow
 from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, LeaveForm, choices
-from portal.models import LeaveKind
+from portal.models import LeaveKind, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import cadres as cadre_service
-from portal.services import duty
-from portal.services import leave as service
-from portal.services.errors import NotFoundError, ValidationError
+from portal.services.office import cadres as cadre_service
+from portal.services.office import duty_changes
+from portal.services.office import leave as service
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("leave", __name__)
 
@@ -61,7 +61,7 @@ def index(code: str):
     records = service.list_leave(township.id, since=today - timedelta(days=HISTORY_DAYS))
     clashes = service.clashes(r for r in records if r.end_date >= today)
     return render_template("admin/leave.html", township=township, form=form, records=records,
-                           kinds=service.KIND_LABELS, can_edit=can_edit(), today=today,
+                           kinds=labels.LEAVE_KIND, can_edit=can_edit(), today=today,
                            action_form=ActionForm(), days=HISTORY_DAYS,
                            clashes=[(r, clashes[r.id]) for r in records if clashes.get(r.id)])
 
@@ -94,7 +94,7 @@ def cover(code: str):
     record = _leave_or_404(township, request.form.get("leave", ""))
     value = request.form.get("assignment", "")
     try:
-        assignment = duty.get_assignment(township.id, int(value) if value.isdigit() else 0)
+        assignment = duty_changes.get_assignment(township.id, int(value) if value.isdigit() else 0)
     except NotFoundError:
         abort(404)
     try:

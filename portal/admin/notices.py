@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from portal.access import ALL_STAFF, allow
-from portal.admin.attendance import (
+from portal.admin.office_pages import (
     OFFICE_WRITERS,
     can_write,
     choices,
@@ -22,8 +22,8 @@ from portal.admin.attendance import (
 )
 from portal.models import Township
 from portal.rules.calendar import TZ
-from portal.services import notices
-from portal.services.errors import ServiceError
+from portal.services.office import notices
+from portal.services.shared.errors import ServiceError
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 RECENT_MONTHS = 12

@@ -19,10 +19,10 @@ from portal.admin.forms import ActionForm, SubstituteForm, SwapForm, choices
 from portal.models import DutyRole, ShiftKind
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import cadres as cadre_service
-from portal.services import duty
-from portal.services.calendar import official_calendar
-from portal.services.errors import NotFoundError, ValidationError
+from portal.services.office import cadres as cadre_service
+from portal.services.office import duty, duty_changes
+from portal.services.shared.calendar import official_calendar
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("roster", __name__)
 
@@ -139,7 +139,7 @@ def copy(code: str):
 
 def _assignment(township_id: int, value: str | None):
     try:
-        return duty.get_assignment(township_id, _int(value) or 0)
+        return duty_changes.get_assignment(township_id, _int(value) or 0)
     except NotFoundError:
         abort(404)
 
@@ -154,7 +154,7 @@ def swap(code: str):
     first, second = _assignment(township.id, form.first.data), _assignment(township.id, form.second.data)
     month = _label((first.shift.day.year, first.shift.day.month))
     try:
-        duty.swap(user=me(), township=township, first=first, second=second)
+        duty_changes.swap(user=me(), township=township, first=first, second=second)
     except ValidationError as error:
         flash(str(error), "error")
     else:
@@ -172,7 +172,7 @@ def substitute(code: str):
     assignment = _assignment(township.id, form.assignment.data)
     month = _label((assignment.shift.day.year, assignment.shift.day.month))
     try:
-        duty.substitute(user=me(), township=township, assignment=assignment,
+        duty_changes.substitute(user=me(), township=township, assignment=assignment,
                         cadre_id=_int(form.cadre.data) or 0, note=form.note.data or "")
     except ValidationError as error:
         flash(str(error), "error")

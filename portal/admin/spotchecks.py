@@ -21,13 +21,12 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal.access import allow
 from portal.admin.dashboard import township_or_404
 from portal.extensions import db
-from portal.models import Cadre, Presence, Role
+from portal.models import Cadre, Presence, Role, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
-from portal.services import spotchecks as service
-from portal.services.errors import ConflictError, NotFoundError, ValidationError
-from portal.services.scope import townships_in_scope
-from portal.services.whereabouts import STATUS_LABELS
+from portal.services.oversight import spotchecks as service
+from portal.services.shared.errors import ConflictError, NotFoundError, ValidationError
+from portal.services.shared.scope import townships_in_scope
 
 bp = Blueprint("spotchecks", __name__, url_prefix="/spotchecks")
 
@@ -122,7 +121,7 @@ def new(code: str):
                         n=sum(1 for f in check.findings if f.mismatch)), "success")
                 return redirect(url_for(".show", public_id=check.public_id))
     return render_template("admin/spotcheck_new.html", township=township, cadres=cadres,
-                           form=form, errors=errors, presences=service.PRESENCE_LABELS,
+                           form=form, errors=errors, presences=labels.PRESENCE,
                            posted=request.form)
 
 
@@ -136,8 +135,8 @@ def show(public_id: str):
     views = service.describe(check)
     return render_template(
         "admin/spotcheck_show.html", check=check, views=views,
-        labels=service.MISMATCH_LABELS, presences=service.PRESENCE_LABELS,
-        statuses=STATUS_LABELS, action=ActionForm(),
+        labels=service.MISMATCH_LABELS, presences=labels.PRESENCE,
+        statuses=labels.BOARD_STATUS, action=ActionForm(),
         report_urls={v.report.id: report_url(v.report.public_id) for v in views if v.report},
     )
 

@@ -19,9 +19,10 @@ from portal.access import allow
 from portal.models import Role
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import scope, stats, stats_export
-from portal.services.errors import ValidationError
-from portal.services.stats_periods import period_choices
+from portal.services.oversight import stats, stats_export
+from portal.services.oversight.stats_periods import period_choices
+from portal.services.shared import scope
+from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("stats_export", __name__, url_prefix="/stats")
 

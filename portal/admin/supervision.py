@@ -24,32 +24,21 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.access import allow
 from portal.admin.dashboard import township_or_404
 from portal.extensions import db
-from portal.models import Cadre, Category, Leave, Report, Role, Source, Whereabouts
+from portal.models import Cadre, Category, Leave, Report, Role, Source, Whereabouts, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import board_at, tracking
-from portal.services.errors import ServiceError, ValidationError
-from portal.services.leave import KIND_LABELS
-from portal.services.reports import create_report, reporter_reply
-from portal.services.roster import month_roster
-from portal.services.scope import townships_in_scope
-from portal.services.whereabouts import STATUS_LABELS
+from portal.services.casework import tracking
+from portal.services.casework.reports import create_report, reporter_reply
+from portal.services.office.roster import month_roster
+from portal.services.oversight import board_at
+from portal.services.shared.errors import ServiceError, ValidationError
+from portal.services.shared.scope import townships_in_scope
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
 HISTORY_DAYS = 7
 # An entry typed in more than this long after the time it claims is flagged as backfilled.
 BACKFILL_GRACE = timedelta(hours=1)
-
-CATEGORY_LABELS = {
-    Category.ABSENT_WORKDAY: _l("工作日无故不在岗"),
-    Category.LEFT_POST: _l("擅自脱岗"),
-    Category.COMMUTING: _l("下班回城住宿/走读"),
-    Category.NO_DUTY_LEADER: _l("节假日无人带班"),
-    Category.FALSE_BOARD: _l("去向公示不实"),
-    Category.OFFICIAL_CAR: _l("公车私用"),
-    Category.OTHER: _l("其他作风问题"),
-}
 
 
 class NamedReportForm(FlaskForm):
@@ -59,7 +48,7 @@ class NamedReportForm(FlaskForm):
     cadre = SelectField(_l("干部（可不选）"), validators=[Optional()])
     category = SelectField(_l("问题类型"), validators=[DataRequired()],
                            choices=[SelectChoice(c.value, label)
-                                    for c, label in CATEGORY_LABELS.items()])
+                                    for c, label in labels.CATEGORY.items()])
     observed_at = DateTimeLocalField(_l("发现时间"), format="%Y-%m-%dT%H:%M",
                                      validators=[Optional()])
     place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
@@ -90,7 +79,7 @@ def index():
     return render_template(
         "admin/supervision.html", townships=townships_in_scope(_me()), reports=reports,
         statuses={s: words[0] for s, words in tracking.STATUS_WORDS.items()},
-        categories=CATEGORY_LABELS, sources={Source.SPOT_CHECK: _l("明察暗访"),
+        categories=labels.CATEGORY, sources={Source.SPOT_CHECK: _l("明察暗访"),
                                              Source.SUPERVISOR: _l("监督员实名举报")},
     )
 
@@ -127,7 +116,7 @@ def township(code: str):
         gaps=[g for g in roster.gaps if g.date <= today + timedelta(days=7)],
         coverage=roster.coverage_ratio, leave=leave, history=history,
         backfilled={e.id for e in history if e.recorded_at - e.starts_at > BACKFILL_GRACE},
-        statuses=STATUS_LABELS, kinds=KIND_LABELS, today=today, days=HISTORY_DAYS,
+        statuses=labels.BOARD_STATUS, kinds=labels.LEAVE_KIND, today=today, days=HISTORY_DAYS,
     )
 
 
@@ -197,7 +186,7 @@ def _mine_or_404(public_id: str) -> Report:
 def report(public_id: str):
     mine = _mine_or_404(public_id)
     return render_template("admin/supervision_report.html", report=mine,
-                           view=tracking.public_view(mine), categories=CATEGORY_LABELS,
+                           view=tracking.public_view(mine), categories=labels.CATEGORY,
                            reply=ActionForm())
 
 

@@ -13,9 +13,9 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from portal.access import allow
 from portal.admin.forms import ActionForm, choices
 from portal.models import Role
-from portal.services import scope
-from portal.services import township_admin as service
-from portal.services.errors import NotFoundError, ValidationError
+from portal.services.office import township_admin as service
+from portal.services.shared import scope
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("townships", __name__)
 

@@ -12,10 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import allow
-from portal.models import Role, User
-from portal.services import auth as accounts
-from portal.services.errors import NotFoundError, ServiceError
-from portal.services.users import ROLE_LABELS
+from portal.models import Role, User, labels
+from portal.services.accounts import auth as accounts
+from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 ADMINS = (Role.COUNTY_ADMIN, Role.SYSADMIN)
@@ -47,7 +46,7 @@ def _managed(public_id: str) -> User:
 def _new_form() -> NewUserForm:
     form = NewUserForm()
     roles = accounts.roles_assignable_by(_admin())
-    form.role.choices = [SelectChoice(r.value, str(ROLE_LABELS[r])) for r in roles]
+    form.role.choices = [SelectChoice(r.value, str(labels.ROLE[r])) for r in roles]
     return form
 
 

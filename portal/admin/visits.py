@@ -19,7 +19,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import ALL_STAFF, allow
-from portal.admin.attendance import (
+from portal.admin.office_pages import (
     OFFICE_WRITERS,
     ActionForm,
     cadre_choices,
@@ -30,23 +30,18 @@ from portal.admin.attendance import (
     local_today,
 )
 from portal.extensions import db
-from portal.models import Cadre, DiaryKind, FieldDiary, Township, VillageVisit
+from portal.models import Cadre, DiaryKind, FieldDiary, Township, VillageVisit, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
-from portal.services import visits
-from portal.services.errors import ValidationError
-from portal.services.scope import township_ids_in_scope
+from portal.services.office import visits
+from portal.services.shared.errors import ValidationError
+from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
 SESSION_KEY = "visit_tokens"
 MAX_SESSION_TOKENS = 6
-EVENING_LABELS = {
-    DiaryKind.NIGHT_STUDY: _l("夜学"),
-    DiaryKind.NIGHT_MEETING: _l("夜议"),
-    DiaryKind.NIGHT_TALK: _l("夜谈"),
-    DiaryKind.NIGHT_VISIT: _l("夜访"),
-}
+EVENING_LABELS = {kind: text for kind, text in labels.DIARY_KIND.items() if kind != DiaryKind.VISIT}
 STATE_LABELS = {"confirmed": _l("已确认"), "pending": _l("待群众确认"), "expired": _l("链接已过期，未确认")}
 
 

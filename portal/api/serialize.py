@@ -15,9 +15,9 @@ from portal.links import report_url
 from portal.models import Region, Township
 from portal.rules.calendar import TZ, Day
 from portal.rules.coverage import Gap
-from portal.services.board import Board, CadreRow, Span
-from portal.services.presence import STATE_LABELS
-from portal.services.roster import (
+from portal.services.office.board import Board, CadreRow, Span
+from portal.services.office.presence import STATE_LABELS
+from portal.services.office.roster import (
     AbsentView,
     Cell,
     OnDuty,

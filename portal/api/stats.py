@@ -7,8 +7,8 @@ from flask import Blueprint, abort, jsonify, request
 from portal import http_cache
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import stats
-from portal.services.errors import ValidationError
+from portal.services.oversight import stats
+from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("stats", __name__)
 

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from portal import http_cache, pagecache
+from portal import http_cache, links, pagecache
 from portal.api import serialize
 from portal.api.openapi import API_VERSION, document
 from portal.api.stats import bp as stats_bp
@@ -23,9 +23,8 @@ from portal.models import Region, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.rules.names import is_latin, normalize_query
-from portal.services import board as board_service
-from portal.services import roster as roster_service
-from portal.services import townships
+from portal.services.office import board as board_service
+from portal.services.office import roster as roster_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(stats_bp)
@@ -135,9 +134,7 @@ def _date_param(name: str, default: date) -> date:
 
 @bp.get("/townships/<code>/roster")
 def township_roster(code: str):
-    township = townships.get_by_code(code)
-    if township is None:
-        abort(404)
+    township = links.township_or_404(code)
     today = local_date(utcnow())
     start = _date_param("from", today)
     end = _date_param("to", start + timedelta(days=30))

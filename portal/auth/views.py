@@ -25,11 +25,10 @@ from werkzeug.routing import BuildError
 from portal.access import begin_session, end_session, session_expired
 from portal.auth.forms import ActionForm, LoginForm, TotpCodeForm
 from portal.extensions import limiter
-from portal.models import Role
+from portal.models import Role, labels
 from portal.rules.calendar import TZ
-from portal.services import auth as auth_service
-from portal.services.errors import ValidationError
-from portal.services.users import ROLE_LABELS
+from portal.services.accounts import auth as auth_service
+from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("auth", __name__)
 
@@ -231,7 +230,7 @@ def staff_nav_links() -> list[tuple[str, str]]:
 @bp.app_context_processor
 def staff_context() -> dict:
     return {
-        "role_label": lambda role: str(ROLE_LABELS.get(role, role)),
+        "role_label": lambda role: str(labels.ROLE.get(role, role)),
         "staff_nav_links": staff_nav_links,
         "logout_form": ActionForm,
         "show_staffnav": show_staffnav,

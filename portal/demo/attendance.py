@@ -27,10 +27,11 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, iter_dates
-from portal.services import notices, townships
-from portal.services.attendance import MACHINE_PLACE
-from portal.services.calendar import official_calendar
-from portal.services.visits import token_hash
+from portal.services.office import notices
+from portal.services.office.attendance_import import MACHINE_PLACE
+from portal.services.office.visits import token_hash
+from portal.services.shared import townships
+from portal.services.shared.calendar import official_calendar
 
 DAYS = 42
 VILLAGES = ["前进村", "红旗村", "东风村", "柳树湾村", "石门村", "新华社区", "河西村", "王庄村"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Cadre, ChiefRole, Region, RegionLevel, Role, Township, User
 from portal.rules.names import pinyin_keys
-from portal.services.users import create_user
+from portal.services.accounts.users import create_user
 
 PROVINCE = ("990000", "演示省")
 CITY = ("990100", "演示市")

@@ -15,8 +15,8 @@ from portal.extensions import db
 from portal.models import Cadre, SignIn, SignInKind, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, iter_dates
-from portal.services import townships
-from portal.services.calendar import official_calendar
+from portal.services.shared import townships
+from portal.services.shared.calendar import official_calendar
 
 NAME = "武卫东"
 POST = "武装部长"

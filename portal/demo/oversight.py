@@ -25,8 +25,8 @@ from portal.models import (
     User,
 )
 from portal.rules.calendar import TZ
-from portal.services import board_at, spotchecks
-from portal.services.calendar import official_calendar
+from portal.services.oversight import board_at, spotchecks
+from portal.services.shared.calendar import official_calendar
 
 MONTHS_BACK = 5
 CHECKS_PER_MONTH = 2

@@ -33,8 +33,9 @@ from portal.models import (
 )
 from portal.rules.calendar import TZ
 from portal.rules.deadlines import accept_deadline, conclude_deadline
-from portal.services import audit, reports
-from portal.services.calendar import official_calendar
+from portal.services.casework import reports
+from portal.services.shared import audit
+from portal.services.shared.calendar import official_calendar
 
 S = ReportStatus
 

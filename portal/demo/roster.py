@@ -18,9 +18,9 @@ from portal.demo.base import COUNTY_CODE
 from portal.extensions import db
 from portal.models import Cadre, DutyAssignment, DutyRole, DutyShift, Leave, ShiftKind, Township
 from portal.rules.calendar import iter_dates
-from portal.services import townships as township_service
-from portal.services.calendar import official_calendar
-from portal.services.roster import month_bounds, shift_month, usual_times
+from portal.services.office.roster import month_bounds, shift_month, usual_times
+from portal.services.shared import townships as township_service
+from portal.services.shared.calendar import official_calendar
 
 DAZHUANG = COUNTY_CODE + "001"
 

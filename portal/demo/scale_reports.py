@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Report, ReportEvent, Role, Township, User
-from portal.services import tally
-from portal.services.review import PUBLIC_NOTES
+from portal.services.casework import tally
+from portal.services.casework.review import PUBLIC_NOTES
 
 if TYPE_CHECKING:
     from portal.demo.scale import Generator

@@ -18,9 +18,10 @@ from portal.demo.base import DAZHUANG
 from portal.extensions import db
 from portal.models import Cadre, DiaryKind, FieldDiary, SignIn
 from portal.models.base import utcnow
-from portal.services import board as board_service
-from portal.services import presence, townships
-from portal.services.attendance import MACHINE_PLACE
+from portal.services.office import board as board_service
+from portal.services.office import presence
+from portal.services.office.attendance_import import MACHINE_PLACE
+from portal.services.shared import townships
 
 REF = "demo-tonight:"
 

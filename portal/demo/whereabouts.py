@@ -18,8 +18,8 @@ from portal.demo.base import COUNTY_CODE
 from portal.extensions import db
 from portal.models import Cadre, ChiefRole, Leave, LeaveKind, Status, Township, Whereabouts
 from portal.rules.calendar import TZ, iter_dates
-from portal.services import townships as township_service
-from portal.services.calendar import official_calendar
+from portal.services.shared import townships as township_service
+from portal.services.shared.calendar import official_calendar
 
 HISTORY_DAYS = 42
 SHORT_HISTORY_DAYS = 14

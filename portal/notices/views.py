@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from portal import http_cache, links
 from portal.rules.calendar import TZ
-from portal.services import notices, townships
+from portal.services.office import notices
 
 bp = Blueprint("notices", __name__)
 
@@ -40,16 +40,9 @@ def issuer(township_name: str) -> str:
     return _("%(name)s人民政府", name=township_name)
 
 
-def _township(code: str):
-    township = townships.get_by_code(code)
-    if township is None:
-        abort(404)
-    return township
-
-
 @bp.get("/t/<code>/notices")
 def index(code: str):
-    township = _township(code)
+    township = links.township_or_404(code)
     return http_cache.cached(
         ("notices", township.code, township.data_version),
         lambda: render_template("notices/index.html", township=township,
@@ -67,7 +60,7 @@ def _qr(url: str) -> str:
 
 @bp.get("/t/<code>/notices/<month>")
 def show(code: str, month: str):
-    township = _township(code)
+    township = links.township_or_404(code)
     if not MONTH.match(month):
         abort(404)
     all_versions = notices.versions(township.id, month)

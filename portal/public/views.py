@@ -14,11 +14,11 @@ from portal import http_cache, links, pagecache
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.rules.calendar import end_of_local_day, local_date
-from portal.services import board as board_service
-from portal.services import roster as roster_service
-from portal.services import roster_ics as roster_feed
-from portal.services import townships
-from portal.services.calendar import official_calendar
+from portal.services.office import board as board_service
+from portal.services.office import roster as roster_service
+from portal.services.office import roster_ics as roster_feed
+from portal.services.shared import townships
+from portal.services.shared.calendar import official_calendar
 
 bp = Blueprint("public", __name__)
 links.register(bp)
@@ -39,13 +39,6 @@ def index():
     return render_template("public/index.html", query=query, results=results, browse=browse)
 
 
-def _township_or_404(code: str):
-    township = townships.get_by_code(code)
-    if township is None:
-        abort(404)
-    return township
-
-
 @bp.get("/t/<code>")
 def board(code: str):
     data = board_service.load(code)
@@ -63,7 +56,7 @@ def board(code: str):
 
 @bp.get("/t/<code>/roster")
 def roster(code: str):
-    township = _township_or_404(code)
+    township = links.township_or_404(code)
     today = local_date(utcnow())
     raw = request.args.get("month")
     month = roster_service.parse_month(raw) if raw else (today.year, today.month)
@@ -91,7 +84,7 @@ def roster(code: str):
 
 @bp.get("/t/<code>/roster.ics")
 def roster_ics(code: str):
-    township = _township_or_404(code)
+    township = links.township_or_404(code)
     today = local_date(utcnow())
 
     def render():
@@ -115,7 +108,7 @@ def _qr(url: str, title: str) -> Markup:
 
 @bp.get("/t/<code>/poster")
 def poster(code: str):
-    township = _township_or_404(code)
+    township = links.township_or_404(code)
     board_url = links.absolute("public.board", code=township.code)
     report_url = links.report_url(township.code, external=True)
 

@@ -17,17 +17,14 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from portal.models import Category
 from portal.rules.calendar import TZ
-from portal.services.reports import MAX_CONTACT, MAX_DESCRIPTION, MAX_NAME, MAX_PLACE, MIN_DESCRIPTION
+from portal.services.casework.reports import (
+    MAX_CONTACT,
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    MAX_PLACE,
+    MIN_DESCRIPTION,
+)
 
-CATEGORY_WORDS = {
-    Category.ABSENT_WORKDAY: _l("工作日无故不在岗"),
-    Category.LEFT_POST: _l("擅自脱岗"),
-    Category.COMMUTING: _l("下班回城住宿（走读）"),
-    Category.NO_DUTY_LEADER: _l("节假日无人带班"),
-    Category.FALSE_BOARD: _l("去向公示不实"),
-    Category.OFFICIAL_CAR: _l("公车私用"),
-    Category.OTHER: _l("其他作风问题"),
-}
 _TOO_LONG = _l("最多 %(max)d 个字。")
 SAVED_LABEL = _l("我已经抄下或保存了回执码")
 _OBSERVED_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
@@ -60,7 +57,7 @@ class ReportForm(FlaskForm):
     cadre = StringField(_l("被反映的干部"), validators=[Optional(), Length(max=64)])
     cadre_text = StringField(_l("名单里没有？填写姓名或职务"),
                              validators=[Optional(), Length(max=64, message=_TOO_LONG)])
-    # Rendered as a <select> of CATEGORY_WORDS by the template.
+    # Rendered as a <select> of labels.CATEGORY by the template.
     category = StringField(_l("问题类型"), validators=[InputRequired(message=_l("请选择问题类型。"))])
     observed_at = StringField(_l("发现时间"),
                               validators=[InputRequired(message=_l("请填写发现的日期和时间。"))])

@@ -12,9 +12,8 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from portal.extensions import limiter
-from portal.models import Category, Report
+from portal.models import Category, Report, labels
 from portal.report.forms import (
-    CATEGORY_WORDS,
     SAVED_LABEL,
     ReplyForm,
     ReportForm,
@@ -23,9 +22,10 @@ from portal.report.forms import (
 )
 from portal.rules.calendar import TZ
 from portal.rules.receipts import format_receipt, normalize_receipt
-from portal.services import reports, townships, tracking
-from portal.services.errors import ValidationError
-from portal.services.evidence import PhotoError
+from portal.services.casework import reports, tracking
+from portal.services.casework.evidence import PhotoError
+from portal.services.shared import townships
+from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("report", __name__)
 
@@ -85,7 +85,7 @@ def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), 
     return render_template(
         "report/form.html", form=form, township=township, roster=roster,
         warnings=warnings, error=error, photos_dropped=photos_dropped,
-        categories=[(c.value, words) for c, words in CATEGORY_WORDS.items()],
+        categories=[(c.value, words) for c, words in labels.CATEGORY.items()],
         max_photos=current_app.config["MAX_PHOTOS"],
         max_photo_mb=current_app.config["MAX_PHOTO_BYTES"] // (1024 * 1024),
     ), status

@@ -6,8 +6,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.models import Action, Finding
-from portal.services.queue import ACTION_LABELS, FINDING_LABELS
+from portal.models import Action, Finding, labels
 
 
 class ActionForm(FlaskForm):
@@ -30,9 +29,9 @@ class AssignForm(FlaskForm):
 
 
 class ConcludeForm(FlaskForm):
-    finding = SelectField(_l("核查结论"), choices=[SelectChoice(f.value, FINDING_LABELS[f]) for f in Finding],
+    finding = SelectField(_l("核查结论"), choices=[SelectChoice(f.value, labels.FINDING[f]) for f in Finding],
                           validators=[DataRequired()])
-    action = SelectField(_l("处理方式"), choices=[SelectChoice(a.value, ACTION_LABELS[a]) for a in Action],
+    action = SelectField(_l("处理方式"), choices=[SelectChoice(a.value, labels.ACTION[a]) for a in Action],
                          validators=[DataRequired()])
     outcome_public = TextAreaField(_l("向举报人公开的办理结果"),
                                    validators=[DataRequired(), Length(max=2000)])

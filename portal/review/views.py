@@ -7,16 +7,15 @@ from io import BytesIO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.access import allow
-from portal.models import Report, Role, User
+from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services import crosscheck, exports, queue, review, review_pages
-from portal.services.errors import NotFoundError, ServiceError
+from portal.services.casework import cases, exports, queue, review, review_pages
+from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -61,25 +60,13 @@ def queue_view():
     )
 
 
-EVENT_LABELS = {
-    "submitted": _l("提交举报"), "accepted": _l("受理"), "not_accepted": _l("不予受理"),
-    "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
-    "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
-    "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
-}
-
-
-def _crosscheck_labels() -> dict:
-    return {"board": crosscheck.BOARD_LABELS, "leave": crosscheck.LEAVE_LABELS,
-            "shift": crosscheck.SHIFT_LABELS, "duty_role": crosscheck.DUTY_ROLE_LABELS,
-            "sign_in": crosscheck.SIGN_IN_LABELS}
 
 
 def _labels() -> dict:
     # Translated once a request, not once a row (a page of the queue shows each on 50 rows).
-    return {name: {key: str(label) for key, label in labels.items()} for name, labels in (
-        ("status", queue.STATUS_LABELS), ("category", queue.CATEGORY_LABELS),
-        ("finding", queue.FINDING_LABELS), ("action", queue.ACTION_LABELS))}
+    return {name: {key: str(text) for key, text in table.items()} for name, table in (
+        ("status", labels.REPORT_STATUS), ("category", labels.CATEGORY),
+        ("finding", labels.FINDING), ("action", labels.ACTION))}
 
 
 def _report_href():
@@ -111,7 +98,7 @@ def export():
 
 def _report(public_id: str) -> Report:
     try:
-        return review.get_report(user=_user(), public_id=public_id)
+        return cases.get_report(user=_user(), public_id=public_id)
     except NotFoundError:
         abort(404)
 
@@ -148,8 +135,8 @@ def _detail(public_id: str, *, reveal: bool = False, status: int = 200, **form_o
         abort(404)
     context = {**vars(page), **_page_forms(page, form_overrides)}
     return render_template(
-        "review/report.html", labels=_labels(), cc=_crosscheck_labels(),
-        event_label=lambda kind: str(EVENT_LABELS.get(kind, kind)), **context,
+        "review/report.html",
+        event_label=lambda kind: str(labels.REPORT_EVENT.get(kind, kind)), **context,
     ), status
 
 
@@ -178,7 +165,7 @@ def _step(public_id: str, form_class, attr: str, run: Callable[[User, Report, ob
     report = _report(public_id)
     form = form_class(prefix=prefix) if prefix else form_class()
     if attr == "assign_form":
-        form.assignee.choices = [SelectChoice(u.public_id, u.username) for u in review.inspectors_for(report)]
+        form.assignee.choices = [SelectChoice(u.public_id, u.username) for u in cases.inspectors_for(report)]
     if not form.validate_on_submit():
         flash(_("请检查填写的内容。"), "error")
         return _detail(public_id, status=400, **{attr: form})

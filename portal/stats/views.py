@@ -10,9 +10,9 @@ from portal import http_cache
 from portal.models.base import utcnow
 from portal.rules import charts
 from portal.rules.calendar import local_date
-from portal.services import stats
-from portal.services.errors import ValidationError
-from portal.services.stats_periods import period_choices, period_label
+from portal.services.oversight import stats
+from portal.services.oversight.stats_periods import period_choices, period_label
+from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("stats", __name__)
 

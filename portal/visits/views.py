@@ -14,8 +14,8 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal.extensions import limiter
-from portal.services import visits
-from portal.services.errors import NotFoundError, ValidationError
+from portal.services.office import visits
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("visit", __name__)
 

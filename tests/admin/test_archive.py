@@ -26,7 +26,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import notices, rule543
+from portal.services.office import notices, rule543
 from tests import factories
 
 

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, Cadre, Role, Status, Township, Whereabouts
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import whereabouts
+from portal.services.office import whereabouts
 from tests.admin.conftest import csrf_token, post_form
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Cadre, ChiefRole, Role, Status, Township
+from portal.models import AuditEntry, Cadre, ChiefRole, Role, Status, Township, labels
 from portal.models.base import utcnow
-from portal.services import whereabouts
+from portal.services.office import whereabouts
 from tests.admin.conftest import post_form
 
 
@@ -128,7 +128,7 @@ def test_cadre_of_another_township_answers_404(app, office, clerk_client):
 
 
 def test_status_labels_cover_every_status():
-    assert set(whereabouts.STATUS_LABELS) == set(Status)
+    assert set(labels.BOARD_STATUS) == set(Status)
 
 
 def test_deactivating_takes_the_cadre_off_future_shifts_only(app, office, clerk_client):
@@ -136,7 +136,7 @@ def test_deactivating_takes_the_cadre_off_future_shifts_only(app, office, clerk_
 
     from portal.models import DutyAssignment, DutyRole, DutyShift, ShiftKind
     from portal.rules.calendar import TZ
-    from portal.services import duty
+    from portal.services.office import duty
 
     today = utcnow().astimezone(TZ).date()
     with app.app_context():

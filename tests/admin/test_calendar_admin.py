@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, CalendarOverride, Role, Township
-from portal.services.calendar import official_calendar
+from portal.services.shared.calendar import official_calendar
 from tests.admin.conftest import post_form
 
 PAGE = "/admin/calendar"

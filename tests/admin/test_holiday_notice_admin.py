@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEntry, HolidaySchedule, HolidayScheduleDay, Role, Township
-from portal.services.calendar import official_calendar
+from portal.services.shared.calendar import official_calendar
 from tests.admin.conftest import csrf_token, post_form
 from tests.conftest import at
 

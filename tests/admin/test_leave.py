@@ -10,8 +10,8 @@ from portal.extensions import db
 from portal.models import AuditEntry, Cadre, Leave, LeaveKind, Role, Status
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import leave as leave_service
-from portal.services import whereabouts
+from portal.services.office import leave as leave_service
+from portal.services.office import whereabouts
 from tests.admin.conftest import post_form
 
 

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, DutyAssignment, DutyShift, Leave, ShiftKind, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import duty
+from portal.services.office import duty
 from tests.admin.conftest import csrf_token, post_form
 from tests.admin.test_leave import _pid, record
 from tests.public.helpers import leave, shift

@@ -27,8 +27,8 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import notices, rule543
-from portal.services.calendar import official_calendar
+from portal.services.office import notices, rule543
+from portal.services.shared.calendar import official_calendar
 from tests.admin.conftest import post_form
 
 

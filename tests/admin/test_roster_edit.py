@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import DutyAssignment, DutyRole, DutyShift, Role, ShiftKind
-from portal.services import duty
+from portal.services.office import duty
 from tests.admin.conftest import csrf_token, post_form
 
 

@@ -20,7 +20,7 @@ from portal.models import (
 )
 from portal.rules.calendar import TZ
 from portal.rules.rule_543 import REASON_NO_MORNING, REASON_NO_SIGN_OUT, REASON_UNCONFIRMED
-from portal.services import rule543
+from portal.services.office import rule543
 from tests import factories
 
 MONDAY = date(2026, 3, 9)  # an ordinary week: 9–15 March 2026

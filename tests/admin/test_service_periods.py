@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Cadre, MonthlyNotice, Region, SignIn, SignInKind, Township, VillageVisit
-from portal.services import notices, rule543, stats
+from portal.services.office import notices, rule543
+from portal.services.oversight import stats
 from tests.admin.conftest import post_form
 from tests.conftest import at
 
@@ -205,8 +206,8 @@ def joiner_id(app) -> str:
 
 def test_an_imported_new_cadre_joins_today(app, office, clerk_client):
     at("2026-12-04T10:00")
-    from portal.services import roster_import
-    from portal.services.roster_import import ImportRow
+    from portal.services.office import roster_import
+    from portal.services.office.roster_import import ImportRow
 
     with app.app_context():
         from portal.models import User

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, Cadre, Role, SignIn, SignInKind
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
-from portal.services import rule543
+from portal.services.office import rule543
 from tests import factories
 from tests.admin.conftest import post_form
 from tests.conftest import at

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from portal.services.tabular import (
+from portal.services.office.tabular import (
     Column,
     TabularError,
     parse_bool,

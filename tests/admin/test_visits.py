@@ -161,7 +161,7 @@ def test_the_township_of_the_visit_is_the_cadres(app, office, clerk_client):
 
 
 def test_a_visit_counts_for_5_4_3_only_once_the_villager_confirmed_it(app, office, clerk_client):
-    from portal.services import rule543
+    from portal.services.office import rule543
 
     location = record_visit(clerk_client, office).headers["Location"]
     token = LINK.search(clerk_client.get(location).get_data(as_text=True)).group(1)

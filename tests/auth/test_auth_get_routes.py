@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Cadre, Township, User
-from portal.services import evidence
+from portal.services.casework import evidence
 from tests.conftest import login_as
 from tests.report.photos import png_bytes
 from tests.review.conftest import make_report

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Role, User
-from portal.services import auth
+from portal.services.accounts import auth
 from tests import factories
 from tests.conftest import login_as
 

@@ -23,7 +23,7 @@ from portal.models import (
     Whereabouts,
 )
 from portal.models.report import ReportTally
-from portal.services.queue import OPEN_STATUSES
+from portal.services.casework.queue import OPEN_STATUSES
 
 
 def test_demo_scale_builds_linked_rows_and_reports_counts(app, runner):

@@ -10,7 +10,7 @@ from flask import Flask
 
 from portal.extensions import db
 from portal.models import Category
-from portal.services import reports
+from portal.services.casework import reports
 from tests import factories
 
 OLD_KEY = "old-secret-" + "o" * 40

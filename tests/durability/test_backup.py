@@ -20,7 +20,8 @@ from sqlalchemy import select, text
 from portal.extensions import db
 from portal.models import Category, Role
 from portal.models.base import utcnow
-from portal.services import audit, backup, reports
+from portal.services.casework import reports
+from portal.services.shared import audit, backup
 from tests import factories
 from tests.e2e.support import create_own_database, drop_own_database
 

@@ -19,7 +19,8 @@ from sqlalchemy import select, text
 
 from portal.extensions import db
 from portal.models import AuditEntry, Report
-from portal.services import audit, evidence, reports
+from portal.services.casework import evidence, reports
+from portal.services.shared import audit
 from tests import factories
 from tests.durability.harness import GUNICORN_ARGS, crash_loop, stop_server
 from tests.e2e.support import ARTIFACTS, app_for, served

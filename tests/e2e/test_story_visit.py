@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Cadre, Township, VillageVisit
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import visits
+from portal.services.office import visits
 from tests.e2e.support import app_for
 from tests.e2e.test_story_villager import fits_the_screen
 

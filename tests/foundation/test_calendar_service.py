@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.services import calendar
+from portal.services.shared import calendar
 
 
 def test_real_2026_spring_festival_and_adjusted_saturday(app):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Cadre, Region, Role, Township, User
-from portal.services.passwords import verify_password
+from portal.services.accounts.passwords import verify_password
 
 
 def test_demo_seed_is_deterministic_and_idempotent(app, runner):

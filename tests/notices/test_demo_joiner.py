@@ -11,7 +11,7 @@ from portal.demo import joiner as demo_joiner
 from portal.demo.base import DAZHUANG
 from portal.extensions import db
 from portal.models import Cadre, Township
-from portal.services import notices
+from portal.services.office import notices
 
 
 def test_the_new_armed_forces_head_counts_from_the_day_he_joined(demo):

@@ -8,7 +8,7 @@ import pytest
 
 from portal import clock
 from portal.extensions import db
-from portal.services import notices
+from portal.services.office import notices
 from tests import factories
 from tests.conftest import at
 

@@ -8,7 +8,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import MonthlyNotice, Township
-from portal.services import notices
+from portal.services.office import notices
 from tests import factories
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from portal.models import DutyRole, Status
 from portal.models.base import utcnow
-from portal.services import board_at
+from portal.services.oversight import board_at
 from tests.oversight.conftest import CHECK_AT, local
 
 

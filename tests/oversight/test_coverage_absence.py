@@ -9,7 +9,8 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Region, ShiftKind, Status, Township
-from portal.services import notices, stats
+from portal.services.office import notices
+from portal.services.oversight import stats
 from tests import factories
 from tests.public.helpers import entry, leave, local, shift
 

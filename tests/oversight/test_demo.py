@@ -7,7 +7,7 @@ from portal.extensions import db
 from portal.models import Region, Report, Source, SpotCheck, SpotCheckFinding
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import stats
+from portal.services.oversight import stats
 
 
 def test_demo_spot_checks_show_movement_and_a_reported_mismatch(demo):
@@ -45,9 +45,9 @@ def test_week_by_week_compliance_equals_the_office_service(demo):
     from datetime import timedelta
 
     from portal.models import Cadre
-    from portal.services import rule543
-    from portal.services.calendar import official_calendar
-    from portal.services.stats import _weeks_of
+    from portal.services.office import rule543
+    from portal.services.oversight.stats_figures import _weeks_of
+    from portal.services.shared.calendar import official_calendar
 
     with demo.app_context():
         today = local_date(utcnow())

@@ -7,15 +7,15 @@ import pytest
 from portal.extensions import db
 from portal.models import AuditEntry, Presence, SpotCheck, User
 from portal.models.base import utcnow
-from portal.services import spotchecks
-from portal.services.errors import NotFoundError, ValidationError
-from portal.services.spotchecks import (
+from portal.services.oversight import spotchecks
+from portal.services.oversight.spotchecks import (
     ABSENT_WITHOUT_LEAVE,
     FALSE_BOARD,
     SHIFT_UNSTAFFED,
     FindingInput,
     matches_board,
 )
+from portal.services.shared.errors import NotFoundError, ValidationError
 from tests.oversight.conftest import CHECK_AT, local
 
 P, A, B = Presence.PRESENT, Presence.ABSENT, Presence.AWAY_ON_BUSINESS

@@ -27,7 +27,7 @@ from portal.models import (
     VillageVisit,
 )
 from portal.rules.calendar import TZ
-from portal.services import stats
+from portal.services.oversight import stats
 from tests import factories
 
 TODAY = date(2026, 11, 27)
@@ -249,7 +249,7 @@ def test_api_response_matches_its_openapi_description(demo, county):
 def test_the_number_of_queries_does_not_grow_with_the_county(app):
     from sqlalchemy import event
 
-    from portal.services.calendar import official_calendar
+    from portal.services.shared.calendar import official_calendar
 
     with app.app_context():
         small, big = factories.county(), factories.county()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Region, Role, User
-from portal.services import stats, stats_export
+from portal.services.oversight import stats, stats_export
 from tests import factories
 
 

@@ -4,8 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.services.errors import ValidationError
-from portal.services.stats import (
+from portal.services.oversight.stats import (
     SUPPRESSED,
     Period,
     default_period,
@@ -14,6 +13,7 @@ from portal.services.stats import (
     suppress,
     suppress_column,
 )
+from portal.services.shared.errors import ValidationError
 
 
 @pytest.mark.parametrize(("value", "shown"), [(0, "<3"), (1, "<3"), (2, "<3"), (3, 3), (17, 17)])

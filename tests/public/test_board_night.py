@@ -12,8 +12,8 @@ import pytest
 from portal.extensions import db
 from portal.models import Cadre, DiaryKind, Role, ShiftKind, SignInKind, Status, User
 from portal.models.base import utcnow
-from portal.services import attendance, visits, whereabouts
-from portal.services import board as board_service
+from portal.services.office import attendance, visits, whereabouts
+from portal.services.office import board as board_service
 from tests import factories
 from tests.conftest import at, login_as
 from tests.public.helpers import entry, leave, local, shift, township_with_cadres

@@ -33,7 +33,7 @@ def test_touch_bumps_the_data_version(demo):
 
     from portal.extensions import db
     from portal.models import Township
-    from portal.services import townships
+    from portal.services.shared import townships
 
     with demo.app_context():
         township = db.session.scalar(select(Township).where(Township.code == "990101001"))
@@ -61,7 +61,7 @@ def _country(app):
 
 
 def test_a_country_is_browsed_region_by_region_not_listed_whole(app, monkeypatch):
-    from portal.services import townships
+    from portal.services.shared import townships
 
     monkeypatch.setattr(townships, "LIST_ALL_UP_TO", 1)
     _country(app)

@@ -12,8 +12,8 @@ from portal import clock, pagecache
 from portal.extensions import db
 from portal.models import Cadre, Role, Status, Township
 from portal.models.base import utcnow
-from portal.services import calendar as calendar_service
-from portal.services import whereabouts
+from portal.services.office import whereabouts
+from portal.services.shared import calendar as calendar_service
 from tests import factories
 from tests.conftest import require_service
 from tests.public.helpers import count_statements, today_local, township_with_cadres

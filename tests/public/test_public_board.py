@@ -8,8 +8,8 @@ import pytest
 
 from portal.extensions import db
 from portal.models import ShiftKind, Status
-from portal.services import board as board_service
-from portal.services import townships
+from portal.services.office import board as board_service
+from portal.services.shared import townships
 from tests.conftest import at
 from tests.public.helpers import (
     count_statements,
@@ -139,7 +139,7 @@ def test_public_fields_of_the_board_service_are_only_public():
     """Only these fields of a cadre reach templates and the API."""
     from dataclasses import fields
 
-    from portal.services.roster import OnDuty, PersonRef
+    from portal.services.office.roster import OnDuty, PersonRef
 
     assert {f.name for f in fields(PersonRef)} == {"public_id", "name", "post", "office_phone"}
     assert {f.name for f in fields(OnDuty)} == {"person", "replaces"}

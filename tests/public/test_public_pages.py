@@ -7,7 +7,7 @@ import gzip
 import segno
 
 from portal.extensions import db
-from portal.services import townships
+from portal.services.shared import townships
 from tests import factories
 from tests.public.helpers import township_with_cadres
 

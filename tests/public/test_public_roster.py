@@ -9,8 +9,8 @@ from icalendar import Calendar
 
 from portal.extensions import db
 from portal.models import ShiftKind, Status
-from portal.services import roster as roster_service
-from portal.services import townships
+from portal.services.office import roster as roster_service
+from portal.services.shared import townships
 from tests.public.helpers import (
     count_statements,
     entry,

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import DutyAssignment, Status, User
-from portal.services import duty, townships
+from portal.services.office import duty, duty_changes
+from portal.services.shared import townships
 from tests import factories
 from tests.public.helpers import entry, leave, local, shift, today_local, township_with_cadres
 
@@ -78,7 +79,7 @@ def test_a_recorded_substitute_removes_the_gap(app, december):
                                                              duty.Cadre.name == "干事03"))
         clerk = factories.user(factories.Role.CLERK, townships=[t])
         db.session.commit()
-        duty.substitute(user=db.session.get(User, clerk.id), township=t, assignment=assignment,
+        duty_changes.substitute(user=db.session.get(User, clerk.id), township=t, assignment=assignment,
                         cadre_id=staff03.id)
     assert _slots(app, december)[("2026-12-02", "night")]["gap"] is None
     html = app.test_client().get(f"/t/{december}/roster?month=2026-12").get_data(as_text=True)

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models import Report
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services import calendar
+from portal.services.shared import calendar
 from tests.report.test_form import RECEIPT, post_report
 
 

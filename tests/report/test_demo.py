@@ -7,7 +7,8 @@ from sqlalchemy import select
 from portal import demo as demo_data
 from portal.extensions import db
 from portal.models import Message, Report, ReportStatus, Sender, Source
-from portal.services import audit, reports, tracking
+from portal.services.casework import reports, tracking
+from portal.services.shared import audit
 from tests.report.test_track import look_up
 
 

@@ -9,8 +9,8 @@ from PIL import Image
 
 from portal.extensions import db
 from portal.models import Category, Evidence, Township
-from portal.services import evidence, reports
-from portal.services.errors import NotFoundError
+from portal.services.casework import evidence, reports
+from portal.services.shared.errors import NotFoundError
 from tests.report.photos import jpeg_with_gps, noise_jpeg, png_bomb, png_bytes
 
 

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import Cadre, Evidence, Report
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
-from portal.services import reports
+from portal.services.casework import reports
 from tests.report.photos import jpeg_with_gps, noise_jpeg, png_bytes
 
 RECEIPT = re.compile(r'<p class="receipt" id="receipt">(\d{5}(?: \d{5}){4})</p>')

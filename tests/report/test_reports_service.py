@@ -27,8 +27,8 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
 from portal.rules.receipts import normalize_receipt
-from portal.services import messages, reports, tracking
-from portal.services.errors import ValidationError
+from portal.services.casework import messages, reports, tracking
+from portal.services.shared.errors import ValidationError
 from tests import factories
 from tests.conftest import at
 from tests.report.photos import jpeg_with_gps, png_bytes
@@ -69,7 +69,10 @@ def test_the_accept_deadline_counts_working_days_of_the_official_calendar(app, p
     from unittest import mock
 
     friday = datetime(2026, 9, 25, 9, 0, tzinfo=TZ)
-    with app.test_request_context(), mock.patch("portal.services.reports.utcnow", return_value=friday):
+    with (
+        app.test_request_context(),
+        mock.patch("portal.services.casework.reports.utcnow", return_value=friday),
+    ):
         report, _r = _new(place)
         assert local_date(report.accept_due).isoformat() == "2026-09-30"
 

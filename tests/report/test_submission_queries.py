@@ -17,8 +17,9 @@ from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import Cadre, Township
-from portal.services import audit, reports
-from portal.services.errors import ValidationError
+from portal.services.casework import reports
+from portal.services.shared import audit
+from portal.services.shared.errors import ValidationError
 from tests import factories
 from tests.report.test_form import RECEIPT, csrf, valid_data
 

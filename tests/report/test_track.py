@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from portal.extensions import db
 from portal.models import Evidence, Message, ReportEvent, ReportStatus, Sender
 from portal.models.base import utcnow
-from portal.services import messages, reports
+from portal.services.casework import messages, reports
 from tests import factories
 from tests.report.photos import jpeg_with_gps
 from tests.report.test_form import RECEIPT, io_file, post_report

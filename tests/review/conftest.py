@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Category, Region, RegionLevel, Report, ReportEvent, ReportStatus, Role
 from portal.models.base import utcnow
 from portal.rules import deadlines
-from portal.services.calendar import official_calendar
+from portal.services.shared.calendar import official_calendar
 from tests import factories
 
 

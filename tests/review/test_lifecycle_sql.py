@@ -20,7 +20,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Category, Finding, Report, ReportStatus, Township
 from portal.rules import lifecycle
-from portal.services import queue
+from portal.services.casework import queue
 
 EXAMPLES = 150 if os.environ.get("ZG_HYPOTHESIS_PROFILE") == "audit" else 25
 TIMES = st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2099, 12, 31),

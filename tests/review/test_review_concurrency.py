@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Report, ReportEvent, ReportStatus, Township, User
-from portal.services import review
-from portal.services.errors import ConflictError, IllegalTransitionError
+from portal.services.casework import review
+from portal.services.shared.errors import ConflictError, IllegalTransitionError
 from tests.review.conftest import make_report
 
 

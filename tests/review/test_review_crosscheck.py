@@ -23,7 +23,7 @@ from portal.models import (
     Whereabouts,
 )
 from portal.rules.calendar import TZ
-from portal.services import crosscheck
+from portal.services.casework import crosscheck
 from tests import factories
 from tests.review.conftest import make_report
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Evidence, Report, ReportEvent, ReportStatus, Township, User
 from portal.rules.calendar import TZ
-from portal.services import audit, escalation, evidence, retention, review
+from portal.services.casework import cases, escalation, evidence, retention, review
+from portal.services.shared import audit
 from tests.report.photos import png_bytes
 from tests.review.conftest import make_report
 
@@ -29,8 +30,8 @@ def test_accept_deadline_skips_the_spring_festival_and_counts_the_adjusted_satur
         due = r.accept_due.astimezone(TZ)
         # Working days after the 13th: Sat 14 (调休), Tue 24, Wed 25.
         assert (due.year, due.month, due.day) == (2026, 2, 25)
-        assert review.age_in_working_days(r, _local(2026, 2, 23, 12, 0)) == 1
-        assert review.age_in_working_days(r, _local(2026, 2, 25, 12, 0)) == 3
+        assert cases.age_in_working_days(r, _local(2026, 2, 23, 12, 0)) == 1
+        assert cases.age_in_working_days(r, _local(2026, 2, 25, 12, 0)) == 3
 
 
 def test_conclusion_deadline_is_thirty_days_after_acceptance_and_configurable(make_app, world):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.demo.base import DEMO_USERS
 from portal.extensions import db
 from portal.models import Report, ReportStatus
-from portal.services import reports
+from portal.services.casework import reports
 
 RECEIPT = "90000 00000 00000 00000 00001"  # demo report 1: submitted, printed by `demo seed`
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Action, AuditEntry, Finding, Report, ReportStatus, User
-from portal.services import audit, review
-from portal.services.errors import (
+from portal.services.casework import cases, review
+from portal.services.shared import audit
+from portal.services.shared.errors import (
     ConflictError,
     IllegalTransitionError,
     NotFoundError,
@@ -84,7 +85,7 @@ def test_merge_keeps_each_thread_and_refuses_bad_targets(app, world):
         db.session.commit()
         insp = _user(world, "inspector")
         from portal.models import Sender
-        from portal.services.messages import add_message
+        from portal.services.casework.messages import add_message
 
         add_message(report=_load(b), sender=Sender.REPORTER, body="我还拍到了照片。")
         for target, error in ((b, ValidationError), (foreign, ValidationError), ("nope", ValidationError)):
@@ -98,7 +99,7 @@ def test_merge_keeps_each_thread_and_refuses_bad_targets(app, world):
         merged = _load(b)
         assert merged.status == S.MERGED and merged.merged_into_id == _load(a).id
         assert [m.body for m in merged.messages] == ["我还拍到了照片。"]
-        assert [c.public_id for c in review.merged_children(_load(a))] == [b]
+        assert [c.public_id for c in cases.merged_children(_load(a))] == [b]
         # A closed report is no merge target.
         c = make_report(db.session.get(Township, world.township.id), status=S.NOT_ACCEPTED)
         db.session.commit()
@@ -206,9 +207,9 @@ def test_out_of_scope_report_is_not_found(app, world):
         pid = make_report(db.session.get(Township, world.foreign_township.id)).public_id
         db.session.commit()
         with pytest.raises(NotFoundError):
-            review.get_report(user=_user(world, "inspector"), public_id=pid)
-        assert review.get_report(user=_user(world, "foreign_inspector"), public_id=pid)
-        assert review.get_report(user=_user(world, "city_inspector"), public_id=pid)
+            cases.get_report(user=_user(world, "inspector"), public_id=pid)
+        assert cases.get_report(user=_user(world, "foreign_inspector"), public_id=pid)
+        assert cases.get_report(user=_user(world, "city_inspector"), public_id=pid)
 
 
 def test_notes_are_staff_only_and_reveal_is_for_the_assignee_and_audited(app, world):
@@ -252,5 +253,5 @@ def test_inspectors_for_are_those_whose_scope_covers_the_township(app, world):
         factories.user(Role.INSPECTOR, townships=[db.session.get(Township, world.township2.id)],
                        username="other-town-insp")
         db.session.commit()
-        names = [u.username for u in review.inspectors_for(_load(pid))]
+        names = [u.username for u in cases.inspectors_for(_load(pid))]
         assert names == ["cityinsp", "insp1", "insp2", "town-insp"]

@@ -10,7 +10,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Report, ReportStatus, Township, User
-from portal.services import evidence
+from portal.services.casework import evidence
 from tests.conftest import login_as
 from tests.report.photos import png_bytes
 from tests.review.conftest import make_report

@@ -19,9 +19,9 @@ from sqlalchemy import event, select, update
 from portal.extensions import db
 from portal.models import Category, Report, ReportStatus, Sender, Township, User
 from portal.models.base import utcnow
-from portal.services import evidence, reports, review, review_pages
-from portal.services.errors import IllegalTransitionError, ValidationError
-from portal.services.messages import add_message
+from portal.services.casework import evidence, reports, review, review_pages
+from portal.services.casework.messages import add_message
+from portal.services.shared.errors import IllegalTransitionError, ValidationError
 from tests.conftest import login_as
 from tests.report.photos import png_bytes
 from tests.review.conftest import make_report

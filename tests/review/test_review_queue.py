@@ -10,8 +10,8 @@ from sqlalchemy.dialects import postgresql
 
 from portal.extensions import db
 from portal.models import Region, RegionLevel, Report, ReportStatus, Role, Township, User
-from portal.services import queue
-from portal.services.queue import QueueFilters
+from portal.services.casework import queue
+from portal.services.casework.queue import QueueFilters
 from tests import factories
 from tests.public.helpers import count_statements
 from tests.review.conftest import make_report

@@ -11,9 +11,9 @@ from portal.extensions import db
 from portal.models import Category, Region, Report, ReportStatus, Role, Township, User
 from portal.models.base import utcnow
 from portal.models.report import ReportTally
-from portal.services import escalation, queue, reports, review, tally
-from portal.services.queue import QueueFilters
-from portal.services.scope import township_ids_in_scope
+from portal.services.casework import escalation, queue, reports, review, tally
+from portal.services.casework.queue import QueueFilters
+from portal.services.shared.scope import township_ids_in_scope
 from tests import factories
 from tests.review.conftest import make_report
 

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Category, Report, ReportStatus, Sender, Township, User
-from portal.services import evidence, scope
-from portal.services.messages import add_message
+from portal.services.casework import evidence
+from portal.services.casework.messages import add_message
+from portal.services.shared import scope
 from tests.conftest import login_as
 from tests.report.photos import png_bytes
 from tests.review.conftest import make_report

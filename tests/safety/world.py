@@ -44,8 +44,8 @@ from portal.models import (
 from portal.models.cadre import Cadre
 from portal.rules.names import pinyin_keys
 from portal.rules.receipts import new_receipt
-from portal.services import notices
-from portal.services.reports import hash_receipt
+from portal.services.casework.reports import hash_receipt
+from portal.services.office import notices
 
 # Reporter identity planted in the named reports: no page may show it to the wrong role.
 REPORTER_NAME = "举报人魏秘密"

@@ -6,7 +6,7 @@ from sqlalchemy import delete, update
 
 from portal.extensions import db
 from portal.models import AuditEntry, Role
-from portal.services import audit
+from portal.services.shared import audit
 from tests import factories
 
 

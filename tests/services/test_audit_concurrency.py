@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AuditEntry
-from portal.services import audit
+from portal.services.shared import audit
 
 THREADS = 4
 EACH = 25

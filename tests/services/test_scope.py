@@ -1,4 +1,4 @@
-"""Scope questions have one home (portal.services.scope): which townships and counties a staff
+"""Scope questions have one home (portal.services.shared.scope): which townships and counties a staff
 user may see, and a township by code only within them."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Region, Role
-from portal.services import scope
-from portal.services.errors import NotFoundError
+from portal.services.shared import scope
+from portal.services.shared.errors import NotFoundError
 from tests import factories
 
 

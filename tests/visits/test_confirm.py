@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import VillageVisit
 from portal.models.base import utcnow
-from portal.services import visits
+from portal.services.office import visits
 from tests import factories
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -1,0 +1,159 @@
+"""One home for the words the pages show for each enum value.
+
+Every table maps the members of one enum to a lazy (translated when rendered) Chinese label;
+the English is in i18n/en/. Services, forms and views use these tables, never their own, and
+templates use the `label` filter (`{{ report.category|label }}`, or `{{ value|label("Category") }}`
+for a plain string). A StrEnum member equals its value, so a table answers for both.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from portal.models import (
+    Action,
+    Category,
+    DiaryKind,
+    DutyRole,
+    Finding,
+    LeaveKind,
+    Presence,
+    ReportStatus,
+    Role,
+    ShiftKind,
+    SignInKind,
+    Status,
+)
+from portal.rules.calendar import DayKind
+from portal.rules.coverage import AbsenceKind
+
+CATEGORY = {
+    Category.ABSENT_WORKDAY: _l("工作日无故不在岗"),
+    Category.LEFT_POST: _l("擅自脱岗"),
+    Category.COMMUTING: _l("下班回城住宿/走读"),
+    Category.NO_DUTY_LEADER: _l("节假日无人带班"),
+    Category.FALSE_BOARD: _l("去向公示不实"),
+    Category.OFFICIAL_CAR: _l("公车私用"),
+    Category.OTHER: _l("其他作风问题"),
+}
+# A report's status as the staff pages name it (the reporter's page words it more fully).
+REPORT_STATUS = {
+    ReportStatus.SUBMITTED: _l("待受理"),
+    ReportStatus.ACCEPTED: _l("已受理"),
+    ReportStatus.NOT_ACCEPTED: _l("不予受理"),
+    ReportStatus.MERGED: _l("并案"),
+    ReportStatus.VERIFYING: _l("核查中"),
+    ReportStatus.CONCLUDED: _l("已办结"),
+    ReportStatus.RECTIFIED: _l("已整改"),
+}
+FINDING = {
+    Finding.SUBSTANTIATED: _l("属实"),
+    Finding.PARTLY_SUBSTANTIATED: _l("部分属实"),
+    Finding.UNSUBSTANTIATED: _l("不属实"),
+}
+ACTION = {
+    Action.NONE: _l("无需处理"),
+    Action.CRITICISM: _l("批评教育"),
+    Action.ADMONISHING_TALK: _l("诫勉谈话"),
+    Action.CIRCULATED_CRITICISM: _l("通报批评"),
+    Action.ORGANISATIONAL: _l("组织处理"),
+    Action.DISCIPLINARY: _l("纪律处分"),
+    Action.TRANSFERRED: _l("移送"),
+}
+# The action as the reporter's tracking page says it, in words for someone outside.
+PUBLIC_ACTION = {
+    **ACTION,
+    Action.NONE: _l("未作处理"),
+    Action.TRANSFERRED: _l("移送有关机关处理"),
+}
+# The steps of a report's history as the case page lists them (ReportEvent.kind).
+REPORT_EVENT = {
+    "submitted": _l("提交举报"), "accepted": _l("受理"), "not_accepted": _l("不予受理"),
+    "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
+    "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
+    "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
+}
+# A cadre's whereabouts on the board.
+BOARD_STATUS = {
+    Status.AT_OFFICE: _l("在岗"),
+    Status.VILLAGE: _l("下村"),
+    Status.MEETING: _l("会议"),
+    Status.TRIP: _l("出差"),
+    Status.LEAVE: _l("请假"),
+    Status.DUTY: _l("值班"),
+    Status.OFF: _l("休息"),
+}
+NOT_UPDATED = _l("未更新")
+LEAVE_KIND = {
+    LeaveKind.ANNUAL: _l("年休假"),
+    LeaveKind.SICK: _l("病假"),
+    LeaveKind.PERSONAL: _l("事假"),
+    LeaveKind.MARRIAGE: _l("婚假"),
+    LeaveKind.BEREAVEMENT: _l("丧假"),
+    LeaveKind.MATERNITY: _l("产假 / 陪产假"),
+    LeaveKind.OTHER: _l("其他假"),
+}
+SHIFT_KIND = {ShiftKind.DAY: _l("白班"), ShiftKind.NIGHT: _l("夜班")}
+DUTY_ROLE = {DutyRole.LEADER: _l("带班领导"), DutyRole.STAFF: _l("值班人员")}
+SIGN_IN_KIND = {SignInKind.IN: _l("签到"), SignInKind.OUT: _l("签退")}
+# The roles as staff pages name them.
+ROLE = {
+    Role.CLERK: _l("乡镇办公室专人"),
+    Role.SUPERVISOR: _l("作风建设监督员"),
+    Role.INSPECTOR: _l("纪检监察干部"),
+    Role.COUNTY_ADMIN: _l("县级管理员"),
+    Role.SYSADMIN: _l("系统管理员"),
+}
+# A field diary entry: a village visit's diary, or one of the four evening works (四夜).
+DIARY_KIND = {
+    DiaryKind.VISIT: _l("民情日记"),
+    DiaryKind.NIGHT_STUDY: _l("夜学"),
+    DiaryKind.NIGHT_MEETING: _l("夜议"),
+    DiaryKind.NIGHT_TALK: _l("夜谈"),
+    DiaryKind.NIGHT_VISIT: _l("夜访"),
+}
+# What a spot check found a cadre doing.
+PRESENCE = {
+    Presence.PRESENT: _l("在岗"),
+    Presence.ABSENT: _l("不在岗"),
+    Presence.AWAY_ON_BUSINESS: _l("因公外出"),
+}
+# Why a rostered cadre is away, as the public may see it (a leave's reason never shows).
+ABSENCE_KIND = {AbsenceKind.LEAVE: _l("请假"), AbsenceKind.TRIP: _l("出差")}
+DAY_KIND = {
+    DayKind.WORKDAY: _l("工作日"),
+    DayKind.ADJUSTED_WORKDAY: _l("调休上班"),
+    DayKind.WEEKEND: _l("周末"),
+    DayKind.HOLIDAY: _l("节假日"),
+}
+
+TABLES: dict[type[enum.Enum], dict] = {
+    Category: CATEGORY, ReportStatus: REPORT_STATUS, Finding: FINDING, Action: ACTION,
+    Status: BOARD_STATUS, LeaveKind: LEAVE_KIND, ShiftKind: SHIFT_KIND, DutyRole: DUTY_ROLE,
+    SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE,
+    DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
+}
+_BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
+
+
+def label(value, kind: type[enum.Enum] | str | None = None):
+    """The label of an enum member, or of a plain value of the enum `kind` (a class or its name).
+
+    A value without a label (None, an unknown string) is shown as it is, never an error.
+    """
+    if value is None or value == "":
+        return ""
+    if kind is None:
+        table = TABLES.get(type(value), {})
+    else:
+        table = _BY_NAME[kind] if isinstance(kind, str) else TABLES[kind]
+    return table.get(value, value)
+
+
+def in_source_language(text) -> str:
+    """A label as stored data: in the portal's source language (Chinese), whatever the page's."""
+    with force_locale("zh_CN"):
+        return str(text)
