@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from portal.admin.archive import full_years, service_of
 from portal.extensions import db
 from portal.models import (
     Action,
@@ -27,6 +26,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ, local_date
 from portal.services.office import notices, rule543
+from portal.services.office.archive import full_years, service_of
 from tests import factories
 
 

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import (
     AuditEntry,
     Category,
+    Message,
     Report,
     Role,
     Source,
@@ -172,6 +173,22 @@ def test_a_supervisor_reply_reaches_the_thread(app, town):
     html = client.get(location).get_data(as_text=True)
     client.post(f"{location}/reply", data={"csrf_token": token(html), "body": "补充：有照片"})
     assert "补充：有照片" in client.get(location).get_data(as_text=True)
+
+
+def test_a_supervisor_cannot_reply_to_another_supervisors_report_nor_send_an_empty_reply(app, town):
+    theirs = file_named_report(app, as_user(app, town.other_supervisor_id), town)
+    client = as_user(app, town.supervisor_id)
+    mine = file_named_report(app, client, town).headers["Location"]
+    html = client.get(mine).get_data(as_text=True)
+    other_reply = theirs.headers["Location"].rsplit("/", 1)[-1]
+    response = client.post(f"/admin/supervision/reports/{other_reply}/reply",
+                           data={"csrf_token": token(html), "body": "不是我的举报"})
+    assert response.status_code == 404
+    empty = client.post(f"{mine}/reply", data={"csrf_token": token(html), "body": "   "},
+                        follow_redirects=True)
+    assert "请填写回复内容" in empty.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Message).count() == 0
 
 
 def test_the_supervisor_township_page_shows_staff_only_details_in_scope(app, town):
