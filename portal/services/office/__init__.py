@@ -4,7 +4,7 @@ its changes and its calendar feed (`roster`, `duty`, `duty_changes`, `roster_ics
 chiefs were away (`chiefs_away`), leave and absences, sign-ins and their machine import
 (`attendance`, `attendance_import`), visits, the 5-4-3 evening rule (`rule543`), the monthly
 notices, the township admin pages' use cases, the staff home's township cards (`dashboard`)
-and the days administrators set in the working calendar (`calendar_days`). It imports only the shared base, never
-casework; oversight may read `absences` and `rule543` and nothing else here (an import-linter
-contract).
+and the days administrators set in the working calendar (`calendar_days`). It imports only the
+shared base, never casework; oversight may read `absences` and `rule543` and nothing else here
+(an import-linter contract).
 """
