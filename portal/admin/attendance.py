@@ -39,12 +39,10 @@ from portal.admin.office_pages import (
     local_today,
     parse_week,
 )
-from portal.extensions import db
 from portal.models import SignInKind, Township, labels
 from portal.rules.calendar import TZ, local_date
 from portal.services.office import attendance, attendance_import, rule543, tabular
 from portal.services.shared.errors import NotFoundError, ValidationError
-from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 
@@ -191,10 +189,9 @@ def delete_sign_in(record_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        record = attendance.get_record(record_id, township_ids_in_scope(current_user))
+        record, township = attendance.record_in_scope(user=current_user, record_id=record_id)
     except NotFoundError:
         abort(404)
-    township = db.session.get(Township, record.township_id)
     day = local_date(record.at)
     try:
         attendance.delete_sign_in(record=record, actor=current_user)

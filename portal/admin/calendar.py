@@ -12,20 +12,18 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from portal.access import allow
 from portal.admin.dashboard import me
 from portal.admin.forms import ActionForm, CalendarOverrideForm, HolidayNoticeForm
-from portal.extensions import db
-from portal.models import CalendarOverride, HolidaySchedule, Role
+from portal.models import Role
 from portal.models.base import utcnow
 from portal.rules.calendar import OfficialCalendar, local_date
 from portal.rules.holiday_notice import NoticeError, NoticeWarning, parse_notice
 from portal.sanitize import clean_text
-from portal.services.office import duty
-from portal.services.shared import audit
+from portal.services.office import calendar_days
 from portal.services.shared import calendar as service
+from portal.services.shared.errors import NotFoundError
 
 bp = Blueprint("calendar", __name__)
 
@@ -51,16 +49,15 @@ def _warning_text(warning: NoticeWarning) -> str:
 
 def _page(notice_form: HolidayNoticeForm | None = None, form: CalendarOverrideForm | None = None,
           status: int = 200):
-    overrides = list(db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc())))
+    page = calendar_days.calendar_page()
     package = OfficialCalendar()
     first, last = package.known_range()
     this_year = local_date(utcnow()).year
-    confirmed = db.session.scalars(select(HolidaySchedule.year)).all()
-    years = sorted({this_year, this_year + 1, *confirmed})
+    years = sorted({this_year, this_year + 1, *page.confirmed_years})
     return render_template(
         "admin/calendar.html", form=form or CalendarOverrideForm(formdata=None),
         notice_form=notice_form or HolidayNoticeForm(formdata=None), action_form=ActionForm(),
-        rows=[(o, package.day(o.day)) for o in overrides], years=service.year_statuses(years),
+        rows=[(o, package.day(o.day)) for o in page.overrides], years=service.year_statuses(years),
         known_first=first, known_last=last), status
 
 
@@ -71,10 +68,7 @@ def index():
     if form.validate_on_submit():
         day, working = form.day.data, form.is_working.data == "work"
         name = clean_text(form.name.data, 32, multiline=False)
-        audit.record("calendar.set", actor=me(), object_type="calendar", object_id=day.isoformat(),
-                     detail={"working": working, "name": name})
-        duty.calendar_changed()
-        service.set_override(day, working, name, by=me())  # commits the audit entry with it
+        calendar_days.set_day(user=me(), day=day, working=working, name=name)
         flash(_("已设置 %(day)s 为%(kind)s。", day=day.isoformat(),
                 kind=_("工作日") if working else _("休息日")), "success")
         return redirect(url_for(".index"))
@@ -126,10 +120,9 @@ def remove():
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:
         abort(400)
-    if db.session.get(CalendarOverride, day) is None:
+    try:
+        calendar_days.restore_day(user=me(), day=day)
+    except NotFoundError:
         abort(404)
-    audit.record("calendar.remove", actor=me(), object_type="calendar", object_id=day.isoformat())
-    duty.calendar_changed()
-    service.remove_override(day)
     flash(_("已删除 %(day)s 的设置，恢复为国务院公布的安排。", day=day.isoformat()), "success")
     return redirect(url_for(".index"))

@@ -5,23 +5,18 @@ Also the small helpers the office views share: who may edit, the township in sco
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
 from portal.access import ALL_STAFF, allow
-from portal.extensions import db
 from portal.models import Role, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services.office import duty, whereabouts
+from portal.services.office import dashboard
 from portal.services.shared import calendar as calendar_service
 from portal.services.shared import scope
 from portal.services.shared.errors import NotFoundError
-from portal.services.shared.scope import township_ids_in_scope
 
 bp = Blueprint("dashboard", __name__)
 
@@ -29,7 +24,6 @@ bp = Blueprint("dashboard", __name__)
 EDITORS = (Role.CLERK, Role.COUNTY_ADMIN, Role.SYSADMIN)
 # Who may read the roster of names with staff-only fields (personal phones, leave reasons).
 RECORD_READERS = (Role.CLERK, Role.INSPECTOR, Role.COUNTY_ADMIN, Role.SYSADMIN)
-MAX_CARDS = 30
 
 # The staff navigation: every area's entry page, shown when it exists and admits the user.
 GENERAL_LINKS = [
@@ -63,36 +57,6 @@ def township_or_404(code: str) -> Township:
         abort(404)
 
 
-@dataclass(frozen=True)
-class TownshipCard:
-    township: Township
-    cadres: int
-    stale: int
-    on_leave: int
-    gaps: int
-    chiefs_both_away: bool
-
-
-def _card(township: Township) -> TownshipCard:
-    now = utcnow()
-    today = local_date(now)
-    rows = whereabouts.board_rows(township.id, now)
-    return TownshipCard(
-        township, len(rows), sum(1 for r in rows if r.stale), sum(1 for r in rows if r.on_leave),
-        duty.month_gap_count(township.id, today.year, today.month),
-        whereabouts.chiefs_both_away(township.id, now),
-    )
-
-
-def _townships(user: User, query: str) -> tuple[list[Township], int]:
-    stmt = select(Township).where(Township.active.is_(True), Township.id.in_(township_ids_in_scope(user)))
-    if query:
-        stmt = stmt.where(or_(Township.name.contains(query, autoescape=True),
-                              Township.code.startswith(query, autoescape=True)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    return list(db.session.scalars(stmt.order_by(Township.code).limit(MAX_CARDS))), total
-
-
 def _admits(endpoint: str) -> bool:
     view = current_app.view_functions.get(endpoint)
     roles = getattr(view, "allowed_roles", None)
@@ -118,8 +82,8 @@ def _navigation() -> dict:
 @allow(*ALL_STAFF)
 def index():
     query = request.args.get("q", "").strip()[:50]
-    found, total = _townships(me(), query)
-    cards = [_card(t) for t in found]
+    found = dashboard.township_cards(user=me(), query=query)
+    cards, total = found.cards, found.total
     today = local_date(utcnow())
     can_edit_calendar = current_user.role in (Role.COUNTY_ADMIN, Role.SYSADMIN)
     return render_template(

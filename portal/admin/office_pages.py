@@ -12,17 +12,14 @@ from functools import wraps
 from flask import abort, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.extensions import db
 from portal.models import Cadre, Role, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services.office import rule543
+from portal.services.office import cadres, rule543
 from portal.services.shared import scope
 from portal.services.shared.errors import NotFoundError
-from portal.services.shared.scope import township_ids_in_scope
 
 OFFICE_WRITERS = (Role.CLERK, Role.COUNTY_ADMIN, Role.SYSADMIN)
 MAX_TOWNSHIP_CHOICES = 300
@@ -56,14 +53,11 @@ def for_township(view: Callable) -> Callable:
 
 def cadre_in_scope(public_id: str, township: Township | None = None) -> Cadre:
     """A cadre of the user's scope (and of `township` when given), or 404."""
-    stmt = select(Cadre).where(Cadre.public_id == public_id,
-                               Cadre.township_id.in_(township_ids_in_scope(current_user)))
-    if township is not None:
-        stmt = stmt.where(Cadre.township_id == township.id)
-    cadre = db.session.scalar(stmt)
-    if cadre is None:
+    try:
+        return cadres.get_cadre(current_user, public_id,
+                                township_id=township.id if township is not None else None)
+    except NotFoundError:
         abort(404)
-    return cadre
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -72,12 +66,8 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def cadre_choices(township: Township, leaders_only: bool = False) -> list[SelectChoice]:
-    """(public_id, "name · post") of a township's active cadres, leaders first."""
-    stmt = select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
-    if leaders_only:
-        stmt = stmt.where(Cadre.is_leader.is_(True))
-    return choices((c.public_id, f"{c.name} · {c.post}")
-                   for c in db.session.scalars(stmt.order_by(Cadre.sort_order, Cadre.id)))
+    """(public_id, "name · post") of a township's active cadres, in the roster's order."""
+    return choices(cadres.cadre_options(township.id, leaders_only=leaders_only))
 
 
 def can_write() -> bool:

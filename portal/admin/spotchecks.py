@@ -14,13 +14,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DateTimeLocalField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.access import allow
 from portal.admin.dashboard import township_or_404
-from portal.extensions import db
 from portal.models import Cadre, Presence, Role, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
@@ -98,10 +96,7 @@ def _local(value: datetime) -> datetime:
 @allow(*CHECKERS)
 def new(code: str):
     township = township_or_404(code)
-    cadres = list(db.session.scalars(
-        select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
-        .order_by(Cadre.sort_order, Cadre.id)
-    ))
+    cadres = service.cadres_to_check(township.id)
     form = SpotCheckForm()
     errors: dict[str, str] = {}
     if request.method == "GET":

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -29,13 +28,11 @@ from portal.admin.office_pages import (
     for_township,
     local_today,
 )
-from portal.extensions import db
-from portal.models import Cadre, DiaryKind, FieldDiary, Township, VillageVisit, labels
+from portal.models import DiaryKind, Township, VillageVisit, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
 from portal.services.office import visits
-from portal.services.shared.errors import ValidationError
-from portal.services.shared.scope import township_ids_in_scope
+from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
@@ -77,12 +74,10 @@ def _remember(visit: VillageVisit, issued: visits.IssuedToken) -> None:
 
 
 def _visit_in_scope(public_id: str) -> VillageVisit:
-    visit = db.session.scalar(select(VillageVisit).where(
-        VillageVisit.public_id == public_id,
-        VillageVisit.township_id.in_(township_ids_in_scope(current_user))))
-    if visit is None:
+    try:
+        return visits.visit_in_scope(user=current_user, public_id=public_id)
+    except NotFoundError:
         abort(404)
-    return visit
 
 
 def _month(text: str | None) -> tuple[date, date, str]:
@@ -105,11 +100,7 @@ def _shift_month(first: date, delta: int) -> str:
 @for_township
 def index(township: Township):
     first, following, month = _month(request.args.get("month"))
-    rows = list(db.session.scalars(
-        select(VillageVisit).where(VillageVisit.township_id == township.id,
-                                   VillageVisit.day >= first, VillageVisit.day < following)
-        .order_by(VillageVisit.day.desc(), VillageVisit.id.desc())
-    ))
+    rows = visits.visits_between(township_id=township.id, first=first, following=following)
     now = utcnow()
     return render_template(
         "admin/visits.html", township=township, visits=rows, month=month,
@@ -158,7 +149,7 @@ def show(public_id: str):
     link = url_for("visit.confirm", token=token, _external=True) if token else None
     diaries = visits.diaries_of_visits([visit.id])[visit.id]
     return render_template(
-        "admin/visits_show.html", visit=visit, township=db.session.get(Township, visit.township_id),
+        "admin/visits_show.html", visit=visit, township=visits.township_of(visit),
         state=state, state_label=STATE_LABELS[state], link=link,
         qr=_qr_data_uri(link) if link else None, diaries=diaries, diary_form=DiaryForm(formdata=None),
         action_form=ActionForm(), can_write=can_write(), tz=TZ,
@@ -223,12 +214,8 @@ def evening(township: Township):
     elif not form.day.data:
         form.day.data = local_today()
     first, following, month = _month(request.args.get("month"))
-    entries = list(db.session.scalars(
-        select(FieldDiary).join(Cadre, FieldDiary.cadre_id == Cadre.id)
-        .where(Cadre.township_id == township.id, FieldDiary.kind.in_(list(EVENING_LABELS)),
-               FieldDiary.day >= first, FieldDiary.day < following)
-        .order_by(FieldDiary.day.desc(), FieldDiary.id.desc())
-    ))
+    entries = visits.diaries_between(township_id=township.id, kinds=EVENING_LABELS, first=first,
+                                     following=following)
     return render_template(
         "admin/visits_evening.html", township=township, form=form, entries=entries, month=month,
         prev_month=_shift_month(first, -1), next_month=_shift_month(first, 1),

@@ -12,19 +12,17 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 
 from portal import http_cache, links, pagecache
 from portal.api import serialize
 from portal.api.openapi import API_VERSION, document
 from portal.api.stats import bp as stats_bp
-from portal.extensions import db
-from portal.models import Region, Township
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.rules.names import is_latin, normalize_query
+from portal.rules.names import normalize_query
 from portal.services.office import board as board_service
 from portal.services.office import roster as roster_service
+from portal.services.shared import townships
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(stats_bp)
@@ -70,33 +68,25 @@ def _limit() -> int:
     return int(raw)
 
 
-def _search_condition(q: str):
-    key = normalize_query(q)
+def _search_key() -> str:
+    q = request.args.get("q", "").strip()
+    if not q:  # a blank q filters nothing
+        return ""
+    key = normalize_query(request.args["q"][:100])
     if not key:
         raise BadParameter(_("q 参数应包含汉字、拼音或数字。"))
-    if is_latin(key):
-        return or_(Township.initials.startswith(key, autoescape=True),
-                   Township.pinyin.startswith(key, autoescape=True),
-                   Township.code.startswith(key, autoescape=True))
-    return Township.name.contains(key, autoescape=True)
+    return key
 
 
 @bp.get("/townships")
 def township_list():
     limit = _limit()
-    stmt = select(Township, Region).join(Region, Region.id == Township.county_id).where(
-        Township.active.is_(True))
-    if request.args.get("q", "").strip():  # a blank q filters nothing
-        stmt = stmt.where(_search_condition(request.args["q"][:100]))
+    key = _search_key()
     county = request.args.get("county")
-    if county is not None:
-        if not (len(county) == 6 and county.isdigit()):
-            raise BadParameter(_("county 参数应为 6 位县级行政区划代码。"))
-        stmt = stmt.where(Region.code == county)
-    if request.args.get("cursor"):
-        stmt = stmt.where(Township.code > _decode_cursor(request.args["cursor"]))
-    rows = db.session.execute(stmt.order_by(Township.code).limit(limit + 1)).all()
-    page, more = rows[:limit], len(rows) > limit
+    if county is not None and not (len(county) == 6 and county.isdigit()):
+        raise BadParameter(_("county 参数应为 6 位县级行政区划代码。"))
+    after = _decode_cursor(request.args["cursor"]) if request.args.get("cursor") else ""
+    page, more = townships.listing(key=key, county_code=county, after=after, limit=limit)
     etag = http_cache.etag_for("townships", request.query_string,
                                *(f"{t.code}.{t.data_version}" for t, _c in page))
     if http_cache.is_fresh(etag):

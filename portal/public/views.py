@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
-from sqlalchemy import text
 
 from portal import http_cache, links, pagecache
-from portal.extensions import db
 from portal.models.base import utcnow
 from portal.rules.calendar import end_of_local_day, local_date
 from portal.services.office import board as board_service
 from portal.services.office import roster as roster_service
 from portal.services.office import roster_ics as roster_feed
-from portal.services.shared import townships
+from portal.services.shared import townships, transaction
 from portal.services.shared.calendar import official_calendar
 
 bp = Blueprint("public", __name__)
@@ -136,12 +134,7 @@ def cadre_photo(code: str, public_id: str):
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        reachable = True
-    except Exception:  # noqa: BLE001 - any failure means the database is unreachable
-        db.session.rollback()
-        reachable = False
+    reachable = transaction.database_reachable()
     response = jsonify(ok=reachable, database=reachable)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if reachable else 503

@@ -12,13 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Cadre, SignIn, SignInKind, User
+from portal.models import Cadre, SignIn, SignInKind, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
 from portal.sanitize import clean_text
 from portal.services.office.rule543 import EVENING_FROM, MORNING_BY
 from portal.services.shared import audit, townships
 from portal.services.shared.errors import NotFoundError, ValidationError
+from portal.services.shared.scope import township_ids_in_scope
 
 # --- manual entry -----------------------------------------------------------------------------
 
@@ -97,3 +98,9 @@ def get_record(record_id: int, township_ids) -> SignIn:
     if record is None:
         raise NotFoundError("sign-in")
     return record
+
+
+def record_in_scope(*, user: User, record_id: int) -> tuple[SignIn, Township]:
+    """A sign-in record of the user's scope with its township, or NotFoundError."""
+    record = get_record(record_id, township_ids_in_scope(user))
+    return record, db.session.get(Township, record.township_id)

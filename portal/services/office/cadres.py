@@ -24,12 +24,14 @@ SECRETARY_POSTS = frozenset({"党委书记", "党工委书记"})
 HEAD_POSTS = frozenset({"乡长", "镇长", "乡镇长", "办事处主任"})
 
 
-def get_cadre(user: User, public_id: str) -> Cadre:
-    """A cadre of a township in the user's scope, or NotFoundError."""
-    cadre = db.session.scalar(
-        select(Cadre).where(Cadre.public_id == public_id,
-                            Cadre.township_id.in_(township_ids_in_scope(user)))
-    )
+def get_cadre(user: User, public_id: str, *, township_id: int | None = None) -> Cadre:
+    """A cadre of a township in the user's scope (and of `township_id` when given), or
+    NotFoundError."""
+    stmt = select(Cadre).where(Cadre.public_id == public_id,
+                               Cadre.township_id.in_(township_ids_in_scope(user)))
+    if township_id is not None:
+        stmt = stmt.where(Cadre.township_id == township_id)
+    cadre = db.session.scalar(stmt)
     if cadre is None:
         raise NotFoundError(public_id)
     return cadre
@@ -44,6 +46,15 @@ def list_cadres(township_id: int, *, include_inactive: bool = False) -> list[Cad
         stmt.order_by(Cadre.active.desc(), Cadre.is_leader.desc(), Cadre.sort_order, Cadre.name,
                       Cadre.id)
     ))
+
+
+def cadre_options(township_id: int, *, leaders_only: bool = False) -> list[tuple[str, str]]:
+    """(public_id, "name · post") of a township's active cadres, by the roster's order."""
+    stmt = select(Cadre).where(Cadre.township_id == township_id, Cadre.active.is_(True))
+    if leaders_only:
+        stmt = stmt.where(Cadre.is_leader.is_(True))
+    return [(c.public_id, f"{c.name} · {c.post}")
+            for c in db.session.scalars(stmt.order_by(Cadre.sort_order, Cadre.id))]
 
 
 def infer_chief_role(post: str) -> ChiefRole | None:

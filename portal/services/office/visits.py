@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,12 +18,13 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Cadre, DiaryKind, FieldDiary, User, VillageVisit
+from portal.models import Cadre, DiaryKind, FieldDiary, Township, User, VillageVisit
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
 from portal.services.office.rule543 import EVENING_KINDS
 from portal.services.shared import townships
 from portal.services.shared.errors import NotFoundError, ValidationError
+from portal.services.shared.scope import township_ids_in_scope
 
 DEFAULT_TOKEN_HOURS = 72
 MAX_VILLAGE = 64
@@ -173,3 +175,38 @@ def visit_state(visit: VillageVisit, now: datetime | None = None) -> str:
     if visit.token_expires_at and visit.token_expires_at > (now or utcnow()):
         return "pending"
     return "expired"
+
+
+def visit_in_scope(*, user: User, public_id: str) -> VillageVisit:
+    """A visit of a township in the user's scope, or NotFoundError."""
+    visit = db.session.scalar(select(VillageVisit).where(
+        VillageVisit.public_id == public_id,
+        VillageVisit.township_id.in_(township_ids_in_scope(user))))
+    if visit is None:
+        raise NotFoundError(public_id)
+    return visit
+
+
+def township_of(visit: VillageVisit) -> Township:
+    """The township the visit was made for."""
+    return db.session.get(Township, visit.township_id)
+
+
+def visits_between(*, township_id: int, first: date, following: date) -> list[VillageVisit]:
+    """The township's visits from `first` up to (not including) `following`, newest first."""
+    return list(db.session.scalars(
+        select(VillageVisit).where(VillageVisit.township_id == township_id,
+                                   VillageVisit.day >= first, VillageVisit.day < following)
+        .order_by(VillageVisit.day.desc(), VillageVisit.id.desc())
+    ))
+
+
+def diaries_between(*, township_id: int, kinds: Iterable[DiaryKind], first: date,
+                    following: date) -> list[FieldDiary]:
+    """The township's diary entries of these kinds from `first` up to `following`, newest first."""
+    return list(db.session.scalars(
+        select(FieldDiary).join(Cadre, FieldDiary.cadre_id == Cadre.id)
+        .where(Cadre.township_id == township_id, FieldDiary.kind.in_(list(kinds)),
+               FieldDiary.day >= first, FieldDiary.day < following)
+        .order_by(FieldDiary.day.desc(), FieldDiary.id.desc())
+    ))

@@ -140,6 +140,12 @@ def in_scope_township(user: User, township_id: int) -> Township:
     return township
 
 
+def cadres_to_check(township_id: int) -> list[Cadre]:
+    """The township's active cadres, in the order of the check form."""
+    return list(db.session.scalars(select(Cadre).where(
+        Cadre.township_id == township_id, Cadre.active.is_(True)).order_by(Cadre.sort_order, Cadre.id)))
+
+
 def record_spot_check(*, checker: User, township_id: int, at: datetime,
                       findings: Sequence[FindingInput], note: str = "") -> SpotCheck:
     """Record a spot check and its findings, each compared with the board as known at `at`."""

@@ -26,21 +26,43 @@ def search(query: str, limit: int = MAX_RESULTS) -> list[Township]:
     q = normalize_query(query)
     if not q:
         return []
-    if is_latin(q):
-        condition = or_(
-            Township.initials.startswith(q, autoescape=True),
-            Township.pinyin.startswith(q, autoescape=True),
-            Township.code.startswith(q, autoescape=True),
-        )
-    else:
-        condition = Township.name.contains(q, autoescape=True)
     stmt = (
         select(Township)
-        .where(Township.active.is_(True), condition)
+        .where(Township.active.is_(True), _matching(q))
         .order_by(Township.code)
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def _matching(key: str):
+    """The condition for a normalised query: pinyin, initials or code prefix, or a name part."""
+    if is_latin(key):
+        return or_(
+            Township.initials.startswith(key, autoescape=True),
+            Township.pinyin.startswith(key, autoescape=True),
+            Township.code.startswith(key, autoescape=True),
+        )
+    return Township.name.contains(key, autoescape=True)
+
+
+def listing(*, key: str = "", county_code: str | None = None, after: str = "",
+            limit: int = MAX_RESULTS) -> tuple[list[tuple[Township, Region]], bool]:
+    """A page of active townships with their counties, by code after `after`.
+
+    `key` is a normalised query ('' matches all), `county_code` a county's 6-digit code.
+    Returns the page and whether more follow (one query).
+    """
+    stmt = select(Township, Region).join(Region, Region.id == Township.county_id).where(
+        Township.active.is_(True))
+    if key:
+        stmt = stmt.where(_matching(key))
+    if county_code is not None:
+        stmt = stmt.where(Region.code == county_code)
+    if after:
+        stmt = stmt.where(Township.code > after)
+    rows = [tuple(r) for r in db.session.execute(stmt.order_by(Township.code).limit(limit + 1))]
+    return rows[:limit], len(rows) > limit
 
 
 # Up to this many active townships, the home page lists them all by county; beyond it

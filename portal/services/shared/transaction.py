@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -69,3 +70,13 @@ def commit_or_conflict(conflict: str) -> None:
 def is_lock_error(error: OperationalError) -> bool:
     """SQLite reports a lost write race as 'database is locked'."""
     return "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower()
+
+
+def database_reachable() -> bool:
+    """Whether the database answers a trivial query; a failure leaves the session usable."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means the database is unreachable
+        db.session.rollback()
+        return False
+    return True
