@@ -21,6 +21,9 @@ from portal.extensions import db, limiter
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+# The Redis server of the tests that need one of their own databases (limits, page cache,
+# the deploy stack): another server, e.g. redis://127.0.0.1:6380, keeps parallel runs apart.
+TEST_REDIS = os.environ.get("ZG_TEST_REDIS", "redis://127.0.0.1:6379").rstrip("/")
 
 
 def require_service(available: bool, what: str) -> None:

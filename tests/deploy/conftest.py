@@ -48,7 +48,7 @@ def nginx_binary() -> str:
 @pytest.fixture(scope="session")
 def services() -> None:
     require_service(stack.postgres_available(), "PostgreSQL on 127.0.0.1:5432")
-    require_service(stack.redis_available(), "Redis on 127.0.0.1:6379")
+    require_service(stack.redis_available(), f"Redis on {stack.TEST_REDIS}")
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.config import ROOT
+from tests.conftest import TEST_REDIS
 from tests.live import free_port, stop
 
 DEPLOY = ROOT / "deploy"
@@ -30,8 +31,8 @@ NGINX_APP = DEPLOY / "nginx" / "zaigang-app.conf"
 GUNICORN_CONF = DEPLOY / "gunicorn.conf.py"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Redis databases of the deploy tests: 8 for rate limits, 9 for caches.
-REDIS_LIMITS = "redis://127.0.0.1:6379/8"
-REDIS_CACHE = "redis://127.0.0.1:6379/9"
+REDIS_LIMITS = f"{TEST_REDIS}/8"
+REDIS_CACHE = f"{TEST_REDIS}/9"
 
 
 def nginx_binary() -> str | None:

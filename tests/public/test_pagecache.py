@@ -15,10 +15,10 @@ from portal.models.base import utcnow
 from portal.services.office import whereabouts
 from portal.services.shared import calendar as calendar_service
 from tests import factories
-from tests.conftest import require_service
+from tests.conftest import TEST_REDIS, require_service
 from tests.public.helpers import count_statements, today_local, township_with_cadres
 
-REDIS_CACHE = "redis://127.0.0.1:6379/10"
+REDIS_CACHE = f"{TEST_REDIS}/10"
 PAGES = ("/t/{code}", "/t/{code}/roster", "/api/v1/townships/{code}/board")
 
 

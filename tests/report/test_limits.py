@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import TEST_REDIS, require_service
 from tests.report.test_form import RECEIPT, post_report
 from tests.report.test_track import look_up
 
-REDIS_URI = "redis://127.0.0.1:6379/2"
+REDIS_URI = f"{TEST_REDIS}/2"
 
 
 def redis_available() -> bool:
@@ -23,7 +23,7 @@ def redis_available() -> bool:
 @pytest.fixture(params=["memory", "redis"])
 def storage(request):
     if request.param == "redis":
-        require_service(redis_available(), "Redis at 127.0.0.1:6379")
+        require_service(redis_available(), f"Redis at {TEST_REDIS}")
         return REDIS_URI
     return "memory://"
 
