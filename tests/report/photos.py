@@ -52,3 +52,22 @@ def png_bomb(width=100_000, height=100_000) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def heic_with_gps(size=(64, 48), orientation: int = 1, mode: str = "RGB") -> bytes:
+    """A HEIC as an iPhone takes it: camera make and model and a GPS position in its EXIF."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    image = Image.new(mode, size, (200, 30, 30, 120) if mode == "RGBA" else (200, 30, 30))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SpyCamMaker"
+    exif[ExifTags.Base.Model] = "ReporterPhone9000"
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (39.0, 54.0, 27.0),
+        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (116.0, 23.0, 51.0),
+    }
+    out = io.BytesIO()
+    image.save(out, "HEIF", exif=exif.tobytes(), quality=80)
+    return out.getvalue()

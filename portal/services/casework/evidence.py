@@ -1,9 +1,9 @@
 """Evidence photos: decoded, re-encoded without metadata, stored under a random name.
 
-Only real images are accepted (JPEG, PNG, WebP, and HEIC when the pillow-heif plugin is
-installed), judged by decoding them, never by file name or declared type. Each is
-re-encoded to JPEG (PNG when it has transparency), which drops EXIF, GPS, XMP, ICC and
-text chunks; the orientation EXIF carried is applied to the pixels first.
+Only real images are accepted (JPEG, PNG, WebP, and HEIC/HEIF as iPhones and Huawei phones
+take them, read by pillow-heif), judged by decoding them, never by file name or declared
+type. Each is re-encoded to JPEG (PNG when it has transparency), which drops EXIF, GPS, XMP,
+ICC and text chunks; the orientation EXIF (or HEIF) carried is applied to the pixels first.
 
 Storage (config `EVIDENCE_STORAGE`): "database" (the default) keeps the bytes in
 `Evidence.data`, so the database is the one store to back up and replicate; "files" keeps
@@ -26,23 +26,19 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
 
 from portal.extensions import db
 from portal.models import Evidence, Message, Report
 from portal.models.base import utcnow
 from portal.services.shared.errors import NotFoundError, ValidationError
 
-try:  # HEIC/HEIF from phones, when the optional plugin is installed.
-    from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
-
-    register_heif_opener()
-    _HEIF = ("HEIF",)
-except ImportError:  # pragma: no cover - depends on the installation
-    _HEIF = ()
-
+# HEIC/HEIF (iPhones, Huawei phones): a dependency, so every install reads what the form
+# promises. The opener applies the HEIF rotation to the pixels and the EXIF goes with the rest.
+register_heif_opener()
 Image.init()
 # JPEG includes the multi-picture JPEGs (MPO) many phones write.
-ACCEPTED_FORMATS = tuple(f for f in ("JPEG", "PNG", "WEBP", *_HEIF) if f in Image.OPEN)
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 # Above this many pixels an image is treated as a decompression bomb (a 50 MP phone
 # photo is about 50 million); checked from the header, before any pixel is decoded.
 MAX_PIXELS = 64_000_000
