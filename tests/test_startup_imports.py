@@ -20,7 +20,8 @@ from tests import factories
 # Each is imported inside the function that needs it, by the few workers that serve it.
 OCCASIONAL = {
     "pypinyin": "pinyin of a township's name, computed when it is saved (search reads the columns)",
-    "openpyxl": "spreadsheet exports and imports",
+    "openpyxl": "spreadsheet exports",
+    "python_calamine": "spreadsheet imports (.xlsx, .xls, .ods)",
     "segno": "QR codes on posters, notices, visits and TOTP enrolment",
     "icalendar": "the roster's .ics feed",
     "argon2": "password checks, at login",

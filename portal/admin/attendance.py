@@ -1,12 +1,11 @@
-"""Sign-ins (签到 / 签退), night stays and attendance-machine imports: `/admin/attendance/...`.
+"""Sign-ins (签到 / 签退) and night stays: `/admin/attendance/...`.
 
-The helpers the office pages share (which township a page is about) are in `office_pages`.
+The attendance-machine import is `attendance_files`; the helpers the office pages share
+(which township a page is about) are in `office_pages`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,12 +13,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    HiddenField,
     SelectField,
     StringField,
     TimeField,
@@ -35,13 +32,12 @@ from portal.admin.office_pages import (
     can_write,
     choices,
     current_township,
-    for_township,
-    local_today,
+    flash_form_errors,
     parse_week,
 )
 from portal.models import SignInKind, Township, labels
 from portal.rules.calendar import TZ, local_date
-from portal.services.office import attendance, attendance_import, rule543, tabular
+from portal.services.office import attendance, rule543
 from portal.services.shared.errors import NotFoundError, ValidationError
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
@@ -62,20 +58,6 @@ class NightStayForm(FlaskForm):
     night_of = DateField(_l("住宿日期（当晚）"), validators=[DataRequired()])
     evening = TimeField(_l("晚间签到时间"), validators=[DataRequired()])
     morning = TimeField(_l("次日早签到时间"), validators=[DataRequired()])
-
-
-class UploadForm(FlaskForm):
-    file = FileField(_l("考勤机导出文件（.xlsx 或 .csv）"), validators=[FileRequired()])
-
-
-class MappingForm(FlaskForm):
-    payload = HiddenField(validators=[DataRequired()])
-    filename = HiddenField()
-    name = SelectField(_l("姓名列"), validators=[DataRequired()])
-    number = SelectField(_l("工号列（可选）"))
-    time = SelectField(_l("时间列"), validators=[DataRequired()])
-    date = SelectField(_l("日期列（时间和日期分两列时）"))
-    direction = SelectField(_l("签到/签退列（可选）"))
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -128,12 +110,6 @@ def _back(township: Township, day: date | None = None):
     return redirect(url_for("admin.attendance.index", **args))
 
 
-def _form_errors(form: FlaskForm) -> None:
-    for field_name, messages in form.errors.items():
-        label = getattr(form, field_name).label.text if hasattr(form, field_name) else field_name
-        flash(f"{label}: {'; '.join(str(m) for m in messages)}", "error")
-
-
 @bp.post("/sign-ins")
 @allow(*OFFICE_WRITERS)
 def add_sign_in():
@@ -143,7 +119,7 @@ def add_sign_in():
     form = SignInForm()
     form.cadre.choices = cadre_choices(township)
     if not form.validate_on_submit():
-        _form_errors(form)
+        flash_form_errors(form)
         return _back(township)
     cadre = cadre_in_scope(form.cadre.data, township)
     at = form.at.data.replace(tzinfo=TZ)
@@ -168,7 +144,7 @@ def add_night_stay():
     form = NightStayForm()
     form.cadre.choices = cadre_choices(township)
     if not form.validate_on_submit():
-        _form_errors(form)
+        flash_form_errors(form)
         return _back(township)
     cadre = cadre_in_scope(form.cadre.data, township)
     try:
@@ -200,95 +176,3 @@ def delete_sign_in(record_id: int):
         return _back(township, day)
     flash(_("已删除这条记录。"), "success")
     return _back(township, day)
-
-
-# --- machine import ---------------------------------------------------------------------------
-
-def _column_choices(headers: list[str], optional: bool) -> list[tuple[str, str]]:
-    letters = [_column_letter(i) for i in range(len(headers))]
-    pairs = [(str(i), f"{letters[i]}: {h or _('（无表头）')}") for i, h in enumerate(headers)]
-    return choices(([("", _("（无）"))] if optional else []) + pairs)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _mapping_form(sheet: attendance_import.RawSheet, formdata=None) -> MappingForm:
-    form = MappingForm(formdata=formdata)
-    for key in ("name", "time"):
-        getattr(form, key).choices = _column_choices(sheet.headers, optional=False)
-    for key in ("number", "date", "direction"):
-        getattr(form, key).choices = _column_choices(sheet.headers, optional=True)
-    if formdata is None:
-        for key, index in sheet.guesses.items():
-            getattr(form, key).data = "" if index is None else str(index)
-    return form
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@allow(*OFFICE_WRITERS)
-@for_township
-def upload(township: Township):
-    form = UploadForm()
-    if form.validate_on_submit():
-        data = form.file.data.read()
-        filename = form.file.data.filename or "upload"
-        try:
-            sheet = attendance_import.read_sheet(data, filename)
-        except tabular.TabularError as error:
-            flash(str(error), "error")
-            return render_template("admin/attendance_upload.html", township=township, form=form)
-        mapping_form = _mapping_form(sheet)
-        mapping_form.payload.data = base64.b64encode(data).decode()
-        mapping_form.filename.data = filename
-        return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,
-                               form=mapping_form, result=None)
-    return render_template("admin/attendance_upload.html", township=township, form=form)
-
-
-def _decoded(form: MappingForm) -> bytes:
-    try:
-        return base64.b64decode(form.payload.data or "", validate=True)
-    except (binascii.Error, ValueError):
-        abort(400)
-
-
-def _optional_index(value: str | None) -> int | None:
-    return int(value) if value not in (None, "") else None
-
-
-@bp.post("/import/map")
-@allow(*OFFICE_WRITERS)
-def import_mapped():
-    township, _choices = current_township()
-    if township is None:
-        abort(404)
-    raw = MappingForm()
-    data = _decoded(raw)
-    filename = (raw.filename.data or "upload")[:200]
-    try:
-        sheet = attendance_import.read_sheet(data, filename)
-    except tabular.TabularError as error:
-        flash(str(error), "error")
-        return redirect(url_for("admin.attendance.upload", township=township.code))
-    form = _mapping_form(sheet, formdata=request.form)
-    if not form.validate_on_submit():
-        _form_errors(form)
-        return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,
-                               form=form, result=None)
-    mapping = attendance_import.Mapping(
-        name=int(form.name.data), time=int(form.time.data),
-        number=_optional_index(form.number.data), date=_optional_index(form.date.data),
-        direction=_optional_index(form.direction.data))
-    commit = request.form.get("action") == "import"
-    result = attendance_import.import_machine_file(township=township, data=data, filename=filename,
-                                            mapping=mapping, actor=current_user,
-                                            today=local_today(), commit=commit)
-    return render_template("admin/attendance_mapping.html", township=township, sheet=sheet,
-                           form=form, result=result)

@@ -14,7 +14,8 @@ from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, townsh
 from portal.admin.forms import ActionForm, CadreForm, RosterConfirmForm, RosterUploadForm
 from portal.models import ChiefRole, Township
 from portal.services.office import cadres as service
-from portal.services.office import roster_import
+from portal.services.office import roster_import, tabular_files
+from portal.services.office.roster_rows import COLUMN_LABELS
 from portal.services.office.tabular import TabularError
 from portal.services.shared.errors import NotFoundError, ValidationError
 
@@ -39,7 +40,7 @@ def _fields(form: CadreForm) -> service.CadreFields:
         chief_role=ChiefRole(form.chief_role.data) if form.chief_role.data else None,
         office_phone=form.office_phone.data or "", personal_phone=form.personal_phone.data or "",
         sort_order=form.sort_order.data or 0, township_service_since=form.township_service_since.data,
-        joined_on=form.joined_on.data,
+        joined_on=form.joined_on.data, machine_number=form.machine_number.data or "",
     )
 
 
@@ -134,14 +135,19 @@ def _serializer(township: Township) -> URLSafeTimedSerializer:
 
 
 def _pack(township: Township, preview: roster_import.RosterPreview) -> str:
-    rows = [[r.line, r.name, r.post, r.is_leader, r.office_phone] for r in preview.rows]
+    rows = [[r.line, r.name, r.post, r.is_leader, r.office_phone, r.personal_phone,
+             r.machine_number, r.existing_id, [[c.field, c.old, c.new] for c in r.changes]]
+            for r in preview.rows]
     return _serializer(township).dumps(rows)
 
 
 def _unpack(township: Township, payload: str) -> list[roster_import.ImportRow]:
     rows = _serializer(township).loads(payload, max_age=IMPORT_MAX_AGE)
-    return [roster_import.ImportRow(int(line), str(name), str(post), bool(leader), str(phone))
-            for line, name, post, leader, phone in rows]
+    return [roster_import.ImportRow(
+        int(line), str(name), str(post), bool(leader), str(office), str(personal),
+        machine and str(machine), existing and int(existing),
+        tuple(roster_import.Change(str(f), old, new) for f, old, new in changes))
+        for line, name, post, leader, office, personal, machine, existing, changes in rows]
 
 
 @bp.route("/t/<code>/cadres/import", methods=["GET", "POST"])
@@ -154,8 +160,9 @@ def import_roster(code: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            preview = roster_import.preview_roster(township=township, data=upload.read(1024 * 1024 * 2 + 1),
-                                             filename=upload.filename or "")
+            preview = roster_import.preview_roster(
+                township=township, data=upload.read(tabular_files.MAX_BYTES + 1),
+                filename=upload.filename or "")
         except TabularError as error:
             file_error = str(error)
         else:
@@ -163,7 +170,8 @@ def import_roster(code: str):
                 confirm = RosterConfirmForm(payload=_pack(township, preview))
     status = 400 if form.errors or file_error or (preview and not preview.valid) else 200
     return render_template("admin/cadres_import.html", township=township, form=form,
-                           preview=preview, confirm=confirm, file_error=file_error), status
+                           preview=preview, confirm=confirm, file_error=file_error,
+                           labels=COLUMN_LABELS, accept=tabular_files.ACCEPT), status
 
 
 @bp.post("/t/<code>/cadres/import/confirm")
@@ -179,9 +187,10 @@ def confirm_import(code: str):
         flash(_("预览已过期或无效，请重新上传文件。"), "error")
         return redirect(url_for(".import_roster", code=code))
     try:
-        added, updated = roster_import.import_roster(user=me(), township=township, rows=rows)
+        done = roster_import.import_roster(user=me(), township=township, rows=rows)
     except ValidationError as error:
         flash(str(error), "error")
         return redirect(url_for(".import_roster", code=code))
-    flash(_("导入完成：新增 %(added)s 人，更新 %(updated)s 人。", added=added, updated=updated), "success")
+    flash(_("导入完成：新增 %(added)s 人，更新 %(updated)s 人，%(same)s 人无变化。", added=done.added,
+            updated=done.updated, same=done.unchanged), "success")
     return redirect(url_for(".index", code=code))

@@ -52,12 +52,14 @@ class CadreForm(FlaskForm):
                               validators=[InputRequired(), NumberRange(0, 9999)])
     township_service_since = DateField(_l("在乡镇连续工作起始日期"), validators=[Optional()])
     joined_on = DateField(_l("到任日期（在本乡镇）"), validators=[Optional()])
+    machine_number = StringField(_l("考勤机号（可不填）"), validators=[Optional(), Length(max=16)])
 
 
 class RosterUploadForm(FlaskForm):
-    file = FileField(_l("花名册文件（.xlsx 或 .csv）"), validators=[
+    file = FileField(_l("花名册文件（Excel .xlsx / .xls、WPS、.ods 或 CSV）"), validators=[
         FileRequired(message=_l("请选择文件")),
-        FileAllowed(["xlsx", "csv", "txt", "xls"], message=_l("只接受 .xlsx 或 .csv 文件")),
+        FileAllowed(["xlsx", "xlsm", "xls", "ods", "et", "csv", "txt"],
+                    message=_l("只接受 Excel（.xlsx、.xls）、.ods 或 CSV 文件")),
     ])
 
 

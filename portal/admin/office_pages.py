@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 
-from flask import abort, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -89,4 +89,11 @@ def parse_week(text: str | None) -> date:
 
 class ActionForm(FlaskForm):
     """A POST-only button."""
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """Each field's errors as a flash message, headed by the field's label."""
+    for field_name, messages in form.errors.items():
+        label = getattr(form, field_name).label.text if hasattr(form, field_name) else field_name
+        flash(f"{label}: {'; '.join(str(m) for m in messages)}", "error")
 

@@ -10,6 +10,7 @@ from portal.admin import board, cadres, dashboard, leave, roster, townships, use
 from portal.admin import calendar as calendar_admin
 from portal.admin.archive import bp as archive_bp
 from portal.admin.attendance import bp as attendance_bp
+from portal.admin.attendance_files import bp as attendance_files_bp
 from portal.admin.notices import bp as notices_bp
 from portal.admin.spotchecks import bp as spotchecks_bp
 from portal.admin.stats_export import bp as stats_export_bp
@@ -19,7 +20,7 @@ from portal.admin.visits import bp as visits_bp
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 for oversight_child in (spotchecks_bp, supervision_bp, stats_export_bp):
     bp.register_blueprint(oversight_child)
-for child in (attendance_bp, visits_bp, notices_bp, archive_bp):
+for child in (attendance_bp, attendance_files_bp, visits_bp, notices_bp, archive_bp):
     bp.register_blueprint(child)
 for office_child in (dashboard.bp, cadres.bp, board.bp, roster.bp, leave.bp, calendar_admin.bp):
     bp.register_blueprint(office_child)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, LargeBinary, String, and_, or_
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -24,6 +35,9 @@ class Cadre(db.Model):
     """A cadre on a township's roster; `is_leader` marks the leadership team (班子成员)."""
 
     __tablename__ = "cadre"
+    # A unique index, not a constraint: SQLite adds it without rebuilding the table.
+    __table_args__ = (Index("ix_cadre_township_machine_number", "township_id", "machine_number",
+                            unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
@@ -35,6 +49,9 @@ class Cadre(db.Model):
     office_phone: Mapped[str] = mapped_column(String(32), default="")
     # Staff only: never on a public page or the public API.
     personal_phone: Mapped[str] = mapped_column(String(32), default="")
+    # The cadre's user ID on the township's attendance machine (考勤机号, ZKTeco "PIN"), as
+    # `normalize_machine_number` writes it; None when the cadre has none. Staff only.
+    machine_number: Mapped[str | None] = mapped_column(String(16))
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
     sort_order: Mapped[int] = mapped_column(Integer, default=100)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -155,3 +155,30 @@ def test_deactivating_takes_the_cadre_off_future_shifts_only(app, office, clerk_
         days = db.session.scalars(select(DutyShift.day).join(DutyAssignment).where(
             DutyAssignment.cadre_id == office.staff_ids[4])).all()
     assert days == [today - timedelta(days=1)]  # the past stays as it was
+
+
+def test_a_cadre_carries_an_attendance_machine_number(app, office, clerk_client):
+    response = post_form(clerk_client, _url(office, "/new"), data={
+        "name": "周新", "post": "干事", "chief_role": "", "sort_order": "100",
+        "machine_number": "0015"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Cadre.machine_number).where(Cadre.name == "周新")) == "15"
+    # The same number for someone else of the township is refused, and the form keeps it.
+    response = post_form(clerk_client, _url(office, "/new"), data={
+        "name": "吴二", "post": "干事", "chief_role": "", "sort_order": "100",
+        "machine_number": "15"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "考勤机号 15 已是 周新 的，同一乡镇不能重复" in html
+    assert 'value="15"' in html
+    response = post_form(clerk_client, _url(office, "/new"), data={
+        "name": "吴二", "post": "干事", "chief_role": "", "sort_order": "100",
+        "machine_number": "12-3"})
+    assert "考勤机号只能是数字或字母" in response.get_data(as_text=True)
+    # Another township may use the same number: each has its own machine.
+    from tests import factories
+
+    with app.app_context():
+        other = factories.cadre(factories.township(), machine_number="15")
+        db.session.commit()
+        assert other.machine_number == "15"

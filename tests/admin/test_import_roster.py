@@ -51,7 +51,7 @@ def test_good_xlsx_previews_then_imports(app, office, clerk_client):
     response = _confirm(clerk_client, office, html)
     assert response.status_code == 302
     html = clerk_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "导入完成：新增 2 人，更新 1 人" in html
+    assert "导入完成：新增 2 人，更新 1 人，0 人无变化" in html
     with app.app_context():
         sun = db.session.scalar(select(Cadre).where(Cadre.name == "孙立"))
         assert sun.is_leader and sun.office_phone == "0999-8800201"
@@ -114,11 +114,11 @@ def test_import_that_would_make_a_second_head_is_refused(app, office, clerk_clie
 
 def test_unreadable_files_say_why(app, office, clerk_client):
     response = _upload(clerk_client, office, b"\xd0\xcf\x11\xe0" + b"\0" * 64, "old.xls")
-    assert "不支持旧的 .xls 格式" in response.get_data(as_text=True)
+    assert "无法读取这个 Excel 文件" in response.get_data(as_text=True)
     response = _upload(clerk_client, office, "电话,地址\n1,2\n".encode(), "x.csv")
     assert "没有找到表头" in response.get_data(as_text=True)
     response = _upload(clerk_client, office, b"%PDF-1.4", "x.pdf")
-    assert "只接受 .xlsx 或 .csv 文件" in response.get_data(as_text=True)
+    assert "只接受 Excel（.xlsx、.xls）、.ods 或 CSV 文件" in response.get_data(as_text=True)
 
 
 def test_tampered_payload_is_refused(app, office, clerk_client):

@@ -142,3 +142,73 @@ def test_parse_datetime(text, expected):
 )
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
+
+
+# --- files as offices keep them ------------------------------------------------------------
+
+def test_blank_numbered_and_footer_rows_are_skipped_with_their_reason(app):
+    from tests.sheets import xlsx_bytes as sheet
+
+    data = sheet([["花名册"], ["序号", "姓名", "职务"], [1, "王伟", "干事"], [2, None, None],
+                  [None, None, None], [3, "李娜", "干事"], [4, None, None],
+                  ["填表人：张三", None, "日期：2026年3月1日"], ["审核人：李四", None, None],
+                  [None, None, None]], merges=("A1:C1",))
+    with app.test_request_context():
+        table = read_table(data, filename="r.xlsx", columns=COLUMNS)
+        skipped = [(s.line, s.last_line, s.reason) for s in table.skipped]
+    assert [r.line for r in table.rows] == [3, 6]
+    assert skipped == [(4, 5, "空行"), (7, 7, "空行"), (8, 8, "表尾或备注（“填表人：张三”）"),
+                       (9, 9, "表尾或备注（“审核人：李四”）")]
+
+
+@pytest.mark.parametrize("first", ["合计", "备注：另有 2 人借调", "注：班子成员填是",
+                                   "大庄镇人民政府（盖章）", "制表人：王五", "填报日期：2026-03-01",
+                                   "打印日期 2026-03-01"])
+def test_footer_words(first):
+    from portal.services.office.tabular import skip_reason
+
+    assert skip_reason([first, "", "x"]) is not None
+
+
+@pytest.mark.parametrize("first", ["王伟", "1", "2026-03-01", "日期"])
+def test_data_rows_are_not_footers(first):
+    from portal.services.office.tabular import skip_reason
+
+    assert skip_reason([first, "干事"]) is None
+
+
+def test_a_second_header_row_under_merged_cells(app):
+    from tests.sheets import xlsx_bytes as sheet
+
+    data = sheet([["姓名", "职务", "联系方式", None], [None, None, "办公电话", "手机"],
+                  ["王伟", "干事", "0999-1", "138"]], merges=("A1:A2", "B1:B2", "C1:D1"))
+    with app.app_context():
+        table = read_table(data, filename="r.xlsx", columns=COLUMNS)
+    assert table.rows[0].values == {"name": "王伟", "post": "干事", "phone": "0999-1"}
+    assert table.ignored_headers == ["手机"] and table.rows[0].line == 3
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_xls_and_ods_are_read(app, fmt):
+    from tests.sheets import ods_bytes, xls_bytes
+
+    rows = [["大庄镇干部花名册"], ["姓名", "职务", "办公电话"], ["王伟", "干事", "0999-8800001"]]
+    data = xls_bytes(rows) if fmt == "xls" else ods_bytes(rows)
+    with app.app_context():
+        table = read_table(data, filename=f"r.{fmt}", columns=COLUMNS)
+    assert table.format == fmt and table.header_line == 2
+    assert table.rows[0].values == {"name": "王伟", "post": "干事", "phone": "0999-8800001"}
+
+
+def test_a_broken_spreadsheet_says_so(app):
+    with app.test_request_context(), pytest.raises(TabularError) as caught:
+        read_table(b"PK\x03\x04" + b"\0" * 200, filename="r.xlsx", columns=COLUMNS)
+    with app.test_request_context():
+        assert "无法读取这个 Excel 文件" in str(caught.value)
+
+
+def test_trailing_empty_columns_are_dropped():
+    from portal.services.office.tabular_files import read_rows
+
+    raw = read_rows(b"a,b,,,,\n1,,,,,\n", "r.csv")
+    assert raw.rows == [["a", "b"], ["1", ""]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from portal.services.shared.errors import NotFoundError, ValidationError
 from portal.services.shared.scope import township_ids_in_scope
 
 PHONE = re.compile(r"^[0-9+\-() ]{3,32}(转[0-9]{1,6})?$")
+MACHINE_NUMBER = re.compile(r"^[0-9A-Za-z]{1,16}$")
 SECRETARY_POSTS = frozenset({"党委书记", "党工委书记"})
 HEAD_POSTS = frozenset({"乡长", "镇长", "乡镇长", "办事处主任"})
 
@@ -57,6 +59,38 @@ def cadre_options(township_id: int, *, leaders_only: bool = False) -> list[tuple
             for c in db.session.scalars(stmt.order_by(Cadre.sort_order, Cadre.id))]
 
 
+def normalize_machine_number(text: str) -> str | None:
+    """A cadre's attendance-machine user ID as stored: "0012" and 12 are the same ID (the
+    machine and Excel both drop the zeros); None when empty. ValidationError when malformed."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if text.endswith(".0") and text[:-2].isdigit():  # a number cell read as 12.0
+        text = text[:-2]
+    if not text:
+        return None
+    if not MACHINE_NUMBER.match(text):
+        raise ValidationError(_l("考勤机号只能是数字或字母（最多 16 位）：%(value)s", value=text))
+    if text.isdigit():
+        return text.lstrip("0") or "0"
+    return text.upper()
+
+
+def machine_number_holder(township_id: int, number: str | None,
+                          exclude_id: int | None = None) -> Cadre | None:
+    """The cadre of the township whose attendance-machine number this is, if any."""
+    if number is None:
+        return None
+    return db.session.scalar(select(Cadre).where(
+        Cadre.township_id == township_id, Cadre.machine_number == number,
+        Cadre.id != (exclude_id or 0)))
+
+
+def _check_machine_number(township_id: int, number: str | None, exclude_id: int | None) -> None:
+    holder = machine_number_holder(township_id, number, exclude_id)
+    if holder is not None:
+        raise ValidationError(_l("考勤机号 %(number)s 已是 %(name)s 的，同一乡镇不能重复。",
+                                 number=number, name=holder.name))
+
+
 def infer_chief_role(post: str) -> ChiefRole | None:
     """党委书记 → secretary; 乡长 / 镇长 / 办事处主任 → head."""
     if post in SECRETARY_POSTS:
@@ -79,6 +113,7 @@ class CadreFields:
     sort_order: int = 100
     township_service_since: date | None = None
     joined_on: date | None = None  # joined this township; a new cadre: today when not given
+    machine_number: str | None = None  # the attendance machine's user ID (考勤机号)
 
     def cleaned(self) -> CadreFields:
         name = clean_text(self.name, 32, multiline=False)
@@ -99,7 +134,7 @@ class CadreFields:
             name=name, post=post, is_leader=bool(self.is_leader), chief_role=self.chief_role,
             office_phone=self.office_phone.strip(), personal_phone=self.personal_phone.strip(),
             sort_order=self.sort_order, township_service_since=self.township_service_since,
-            joined_on=self.joined_on,
+            joined_on=self.joined_on, machine_number=normalize_machine_number(self.machine_number or ""),
         )
 
 
@@ -123,6 +158,7 @@ def create_cadre(*, user: User, township: Township, fields: CadreFields) -> Cadr
     """Add a cadre to the roster."""
     fields = fields.cleaned()
     _check_chief(township.id, fields.chief_role, None)
+    _check_machine_number(township.id, fields.machine_number, None)
     values = asdict(fields)
     values["joined_on"] = fields.joined_on or clock.today()
     cadre = Cadre(township_id=township.id, **values)
@@ -140,6 +176,7 @@ def update_cadre(*, user: User, cadre: Cadre, fields: CadreFields) -> Cadre:
     """Change a cadre's record; the audit entry lists what changed."""
     fields = fields.cleaned()
     _check_chief(cadre.township_id, fields.chief_role, cadre.id)
+    _check_machine_number(cadre.township_id, fields.machine_number, cadre.id)
     if fields.joined_on is None:
         fields.joined_on = cadre.joined_on  # left empty: unchanged
     if fields.joined_on and cadre.left_on and fields.joined_on > cadre.left_on:

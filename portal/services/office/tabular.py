@@ -1,11 +1,15 @@
-"""Reading uploaded spreadsheets: XLSX (values only) and CSV (UTF-8, UTF-8 with BOM, GBK).
+"""Reading uploaded tables: a header row found under the title, the columns asked for, rows kept,
+rows skipped and why.
 
-A township office keeps its rosters and attendance-machine exports in whatever
-Excel produced: a title row above the header, headers in Chinese or English,
-full-width brackets, blank lines, GBK-encoded CSV. `read_table` finds the header
-row, maps the columns the caller asks for, and returns the rows as plain strings
-with their line numbers as the spreadsheet shows them; the caller validates each
-row and collects `RowError`s. Nothing here touches the database.
+A township office keeps its rosters as Excel or WPS made them: a merged title row above the
+header ("大庄镇干部花名册"), a second header row under a merged one ("联系方式" over 办公电话
+and 手机), headers in Chinese or English with notes in brackets, blank or numbered-but-empty
+rows, the header repeated on every printed page, and a footer (填表人 / 审核人 / 日期, 备注,
+合计). `read_table` finds the header, maps the columns the caller asks for, and returns the
+data rows as plain strings with the line numbers the spreadsheet shows, and the rows it
+skipped with the reason (blank, footer, repeated header), so that they are shown to the clerk
+instead of being counted as errors. The cells come from `tabular_files` (xlsx, xls, ods, csv);
+nothing here touches the database.
 
     columns = [Column("name", ("姓名", "name")), Column("phone", ("办公电话",), required=False)]
     table = read_table(data, filename="roster.xlsx", columns=columns)
@@ -15,37 +19,45 @@ row and collects `RowError`s. Nothing here touches the database.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-import warnings
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
-from portal.services.shared.errors import ValidationError
+from portal.services.office.tabular_files import (
+    MAX_BYTES,
+    XLS_MAGIC,
+    XLSX_MAGIC,
+    TabularError,
+    cell_text,
+    read_rows,
+)
 
-MAX_BYTES = 2 * 1024 * 1024
+__all__ = ["MAX_BYTES", "XLS_MAGIC", "XLSX_MAGIC", "TabularError", "cell_text", "Column",
+           "RowError", "Row", "SkippedRow", "Table", "read_table", "normalize_header",
+           "parse_bool", "parse_date", "parse_datetime", "skip_reason", "match_header"]
+
 MAX_ROWS = 2000
-MAX_COLUMNS = 60
+# Blank and footer rows are not data: a file may hold many more of them than data rows.
+MAX_RAW_ROWS = 20_000
 # A title row or two often sits above the header ("大庄镇干部花名册").
 HEADER_SEARCH_ROWS = 10
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "班子成员", "领导"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "一般干部", ""}
 _BRACKETS = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")
 _SPACES = re.compile(r"\s+")
-
-
-class TabularError(ValidationError):
-    """The file as a whole cannot be read (format, size, encoding, missing columns)."""
+# The first words of a footer or note under a table, as offices write them.
+FOOTER_WORDS = (
+    "填表人", "填报人", "制表人", "统计人", "审核人", "审核", "审批人", "负责人", "主要负责人",
+    "单位负责人", "分管领导", "经办人", "联系人", "签字", "签名", "盖章", "单位盖章", "填报单位",
+    "填表日期", "填报日期", "制表日期", "报送日期", "打印日期", "打印时间", "导出日期", "导出时间",
+    "日期:", "备注", "说明", "注:", "合计", "总计",
+    "小计", "共计",
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,19 @@ class RowError:
     message: str
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    """Rows `line`..`last_line` that hold no data, and why (blank, footer, repeated header)."""
+
+    line: int
+    last_line: int
+    reason: str
+
+    @property
+    def lines(self) -> str:
+        return str(self.line) if self.line == self.last_line else f"{self.line}–{self.last_line}"
+
+
 @dataclass
 class Row:
     """One data row: the mapped columns as stripped strings ("" when empty)."""
@@ -86,13 +111,14 @@ class Row:
 
 @dataclass
 class Table:
-    """The rows of an upload, the header line, and the headers nobody asked for."""
+    """The rows of an upload, the header line, the rows skipped and the headers nobody asked for."""
 
     rows: list[Row]
     header_line: int
     headers: dict[str, str] = field(default_factory=dict)  # key -> header text as found
     ignored_headers: list[str] = field(default_factory=list)
     format: str = "csv"
+    skipped: list[SkippedRow] = field(default_factory=list)
 
 
 def normalize_header(text: str) -> str:
@@ -100,25 +126,6 @@ def normalize_header(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = _BRACKETS.sub("", text)
     return _SPACES.sub("", text).strip(":：*")
-
-
-def cell_text(value: object) -> str:
-    """A cell as text: integers without ".0", dates and times in ISO form, the rest stripped."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        fmt = "%Y-%m-%d" if value.time() == time(0) else "%Y-%m-%d %H:%M:%S"
-        return value.strftime(fmt)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    text = unicodedata.normalize("NFC", str(value)).replace("\u3000", " ")
-    return text.strip()
 
 
 def parse_bool(text: str) -> bool | None:
@@ -164,76 +171,16 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def read_table(data: bytes, *, filename: str, columns: Sequence[Column],
-               max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Table:
-    """Read an XLSX or CSV upload into rows of the requested columns, or raise TabularError."""
-    if not data:
-        raise TabularError(_l("文件是空的。"))
-    if len(data) > max_bytes:
-        raise TabularError(_l("文件太大（上限 %(limit)s KB）。", limit=max_bytes // 1024))
-    if data.startswith(XLS_MAGIC) or filename.lower().endswith(".xls"):
-        raise TabularError(_l("不支持旧的 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV 后再上传。"))
-    if data.startswith(XLSX_MAGIC):
-        raw_rows, fmt = _xlsx_rows(data), "xlsx"
-    else:
-        raw_rows, fmt = _csv_rows(data), "csv"
-    return _build_table(raw_rows, columns, max_rows, fmt)
+def skip_reason(cells: list[str]) -> str | None:
+    """Why a row that is not blank holds no data: a footer or note under the table; else None."""
+    first = next((c for c in cells if c), "")
+    folded = _SPACES.sub("", unicodedata.normalize("NFKC", first))
+    if folded.startswith(FOOTER_WORDS) or "(盖章)" in folded:
+        return str(_l("表尾或备注（“%(text)s”）", text=first[:24]))
+    return None
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it ignores; values are all we read.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise TabularError(_l("无法读取这个 Excel 文件，请确认它是 .xlsx 格式且没有损坏。")) from exc
-    return _sheet_rows(workbook)
-
-
-def _sheet_rows(workbook) -> Iterator[list[str]]:
-    try:
-        sheet = workbook.worksheets[0]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-                yield [cell_text(v) for v in values]
-    finally:
-        workbook.close()
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise TabularError(_l("无法识别文件的文字编码，请保存为 UTF-8 或 GBK 编码的 CSV。"))
-
-
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise TabularError(_l("这不是 CSV 或 .xlsx 文件。"))
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;，")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for values in reader:
-            yield [cell_text(v) for v in values[:MAX_COLUMNS]]
-    except csv.Error as exc:
-        raise TabularError(_l("CSV 文件格式有误：%(error)s", error=str(exc))) from exc
-
-
-def _match_header(cells: list[str], columns: Sequence[Column]) -> dict[str, int] | None:
+def match_header(cells: list[str], columns: Sequence[Column]) -> dict[str, int] | None:
     """Column key → index when every required column is in this row, else None."""
     folded = [normalize_header(c) for c in cells]
     found: dict[str, int] = {}
@@ -254,29 +201,80 @@ def _missing_columns_error(columns: Sequence[Column]) -> TabularError:
                            columns=wanted))
 
 
-def _build_table(raw_rows: Iterable[list[str]], columns: Sequence[Column], max_rows: int,
-                 fmt: str) -> Table:
-    mapping: dict[str, int] | None = None
-    header_cells: list[str] = []
-    header_line = 0
-    rows: list[Row] = []
-    for line, cells in enumerate(raw_rows, start=1):
-        if mapping is None:
-            if line > HEADER_SEARCH_ROWS:
-                break
-            mapping = _match_header(cells, columns)
-            header_cells, header_line = cells, line
-            continue
-        if not any(cells):
-            continue
-        if len(rows) >= max_rows:
-            raise TabularError(_l("行数太多（上限 %(limit)s 行），请分成几个文件上传。", limit=max_rows))
-        values = {key: (cells[i] if i < len(cells) else "") for key, i in mapping.items()}
-        rows.append(Row(line=line, values=values))
-    if mapping is None:
+def _sub_header(header: list[str], below: list[str], mapping: dict[str, int],
+                columns: Sequence[Column]) -> tuple[list[str], dict[str, int]] | None:
+    """A second header row under merged cells ("联系方式" over 办公电话 | 手机), or None.
+
+    It is one when it is empty under the required columns and names a column there is none of
+    yet; its texts then stand for the cells it fills.
+    """
+    required = [mapping[c.key] for c in columns if c.required]
+    if not any(below) or any(i < len(below) and below[i] for i in required):
+        return None
+    combined = [(below[i] if i < len(below) and below[i] else cell)
+                for i, cell in enumerate(header + [""] * max(0, len(below) - len(header)))]
+    merged = match_header(combined, columns)
+    if merged is None or len(merged) <= len(mapping):
+        return None
+    return combined, merged
+
+
+@dataclass
+class _Builder:
+    """Sorts the rows under the header into data rows and skipped ones."""
+
+    columns: Sequence[Column]
+    mapping: dict[str, int]
+    max_rows: int
+    rows: list[Row] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    blank_from: int | None = None
+
+    def add(self, line: int, cells: list[str]) -> None:
+        values = {key: (cells[i] if i < len(cells) else "") for key, i in self.mapping.items()}
+        reason = skip_reason(cells)
+        if reason is None and not any(values.values()):
+            # Blank, or only a serial number / a note in a column nobody asked for.
+            self.blank_from = self.blank_from or line
+            return
+        if reason is None and match_header(cells, self.columns) is not None:
+            reason = str(_l("重复的表头"))
+        self._close_blank(line)
+        if reason is not None:
+            self.skipped.append(SkippedRow(line, line, reason))
+            return
+        if len(self.rows) >= self.max_rows:
+            raise TabularError(_l("行数太多（上限 %(limit)s 行），请分成几个文件上传。",
+                                  limit=self.max_rows))
+        self.rows.append(Row(line=line, values=values))
+
+    def _close_blank(self, line: int) -> None:
+        # Blank rows between filled ones are shown; those after the last one are not news.
+        if self.blank_from is not None:
+            self.skipped.append(SkippedRow(self.blank_from, line - 1, str(_l("空行"))))
+            self.blank_from = None
+
+
+def read_table(data: bytes, *, filename: str, columns: Sequence[Column],
+               max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Table:
+    """Read a spreadsheet or CSV upload into rows of the requested columns, or raise TabularError."""
+    raw = read_rows(data, filename, max_bytes=max_bytes, max_rows=MAX_RAW_ROWS)
+    found = next(((i, mapping) for i, cells in enumerate(raw.rows[:HEADER_SEARCH_ROWS])
+                  if (mapping := match_header(cells, columns)) is not None), None)
+    if found is None:
         raise _missing_columns_error(columns)
+    index, mapping = found
+    header = raw.rows[index]
+    body_start = index + 1
+    if body_start < len(raw.rows) and (sub := _sub_header(header, raw.rows[body_start], mapping,
+                                                          columns)):
+        header, mapping = sub
+        body_start += 1
+    builder = _Builder(columns, mapping, max_rows)
+    for offset, cells in enumerate(raw.rows[body_start:]):
+        builder.add(body_start + offset + 1, cells)
     used = set(mapping.values())
-    ignored = [c for i, c in enumerate(header_cells) if c and i not in used]
-    headers = {key: header_cells[i] for key, i in mapping.items()}
-    return Table(rows=rows, header_line=header_line, headers=headers, ignored_headers=ignored,
-                 format=fmt)
+    return Table(rows=builder.rows, header_line=index + 1,
+                 headers={key: header[i] for key, i in mapping.items()},
+                 ignored_headers=[c for i, c in enumerate(header) if c and i not in used],
+                 format=raw.format, skipped=builder.skipped)
