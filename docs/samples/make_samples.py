@@ -123,10 +123,38 @@ def machine_xls() -> bytes:
     return buffer.getvalue()
 
 
+def duty_rows() -> list[list]:
+    """March 2026 as offices lay out a duty roster: one row a day, leaders and staff in turn."""
+    leaders = [c for c in CADRES if c[3] == "是"]
+    staff = [c for c in CADRES if c[3] == "否"]
+    weekdays = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+    rows: list[list] = [["大庄镇2026年3月值班表"] + [None] * 4,
+                        ["日期", "星期", "带班领导", "值班人员", "电话"]]
+    for n in range(31):
+        day = date(2026, 3, 1) + timedelta(days=n)
+        leader, person = leaders[n % len(leaders)], staff[n % len(staff)]
+        rows.append([f"{day.month}月{day.day}日", weekdays[day.weekday()], leader[0], person[0],
+                     leader[4]])
+    return rows + [[None] * 5, ["说明：工作日为夜间值班，周末全天值班。值班电话 0999-8800000。"] + [None] * 4]
+
+
+def duty_xlsx() -> bytes:
+    book = _book()
+    sheet = book.active
+    sheet.title = "值班表"
+    for row in duty_rows():
+        sheet.append(row)
+    sheet.merge_cells("A1:E1")
+    for column, width in zip("ABCDE", (10, 8, 12, 12, 15), strict=True):
+        sheet.column_dimensions[column].width = width
+    return _save(book)
+
+
 SAMPLES = {
     "roster-sample.xlsx": roster_xlsx,
     "attlog-sample.dat": attlog_dat,
     "attendance-export-sample.xls": machine_xls,
+    "duty-roster-sample.xlsx": duty_xlsx,
 }
 
 

@@ -6,7 +6,7 @@ Every view must declare its roles with `portal.access.allow` (deny by default).
 
 from flask import Blueprint
 
-from portal.admin import board, cadres, dashboard, leave, roster, townships, users
+from portal.admin import board, cadres, dashboard, leave, roster, roster_files, townships, users
 from portal.admin import calendar as calendar_admin
 from portal.admin.archive import bp as archive_bp
 from portal.admin.attendance import bp as attendance_bp
@@ -22,7 +22,8 @@ for oversight_child in (spotchecks_bp, supervision_bp, stats_export_bp):
     bp.register_blueprint(oversight_child)
 for child in (attendance_bp, attendance_files_bp, visits_bp, notices_bp, archive_bp):
     bp.register_blueprint(child)
-for office_child in (dashboard.bp, cadres.bp, board.bp, roster.bp, leave.bp, calendar_admin.bp):
+for office_child in (dashboard.bp, cadres.bp, board.bp, roster.bp, roster_files.bp, leave.bp,
+                     calendar_admin.bp):
     bp.register_blueprint(office_child)
 bp.register_blueprint(users.bp)
 bp.register_blueprint(townships.bp)

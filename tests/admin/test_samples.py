@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.config import ROOT
 from portal.extensions import db
 from portal.models import Cadre, Role, SignIn, Township, User
-from portal.services.office import attendance_import, roster_import
+from portal.services.office import attendance_import, duty_import, roster_import
 from portal.services.office.tabular_files import read_rows
 from tests import factories
 from tests.conftest import at
@@ -73,6 +73,13 @@ def test_the_samples_import_cleanly(app, empty_township):
         # The export holds the same punches as the machine's own download.
         assert (again.added, again.duplicates, again.errors) == (0, 80, [])
         assert db.session.scalar(select(func.count(SignIn.id))) == 80
+
+        roster = (SAMPLES / "duty-roster-sample.xlsx").read_bytes()
+        plan = duty_import.preview_duty(township=township, data=roster,
+                                        filename="duty-roster-sample.xlsx")
+        # March 2026 has 9 weekend days (day and night) and 22 working days (night).
+        assert not plan.errors and plan.count("add") == 9 * 2 + 22
+        assert duty_import.import_duty(user=clerk, township=township, slots=plan.slots) == 40
 
 
 def township_today():

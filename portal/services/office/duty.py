@@ -164,7 +164,7 @@ def _check_staffing(slot: Slot, staffing: Staffing, leaders: set[int], everyone:
 
 
 def _apply(township_id: int, slot: Slot, staffing: Staffing, existing: DutyShift | None,
-           user: User) -> bool:
+           user: User | None) -> bool:
     """Make one slot hold exactly `staffing`; unchanged people keep their records. True if changed."""
     wanted = {(DutyRole.LEADER, staffing.leader_id)} if staffing.leader_id else set()
     wanted |= {(DutyRole.STAFF, s) for s in staffing.staff_ids}
@@ -183,27 +183,39 @@ def _apply(township_id: int, slot: Slot, staffing: Staffing, existing: DutyShift
             existing.assignments.remove(assignment)
     for role, cadre_id in sorted(wanted - set(have), key=lambda k: (k[0].value, k[1])):
         existing.assignments.append(DutyAssignment(cadre_id=cadre_id, role=role,
-                                                   recorded_by_id=user.id))
+                                                   recorded_by_id=user.id if user else None))
     return True
+
+
+def set_slots(*, user: User | None, township: Township, slots: Mapping[Slot, Staffing]) -> int:
+    """Give each slot exactly its leader and staff, on any dates; the caller audits and commits.
+
+    Returns how many slots changed. A cadre deactivated since keeps their past slots; only new
+    names must be active (and a leader a member of the leadership team).
+    """
+    if not slots:
+        return 0
+    leaders, everyone = active_ids(township.id)
+    days = [day for day, _kind in slots]
+    existing = load_shifts(township.id, min(days), max(days))
+    changed = 0
+    for slot, staffing in sorted(slots.items()):
+        before = existing.get(slot)
+        keep = {a.cadre_id for a in before.assignments} if before else set()
+        _check_staffing(slot, Staffing(
+            staffing.leader_id if staffing.leader_id not in keep else None,
+            tuple(s for s in staffing.staff_ids if s not in keep)), leaders, everyone)
+        changed += _apply(township.id, slot, staffing, before, user)
+    return changed
 
 
 def save_month(*, user: User, township: Township, year: int, month: int,
                slots: Mapping[Slot, Staffing]) -> int:
     """Save the month grid: each given slot gets exactly its leader and staff. Returns changes."""
     start, end = month_span(year, month)
-    leaders, everyone = active_ids(township.id)
-    existing = load_shifts(township.id, start, end)
-    changed = 0
-    for slot, staffing in sorted(slots.items()):
-        if not start <= slot[0] <= end:
-            raise ValidationError(_l("日期不在本月内。"))
-        before = existing.get(slot)
-        keep = {a.cadre_id for a in before.assignments} if before else set()
-        # A cadre deactivated since keeps their past slots; only new names must be active.
-        _check_staffing(slot, Staffing(
-            staffing.leader_id if staffing.leader_id not in keep else None,
-            tuple(s for s in staffing.staff_ids if s not in keep)), leaders, everyone)
-        changed += _apply(township.id, slot, staffing, before, user)
+    if any(not start <= day <= end for day, _kind in slots):
+        raise ValidationError(_l("日期不在本月内。"))
+    changed = set_slots(user=user, township=township, slots=slots)
     if changed:
         audit.record("roster.save", actor=user, object_type="township", object_id=township.code,
                      detail={"month": f"{year}-{month:02d}", "changed": changed})

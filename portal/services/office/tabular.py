@@ -38,7 +38,8 @@ from portal.services.office.tabular_files import (
 
 __all__ = ["MAX_BYTES", "XLS_MAGIC", "XLSX_MAGIC", "TabularError", "cell_text", "Column",
            "RowError", "Row", "SkippedRow", "Table", "read_table", "normalize_header",
-           "parse_bool", "parse_date", "parse_datetime", "skip_reason", "match_header"]
+           "parse_bool", "parse_date", "parse_datetime", "skip_reason", "match_header",
+           "merge_skipped"]
 
 MAX_ROWS = 2000
 # Blank and footer rows are not data: a file may hold many more of them than data rows.
@@ -169,6 +170,18 @@ def parse_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def merge_skipped(skipped: list[SkippedRow]) -> list[SkippedRow]:
+    """Adjacent skipped rows of the same reason as one range ("3–8: 空行"), in line order."""
+    merged: list[SkippedRow] = []
+    for row in sorted(skipped, key=lambda s: s.line):
+        last = merged[-1] if merged else None
+        if last and last.reason == row.reason and row.line == last.last_line + 1:
+            merged[-1] = SkippedRow(last.line, row.last_line, row.reason)
+        else:
+            merged.append(row)
+    return merged
 
 
 def skip_reason(cells: list[str]) -> str | None:
