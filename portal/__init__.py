@@ -7,7 +7,18 @@ from collections.abc import Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import access, assets, cli, database, errors, http_cache, i18n, pagecache, security
+from portal import (
+    access,
+    assets,
+    cli,
+    cli_imports,
+    database,
+    errors,
+    http_cache,
+    i18n,
+    pagecache,
+    security,
+)
 from portal.admin.views import bp as admin_bp
 from portal.api.views import bp as api_bp
 from portal.auth.views import bp as auth_bp
@@ -46,6 +57,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
     i18n.register(app)
     assets.register(app)
     cli.register(app)
+    cli_imports.register(app)
     http_cache.register(app)
     return app
 

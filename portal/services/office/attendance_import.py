@@ -245,16 +245,16 @@ def _sort(punches: list[_Punch], township: Township) -> tuple[list[tuple[str, _P
 
 def import_machine_file(*, township: Township, data: bytes, filename: str, mapping: Mapping,
                         actor: User | None, today: date, commit: bool,
-                        progress: Callable[[int], None] | None = None) -> ImportResult:
+                        progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Import (or, with commit=False, check) the punches of a file; good rows go in."""
     sheet = read_sheet(data, filename)
     cadres = _Cadres(township)
     punches, errors = [], []
-    for line, cells in sheet.body:
+    for done, (line, cells) in enumerate(sheet.body, 1):
         parsed = _parse_row(line, cells, mapping, cadres, today)
         (errors if isinstance(parsed, tabular.RowError) else punches).append(parsed)
         if progress:
-            progress(1)
+            progress(done, len(sheet.body))
     new, outcomes = _sort(_infer_directions(punches), township)
     outcomes += [RowOutcome(e.line, "refused", message=e.message) for e in errors]
     result = ImportResult(added=len(new), duplicates=len(punches) - len(new), errors=errors,

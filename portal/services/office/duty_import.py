@@ -108,7 +108,7 @@ def _title_month(data: bytes, filename: str) -> tuple[int, int] | None:
 
 def preview_duty(*, township: Township, data: bytes, filename: str,
                  month: tuple[int, int] | None = None,
-                 progress: Callable[[int], None] | None = None) -> DutyPreview:
+                 progress: Callable[[int, int], None] | None = None) -> DutyPreview:
     """Read a duty-roster file and check every row; TabularError when the file is unreadable."""
     table = read_table(data, filename=filename, columns=DUTY_COLUMNS, max_rows=MAX_ROWS)
     month = month or _title_month(data, filename)
@@ -116,10 +116,10 @@ def preview_duty(*, township: Township, data: bytes, filename: str,
         Cadre.township_id == township.id, Cadre.active.is_(True))))
     people, calendar = People(cadres), official_calendar()
     read, errors, skipped = [], [], list(table.skipped)
-    for row in table.rows:
+    for done, row in enumerate(table.rows, 1):
         got = read_row(row, month=month, people=people, calendar=calendar)
         if progress:
-            progress(1)
+            progress(done, len(table.rows))
         if got.errors:
             errors.extend(got.errors)
         elif got.leader is None and not got.staff:
@@ -158,8 +158,7 @@ def _plan(township: Township, rows: list, errors: list[RowError]) -> list[Planne
     return slots
 
 
-def import_duty(*, user: User | None, township: Township, slots: list[PlannedSlot],
-                progress: Callable[[int], None] | None = None) -> int:
+def import_duty(*, user: User | None, township: Township, slots: list[PlannedSlot]) -> int:
     """Write checked slots in one transaction; returns how many shifts changed."""
     if not slots:
         raise ValidationError(_l("没有可导入的班次。"))
@@ -172,8 +171,6 @@ def import_duty(*, user: User | None, township: Township, slots: list[PlannedSlo
                                  days="、".join(stale[:5])))
     changed = duty.set_slots(user=user, township=township, slots={
         (s.day, s.kind): duty.Staffing(s.leader_id, s.staff_ids) for s in slots})
-    if progress:
-        progress(len(slots))
     audit.record("roster.import", actor=user, object_type="township", object_id=township.code,
                  detail={"from": min(days).isoformat(), "to": max(days).isoformat(),
                          "slots": len(slots), "changed": changed})

@@ -137,7 +137,7 @@ def _machine_errors(rows: list[ImportRow], cadres: list[Cadre]) -> list[RowError
 
 
 def preview_roster(*, township: Township, data: bytes, filename: str,
-                   progress: Callable[[int], None] | None = None) -> RosterPreview:
+                   progress: Callable[[int, int], None] | None = None) -> RosterPreview:
     """Read a roster file and check every row; raises TabularError when the file is unreadable."""
     table = read_table(data, filename=filename, columns=ROSTER_COLUMNS, max_rows=MAX_ROWS)
     cadres = list_cadres(township.id)
@@ -146,13 +146,13 @@ def preview_roster(*, township: Township, data: bytes, filename: str,
     rows: list[ImportRow] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    for row in table.rows:
+    for done, row in enumerate(table.rows, 1):
         check = check_row(row, seen, area_hint=hint, has_leader_column="leader" in table.headers)
         errors.extend(check.errors)
         if not check.errors:
             rows.append(_as_row(check, existing.get(check.values["name"])))
         if progress:
-            progress(1)
+            progress(done, len(table.rows))
     errors.extend(_chief_errors(rows))
     errors.extend(_machine_errors(rows, cadres))
     if not table.rows:
@@ -181,8 +181,7 @@ def _stale(row: ImportRow, cadre: Cadre | None) -> bool:
     return any(getattr(cadre, c.field) != c.old for c in row.changes)
 
 
-def import_roster(*, user: User | None, township: Township, rows: list[ImportRow],
-                  progress: Callable[[int], None] | None = None) -> ImportSummary:
+def import_roster(*, user: User | None, township: Township, rows: list[ImportRow]) -> ImportSummary:
     """Write a checked roster in one transaction: new cadres added, changed ones updated.
 
     Cadres missing from the file are left as they are: leaving the township is a deliberate
@@ -215,8 +214,6 @@ def import_roster(*, user: User | None, township: Township, rows: list[ImportRow
                 setattr(cadre, change.field, change.new)
             if any(c.field == "post" for c in row.changes):
                 cadre.chief_role = infer_chief_role(cadre.post)
-        if progress:
-            progress(1)
     db.session.flush()
     _check_chiefs_after(township)
     audit.record("cadre.import", actor=user, object_type="township", object_id=township.code,
