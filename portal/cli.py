@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.jobs import runs_once
 from portal.models import Role, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
@@ -23,7 +24,7 @@ demo_cli = AppGroup("demo", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Staff accounts.")
 regions_cli = AppGroup("regions", help="The region tree: provinces, cities, counties.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
-reports_cli = AppGroup("reports", help="Report deadlines and retention (safe to run from cron).")
+reports_cli = AppGroup("reports", help="Report deadlines and retention (safe on every node's timer).")
 notices_cli = AppGroup("notices", help="Monthly public notices (张榜公示).")
 
 
@@ -125,6 +126,7 @@ def audit_verify() -> None:
 
 
 @notices_cli.command("publish")
+@runs_once("notices publish")
 @click.option("--month", required=True, help="YYYY-MM; the month must be over.")
 @click.option("--township", "codes", multiple=True, help="A township code (repeatable); default all.")
 def notices_publish(month: str, codes: tuple[str, ...]) -> None:
@@ -143,6 +145,7 @@ def notices_publish(month: str, codes: tuple[str, ...]) -> None:
 
 
 @reports_cli.command("escalate")
+@runs_once("reports escalate")
 def reports_escalate() -> None:
     """Escalate overdue reports to the inspectors of the next level up (idempotent)."""
     done = escalate()
@@ -152,6 +155,7 @@ def reports_escalate() -> None:
 
 
 @reports_cli.command("purge")
+@runs_once("reports purge")
 def reports_purge() -> None:
     """Delete photos and reporter contacts of reports closed longer than RETENTION_DAYS ago."""
     result = purge()

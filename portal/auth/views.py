@@ -234,14 +234,18 @@ def staff_context() -> dict:
         "staff_nav_links": staff_nav_links,
         "logout_form": ActionForm,
         "show_staffnav": show_staffnav,
+        "staff_page": staff_page,
     }
+
+
+def staff_page() -> bool:
+    """A page of the staff side (review, office, accounts): the desk's stylesheet and width."""
+    return bool({"review", "admin", "auth"}.intersection(request.blueprints))
 
 
 def show_staffnav() -> bool:
     """Only staff and account pages carry the staff navigation: public pages stay cacheable."""
-    if not {"review", "admin", "auth"}.intersection(request.blueprints):
-        return False
-    return bool(current_user.is_authenticated)
+    return staff_page() and bool(current_user.is_authenticated)
 
 
 @bp.app_template_filter("staff_time")

@@ -119,7 +119,7 @@ def test_text_that_is_not_a_notice_says_why_and_stays_in_the_box(app, office, st
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "没有找到通知的年份" in page
-    assert re.search(rf'<textarea id="notice"[^>]*>\s*{text}</textarea>', page)
+    assert re.search(rf'<textarea[^>]* id="notice"[^>]*>\s*{text}</textarea>', page)
     token = csrf_token(client.get(PAGE).get_data(as_text=True))
     not_a_notice = "关于2027年部分节假日安排。一、元旦：另行通知。"
     response = client.post(CONFIRM, data={"csrf_token": token, "notice": not_a_notice})
