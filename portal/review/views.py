@@ -15,6 +15,7 @@ from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
 from portal.review import forms
 from portal.services.casework import cases, exports, queue, review, review_pages
+from portal.services.shared import spreadsheets
 from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -88,11 +89,10 @@ def export():
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if request.form.get("format") == "xlsx":
         data = exports.export_xlsx(user=_user(), filters=filters)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        name = f"reports-{stamp}.xlsx"
+        mime, name = spreadsheets.XLSX_MIMETYPE, f"reports-{stamp}.xlsx"
     else:
         data = exports.export_csv(user=_user(), filters=filters)
-        mime, name = "text/csv; charset=utf-8", f"reports-{stamp}.csv"
+        mime, name = spreadsheets.CSV_MIMETYPE, f"reports-{stamp}.csv"
     return send_file(BytesIO(data), mimetype=mime, as_attachment=True, download_name=name)
 
 

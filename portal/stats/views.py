@@ -10,8 +10,9 @@ from portal import http_cache
 from portal.models.base import utcnow
 from portal.rules import charts
 from portal.rules.calendar import local_date
-from portal.services.oversight import stats
+from portal.services.oversight import stats, stats_files
 from portal.services.oversight.stats_periods import period_choices, period_label
+from portal.services.shared import spreadsheets
 from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("stats", __name__)
@@ -92,4 +93,33 @@ def index():
             has_board="public.board" in current_app.view_functions,
         )
 
+    return http_cache.cached(parts, render, max_age=MAX_AGE)
+
+
+@bp.get("/stats.<fmt>")
+def download(fmt: str):
+    """The page's figures as a file for journalists and researchers (CSV or Excel)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    today = local_date(utcnow())
+    _counties, county, period = select_county_and_period(request.args, today)
+    if county is None:
+        abort(404)
+
+    def render():
+        result = stats.county_stats(county, period, today)
+        if fmt == "csv":
+            body = spreadsheets.csv_bytes(stats_files.public_columns(),
+                                          stats_files.public_rows(result))
+            mimetype = spreadsheets.CSV_MIMETYPE
+        else:
+            body = spreadsheets.xlsx_bytes(stats_files.public_sheets(
+                result, period_label(period), period_label(result.quarter)))
+            mimetype = spreadsheets.XLSX_MIMETYPE
+        response = current_app.response_class(body, mimetype=mimetype)
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="zaigang-stats-{county.code}-{period.key}.{fmt}"')
+        return response
+
+    parts = ("stats-file", fmt, county.code, period.key, today, *stats.fingerprint(county))
     return http_cache.cached(parts, render, max_age=MAX_AGE)

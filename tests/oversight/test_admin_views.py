@@ -246,6 +246,8 @@ def test_county_admin_exports_csv_and_xlsx_audited(app, town, admin_id):
     csv_response = client.post("/admin/stats/export", data={**form, "format": "csv"})
     assert csv_response.status_code == 200
     assert csv_response.mimetype == "text/csv"
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
+    assert csv_response.get_data().startswith(b"\xef\xbb\xbf")
     text = csv_response.get_data().decode("utf-8-sig")
     assert "检查镇" in text and "别处镇" in text and "合计" in text
     xlsx = client.post("/admin/stats/export", data={**form, "format": "xlsx"})
@@ -253,6 +255,9 @@ def test_county_admin_exports_csv_and_xlsx_audited(app, town, admin_id):
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][2] == "乡镇" and {r[2] for r in rows[1:3]} == {"检查镇", "别处镇"}
     assert len(list(book.worksheets[1].iter_rows())) == 13  # header and 12 months
+    first = book.worksheets[0]
+    assert first.freeze_panes == "A2" and first.auto_filter.ref.startswith("A1:S")
+    assert isinstance(rows[1][4], int)  # counts are numbers, exact for staff
     with app.app_context():
         assert db.session.query(AuditEntry).filter_by(action="stats.export").count() == 2
     assert client.post("/admin/stats/export",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Category, Report, ReportStatus, Sender, Township, User
+from portal.rules.calendar import TZ
 from portal.services.casework import evidence
 from portal.services.casework.messages import add_message
 from portal.services.shared import scope
@@ -249,3 +251,25 @@ def test_a_wide_scope_types_a_township_code_instead_of_scrolling_a_list(app, wor
     assert f'value="{world.township.code}"' in filtered  # the typed code stays in the box
     monkeypatch.setattr(scope, "MAX_TOWNSHIP_CHOICES", 200)
     assert f'<option value="{world.township.code}"' in client.get("/review").get_data(as_text=True)
+
+
+def test_exports_open_well_in_excel(app, world):
+    """Real date cells, a frozen header with a filter, widths; CSV with one charset and a BOM."""
+    pid = _report(app, world)
+    client = _as(app, world, "inspector")
+    response = _export(client, "csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    response = _export(client, "xlsx")
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K2"
+    assert sheet["A2"].value == pid
+    submitted = sheet["F2"]
+    assert isinstance(submitted.value, datetime) and submitted.number_format == "yyyy-mm-dd hh:mm"
+    with app.app_context():
+        stored = db.session.scalar(select(Report.submitted_at).where(Report.public_id == pid))
+    # The local time the queue shows (Excel keeps milliseconds).
+    assert abs((submitted.value - stored.astimezone(TZ).replace(tzinfo=None)).total_seconds()) < 1
+    assert isinstance(sheet["G2"].value, int)
+    assert all(sheet.column_dimensions[c].width for c in "ABCDEFGHIJK")

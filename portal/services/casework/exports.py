@@ -1,13 +1,13 @@
 """The inspector's queue as CSV or XLSX: scope-filtered, the queue's own filters, audited.
 
 No reporter identity, description or message leaves through an export: only what the
-queue shows (township, category, status, dates, deadline, assignee).
+queue shows (township, category, status, dates, deadline, assignee). The files are written
+by `shared.spreadsheets` (real date cells, widths, a frozen header with a filter; CSV with
+a byte-order mark).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -19,28 +19,25 @@ from portal.extensions import db
 from portal.models import Report, User, labels
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
-from portal.rules.calendar import TZ
 from portal.services.casework.queue import QueueFilters, assignees_of, encode_cursor, page_statement
-from portal.services.shared import audit
+from portal.services.shared import audit, spreadsheets
 from portal.services.shared.calendar import official_calendar
+from portal.services.shared.spreadsheets import Column
 
 MAX_ROWS = 100_000
 BATCH = 1000
-# A cell starting with one of these is a formula to a spreadsheet: prefix it (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def headers() -> list[str]:
-    return [_("编号"), _("乡镇"), _("类别"), _("状态"), _("被举报干部"), _("提交时间"),
-            _("已过工作日"), _("当前期限"), _("是否逾期"), _("已上报上级"), _("承办人")]
+def columns() -> list[Column]:
+    """The export's columns; times are date cells in the spreadsheet, local time in the CSV."""
+    return [Column(_("编号")), Column(_("乡镇")), Column(_("类别")), Column(_("状态")),
+            Column(_("被举报干部")), Column(_("提交时间"), "datetime"), Column(_("已过工作日"), "int"),
+            Column(_("当前期限"), "datetime"), Column(_("是否逾期")), Column(_("已上报上级")),
+            Column(_("承办人"))]
 
 
-def _local(at: datetime | None) -> str:
-    return at.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if at else ""
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+# Text a spreadsheet would run as a formula is prefixed (CSV injection).
+_safe = spreadsheets.safe
 
 
 def _sort_key(report: Report, filters: QueueFilters) -> datetime:
@@ -70,8 +67,8 @@ def iter_rows(*, user: User, filters: QueueFilters, now: datetime | None = None)
             yield [
                 r.public_id, _safe(r.township.name), str(labels.CATEGORY[r.category]),
                 str(labels.REPORT_STATUS[r.status]), _safe(r.cadre.name if r.cadre else r.cadre_text),
-                _local(r.submitted_at), deadlines.age_in_working_days(r.submitted_at, now, calendar),
-                _local(due), _("是") if lifecycle.past_due(due, now) else _("否"),
+                r.submitted_at, deadlines.age_in_working_days(r.submitted_at, now, calendar),
+                due, _("是") if lifecycle.past_due(due, now) else _("否"),
                 _("是") if r.escalation_level else _("否"),
                 _safe(assignee.display_name or assignee.username) if assignee else "",
             ]
@@ -87,31 +84,24 @@ def _audit(user: User, fmt: str, filters: QueueFilters, rows: int) -> None:
     db.session.commit()
 
 
+def _counted(rows: Iterator[list], counter: list[int]) -> Iterator[list]:
+    for row in rows:
+        counter[0] += 1
+        yield row
+
+
 def export_csv(*, user: User, filters: QueueFilters, now: datetime | None = None) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers())
-    n = 0
-    for row in iter_rows(user=user, filters=filters, now=now):
-        writer.writerow(row)
-        n += 1
-    _audit(user, "csv", filters, n)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    n = [0]
+    body = spreadsheets.csv_bytes(columns(), _counted(iter_rows(user=user, filters=filters, now=now), n))
+    _audit(user, "csv", filters, n[0])
+    return body
 
 
 def export_xlsx(*, user: User, filters: QueueFilters, now: datetime | None = None) -> bytes:
-    """The same rows as a one-sheet workbook (openpyxl is loaded only here)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("举报"))
-    sheet.append(headers())
-    n = 0
-    for row in iter_rows(user=user, filters=filters, now=now):
-        sheet.append(row)
-        n += 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    _audit(user, "xlsx", filters, n)
-    return buffer.getvalue()
+    """The same rows as a one-sheet workbook, written row by row."""
+    n = [0]
+    rows = _counted(iter_rows(user=user, filters=filters, now=now), n)
+    body = spreadsheets.xlsx_bytes([spreadsheets.Sheet(_("举报"), columns(), rows)])
+    _audit(user, "xlsx", filters, n[0])
+    return body
