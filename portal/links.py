@@ -28,6 +28,12 @@ def absolute(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, _scheme=scheme, **values)
 
 
+def webcal(endpoint: str, **values) -> str:
+    """A calendar feed's subscribe link (webcal://host/...): a phone's calendar app opens it and
+    offers to subscribe, and then polls the feed itself."""
+    return "webcal://" + absolute(endpoint, **values).split("://", 1)[1]
+
+
 def report_url(code: str, external: bool = False) -> str:
     """The report form with the township chosen: /report?township=<code>."""
     try:
@@ -106,3 +112,5 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_global(presence.STATE_ORDER, "state_order")
     bp.add_app_template_global(DAY_KIND_LABELS, "day_kind_labels")
     bp.add_app_template_global(WEEKDAYS, "weekday_labels")
+    bp.add_app_template_global(webcal, "webcal_url")
+    bp.add_app_template_global(absolute, "absolute_url")

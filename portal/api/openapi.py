@@ -65,7 +65,8 @@ SCHEMAS = {
         "office_phone": STR,
         "hotline": STR,
         "updated_at": TIME,
-        "links": _obj({k: STR for k in ("board", "roster", "report", "board_api", "roster_api")}),
+        "links": _obj({k: STR for k in ("board", "roster", "report", "board_api", "roster_api",
+                                        "notices", "notices_api", "roster_ics")}),
     }),
     "TownshipList": _obj({
         "items": {"type": "array", "items": _ref("Township")},
@@ -207,6 +208,7 @@ def _paths() -> dict:
 @cache
 def document() -> dict:
     """The OpenAPI document (built once per process)."""
+    from portal.api import notices as notices_api
     from portal.api import stats as stats_api
 
     return {
@@ -214,12 +216,12 @@ def document() -> dict:
         "info": {
             "title": "Zaigang public API",
             "version": API_VERSION,
-            "description": "Read-only public data of township whereabouts boards and duty "
-                           "rosters. Only public fields: never personal phones, notes, leave "
-                           "reasons or whereabouts history.",
+            "description": "Read-only public data of township whereabouts boards, duty rosters, "
+                           "monthly public notices and statistics. Only public fields: never "
+                           "personal phones, notes, leave reasons or whereabouts history.",
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": {**_paths(), **stats_api.PATHS},
-        "components": {"schemas": {**SCHEMAS, **stats_api.SCHEMAS}},
+        "paths": {**_paths(), **notices_api.PATHS, **stats_api.PATHS},
+        "components": {"schemas": {**SCHEMAS, **notices_api.SCHEMAS, **stats_api.SCHEMAS}},
     }

@@ -52,6 +52,9 @@ def township(t: Township, county: Region | None = None) -> dict:
             "report": report_url(t.code),
             "board_api": url_for("api.township_board", code=t.code),
             "roster_api": url_for("api.township_roster", code=t.code),
+            "notices": url_for("notices.index", code=t.code),
+            "notices_api": url_for("api.notices_api.notice_list", code=t.code),
+            "roster_ics": url_for("public.roster_ics", code=t.code),
         },
     }
 

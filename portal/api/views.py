@@ -1,4 +1,5 @@
-"""Read-only JSON of townships, boards and rosters, described by /api/v1/openapi.json.
+"""Read-only JSON of townships, boards, rosters, notices and statistics, described by
+/api/v1/openapi.json (and for people by /api/v1/docs).
 
 Public, cacheable (ETag, Cache-Control, 304), bounded in SQL statements; bad parameters
 answer 400 with {"error": {"code", "title", "message"}}.
@@ -10,11 +11,14 @@ import base64
 import binascii
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal import http_cache, links, pagecache
 from portal.api import serialize
+from portal.api.docs import api_docs
+from portal.api.notices import bp as notices_bp
 from portal.api.openapi import API_VERSION, document
 from portal.api.stats import bp as stats_bp
 from portal.models.base import utcnow
@@ -26,6 +30,7 @@ from portal.services.shared import townships
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.register_blueprint(stats_bp)
+bp.register_blueprint(notices_bp)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -141,3 +146,11 @@ def township_roster(code: str):
 @bp.get("/openapi.json")
 def openapi():
     return _json(("openapi", API_VERSION), document, max_age=3600)
+
+
+@bp.get("/docs")
+def docs():
+    """The API described for people, from the same document (no third-party script)."""
+    return http_cache.cached(
+        ("api-docs", API_VERSION, str(get_locale())),
+        lambda: render_template("api/docs.html", docs=api_docs()), max_age=3600)

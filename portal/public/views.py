@@ -96,6 +96,26 @@ def roster_ics(code: str):
     return http_cache.cached(("ics", code, township.data_version, today), render, max_age=3600)
 
 
+@bp.get("/t/<code>/cadres/<public_id>/duty.ics")
+def cadre_duty_ics(code: str, public_id: str):
+    """One cadre's own shifts as a calendar to subscribe to, with a reminder before each."""
+    township = links.township_or_404(code)
+    cadre = roster_feed.on_duty_cadre(township, public_id[:32])
+    if cadre is None:
+        abort(404)
+    today = local_date(utcnow())
+
+    def render():
+        body = roster_feed.cadre_feed(township, cadre, today, links.absolute(
+            "public.roster", code=township.code))
+        response = current_app.response_class(body, mimetype="text/calendar")
+        response.headers["Content-Disposition"] = f'inline; filename="{township.code}-duty.ics"'
+        return response
+
+    return http_cache.cached(("cadre-ics", code, cadre.public_id, township.data_version, today),
+                             render, max_age=3600)
+
+
 def _qr(url: str, title: str) -> Markup:
     import segno
 

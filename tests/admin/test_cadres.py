@@ -182,3 +182,11 @@ def test_a_cadre_carries_an_attendance_machine_number(app, office, clerk_client)
         other = factories.cadre(factories.township(), machine_number="15")
         db.session.commit()
         assert other.machine_number == "15"
+
+
+def test_the_edit_page_gives_the_cadre_their_duty_calendar(app, office, clerk_client):
+    cadre = _cadre(app, office.staff_ids[0])
+    html = clerk_client.get(_url(office, f"/{cadre.public_id}")).get_data(as_text=True)
+    link = f"webcal://localhost/t/{office.code}/cadres/{cadre.public_id}/duty.ics"
+    assert f'href="{link}"' in html
+    assert app.test_client().get(link.replace("webcal://localhost", "")).status_code == 200

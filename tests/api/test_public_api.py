@@ -166,7 +166,8 @@ def test_roster_conforms_to_the_document(app, spec, town):
 # Every property name the public API may give out, per endpoint. A new field must be added
 # here (and to the OpenAPI document) on purpose.
 TOWNSHIP_FIELDS = {"code", "name", "county", "address", "office_phone", "hotline", "updated_at",
-                   "links", "board", "roster", "report", "board_api", "roster_api"}
+                   "links", "board", "roster", "report", "board_api", "roster_api", "notices",
+                   "notices_api", "roster_ics"}
 PERSON_FIELDS = {"id", "name", "post", "office_phone"}
 SHIFT_FIELDS = {"date", "kind", "starts_at", "ends_at", "leaders", "staff", "replaces"}
 GAP_FIELDS = {"missing_leader", "missing_staff", "missing_shift", "absent", "role"}

@@ -122,6 +122,16 @@ class RangeRoster:
     def chiefs_away_days(self) -> list[date]:
         return [d.day.date for d in self.days if d.chiefs_both_away]
 
+    @property
+    def people_on_duty(self) -> list[PersonRef]:
+        """Everyone on a shift of the range, once each, in the order they first appear."""
+        seen: dict[str, PersonRef] = {}
+        for day in self.days:
+            for cell in day.cells:
+                for on_duty in (*cell.shift.leaders, *cell.shift.staff) if cell.shift else ():
+                    seen.setdefault(on_duty.person.public_id, on_duty.person)
+        return list(seen.values())
+
 
 def person_from(row: Mapping, prefix: str) -> PersonRef | None:
     if row[f"{prefix}_public_id"] is None:
