@@ -6,7 +6,17 @@ Every view must declare its roles with `portal.access.allow` (deny by default).
 
 from flask import Blueprint
 
-from portal.admin import board, cadres, dashboard, leave, roster, roster_files, townships, users
+from portal.admin import (
+    board,
+    cadres,
+    dashboard,
+    leave,
+    roster,
+    roster_files,
+    samples,
+    townships,
+    users,
+)
 from portal.admin import calendar as calendar_admin
 from portal.admin.archive import bp as archive_bp
 from portal.admin.attendance import bp as attendance_bp
@@ -23,7 +33,7 @@ for oversight_child in (spotchecks_bp, supervision_bp, stats_export_bp):
 for child in (attendance_bp, attendance_files_bp, visits_bp, notices_bp, archive_bp):
     bp.register_blueprint(child)
 for office_child in (dashboard.bp, cadres.bp, board.bp, roster.bp, roster_files.bp, leave.bp,
-                     calendar_admin.bp):
+                     calendar_admin.bp, samples.bp):
     bp.register_blueprint(office_child)
 bp.register_blueprint(users.bp)
 bp.register_blueprint(townships.bp)

@@ -86,3 +86,17 @@ def township_today():
     from portal import clock
 
     return clock.today()
+
+
+def test_staff_download_the_samples_from_the_import_pages(app, office, clerk_client):
+    html = clerk_client.get(f"/admin/t/{office.code}/cadres/import").get_data(as_text=True)
+    assert 'href="/admin/samples/roster-sample.xlsx"' in html
+    for name in _script().SAMPLES:
+        response = clerk_client.get(f"/admin/samples/{name}")
+        assert response.status_code == 200, name
+        assert response.data == (SAMPLES / name).read_bytes()
+        assert "attachment" in response.headers["Content-Disposition"]
+        response.close()
+    assert clerk_client.get("/admin/samples/make_samples.py").status_code == 404
+    assert clerk_client.get("/admin/samples/..%2Fclerk-guide.zh.md").status_code == 404
+    assert app.test_client().get("/admin/samples/roster-sample.xlsx").status_code in (302, 401, 403)
