@@ -225,6 +225,8 @@ def _values(*, township, cadre, report, visit, spot, leave, sign_in, shift, noti
         "day": clock.today().isoformat(),
         "date": clock.today().isoformat(),
         "filename": "site.css",
+        "name": "roster-sample.xlsx",
+        "fmt": "csv",
     }
 
 
