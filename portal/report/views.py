@@ -7,10 +7,14 @@ sees the address, as a key of counters that expire in its own storage.
 from __future__ import annotations
 
 import hmac
+import time
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.errors import handle_http_error
 from portal.extensions import limiter
 from portal.models import Category, Report, labels
 from portal.report.forms import (
@@ -26,6 +30,7 @@ from portal.services.casework import reports, tracking
 from portal.services.casework.evidence import PhotoError
 from portal.services.shared import townships
 from portal.services.shared.errors import ValidationError
+from portal.uploads import megabytes, over_limit
 
 bp = Blueprint("report", __name__)
 
@@ -54,7 +59,14 @@ track_global_limit = limiter.shared_limit(_config("TRACK_GLOBAL_RATE_LIMIT"), sc
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"report_time": _local_time}
+    return {"report_time": _local_time, "photo_limits_text": _photo_limits_text}
+
+
+def _photo_limits_text() -> str:
+    config = current_app.config
+    return _("最多 %(n)s 张，每张不超过 %(mb)s MB，合计不超过 %(total)s MB。",
+             n=config["MAX_PHOTOS"], mb=megabytes(config["MAX_PHOTO_BYTES"]),
+             total=megabytes(config["MAX_CONTENT_LENGTH"]))
 
 
 def _local_time(at) -> str:
@@ -70,7 +82,11 @@ def _private(response):
 
 
 def _uploads(field_name: str = "photos") -> list:
-    return [f for f in request.files.getlist(field_name) if f and f.filename]
+    try:
+        files = request.files.getlist(field_name)
+    except RequestEntityTooLarge:  # a body too large to read: none of it was kept
+        return []
+    return [f for f in files if f and f.filename]
 
 
 def _choose(error: str | None = None, status: int = 200):
@@ -87,7 +103,6 @@ def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), 
         warnings=warnings, error=error, photos_dropped=photos_dropped,
         categories=[(c.value, words) for c, words in labels.CATEGORY.items()],
         max_photos=current_app.config["MAX_PHOTOS"],
-        max_photo_mb=current_app.config["MAX_PHOTO_BYTES"] // (1024 * 1024),
     ), status
 
 
@@ -118,8 +133,53 @@ def _post(report_form: ReportForm, route: townships.Route):
         return _render_form(report_form, route, status=400,
                             error=_("提交被拒绝：请清空标有“请不要填写此项”的栏目后再提交。"))
     if not report_form.validate_on_submit():
-        return _render_form(report_form, route, status=400)
+        return _render_form(report_form, route, status=413 if over_limit() else 400)
     return _submit(report_form, route)
+
+
+def _retry_minutes() -> int:
+    current = limiter.current_limit
+    seconds = max(1, int(current.reset_at - time.time())) if current is not None else 3600
+    return (seconds + 59) // 60
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(error):
+    """A refused report, reply or look-up comes back filled in, with when to try again."""
+    minutes = _retry_minutes()
+    headers = {"Retry-After": str(minutes * 60)}
+    if request.endpoint == "report.form":
+        route = townships.route(request.form.get("township", "").strip()[:9])
+        message = _("提交太频繁了，这次没有提交。请 %(minutes)s 分钟后再按“提交举报”；"
+                    "您填写的内容都保留在下面。", minutes=minutes)
+        page, status = (_render_form(ReportForm(), route, status=429, error=message)
+                        if route is not None else _choose(message, 429))
+        return page, status, headers
+    if request.endpoint == "report.reply":
+        # The receipt is not looked up (that is what the limit holds back): the reply comes
+        # back as typed, to send again later.
+        reply_form = ReplyForm()
+        message = _("发送太频繁了，这条回复还没有发送。请 %(minutes)s 分钟后再按“发送”；"
+                    "您写的内容都保留着。", minutes=minutes)
+        return render_template("report/reply_later.html", reply=reply_form,
+                               error=message), 429, headers
+    track_form = TrackForm()
+    track_form.receipt.errors = [_("查询太频繁了。请 %(minutes)s 分钟后再查询。", minutes=minutes)]
+    return render_template("report/track.html", form=track_form, not_found=False), 429, headers
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """A form too large even to read: the form of its township again, with the limits."""
+    code = request.args.get("township", "").strip()[:9]
+    route = townships.route(code) if code and request.endpoint == "report.form" else None
+    if route is None:
+        return handle_http_error(error)
+    report_form = ReportForm(formdata=None)
+    report_form.photos.errors = [_("这次提交的内容太大（超过 %(mb)s MB），没有收到。"
+                                   "请少选几张照片或缩小后重新提交。",
+                                   mb=megabytes(current_app.config["UPLOAD_READ_LIMIT"]))]
+    return _render_form(report_form, route, status=413)
 
 
 def _submit(report_form: ReportForm, route: townships.Route):
@@ -213,7 +273,7 @@ def reply():
         return _not_found(TrackForm(formdata=None))
     receipt = reply_form.receipt.data
     if not reply_form.validate_on_submit():
-        return _status_page(report, receipt, reply=reply_form, status=400)
+        return _status_page(report, receipt, reply=reply_form, status=413 if over_limit() else 400)
     if not hmac.compare_digest(reply_form.token.data, reports.reply_token(report)):
         return _status_page(report, receipt, notice=_("这条回复已经发送过了。"))
     try:
