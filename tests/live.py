@@ -55,6 +55,8 @@ def server_env(instance: Path, **extra: str) -> dict[str, str]:
     env.update(
         PORTAL_INSTANCE_PATH=str(instance),
         SECRET_KEY="live-test-secret-" + "x" * 32,
+        AUDIT_KEY="live-test-audit-key-" + "a" * 32,
+        AUDIT_CHECKPOINT_FILE=str(instance / "audit-checkpoints.jsonl"),
         DATABASE_URL=os.environ.get("TEST_DATABASE_URL")
         or f"sqlite:///{instance / 'live.sqlite3'}",
         EVIDENCE_DIR=str(instance / "evidence"),
