@@ -14,6 +14,7 @@ import re
 
 from flask import current_app
 
+
 def key_id(key: bytes) -> str:
     """A key's public fingerprint: 16 hex digits of an HMAC under the key itself."""
     return hmac.new(key, b"zaigang audit key id", hashlib.sha256).hexdigest()[:16]
