@@ -92,8 +92,8 @@ class Config:
     AUDIT_KEYS_RETIRED = os.environ.get("AUDIT_KEYS_RETIRED", "")
     # Where audit checkpoints are appended (one JSON line each): outside the database, on a
     # disk or mount the database's administrators cannot write, and in every backup.
-    AUDIT_CHECKPOINT_FILE = os.environ.get(
-        "AUDIT_CHECKPOINT_FILE", str(_instance_path() / "audit-checkpoints.jsonl"))
+    # Empty: audit-checkpoints.jsonl in the instance folder.
+    AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
