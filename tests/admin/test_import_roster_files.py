@@ -203,3 +203,13 @@ def test_the_same_phone_written_another_way_is_no_change(app, office, clerk_clie
         assert "更新 0 人，1 人无变化" in html, cell
     _confirm(clerk_client, office, html)
     assert _stored(app, name).office_phone == phone
+
+
+def test_a_footer_in_the_name_column_with_any_label_is_skipped(app, office, clerk_client):
+    data = xlsx_bytes([["姓名", "职务", "班子成员"], ["孙立", "副镇长", "是"],
+                       ["制表：王五", None, "审核：李四"], ["单位：大庄测试镇党政办", None, None]])
+    response = _upload(clerk_client, office, data, "r.xlsx")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "有误 0 处" in html and "将新增 1 人" in html
+    assert "<td>3</td><td>表尾或备注（“制表：王五”）</td>" in html
+    assert "<td>4</td><td>表尾或备注（“单位：大庄测试镇党政办”）</td>" in html
