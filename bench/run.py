@@ -108,6 +108,7 @@ def app_env(database: str, dataset: str, instance: Path) -> dict[str, str]:
     env.update(
         PORTAL_ENV="production",
         SECRET_KEY=SECRET,
+        PUBLIC_URL="http://127.0.0.1",
         PORTAL_INSTANCE_PATH=str(instance),
         DATABASE_URL=database_url(database, dataset, instance),
         EVIDENCE_DIR=str(instance / "evidence"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,20 @@ def _bool(value: str | None, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def parse_public_url(value: str) -> SplitResult:
+    """PUBLIC_URL split into its parts; ValueError unless it is http(s)://host[:port][/prefix]."""
+    parts = urlsplit((value or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("PUBLIC_URL must be an absolute http:// or https:// address")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("PUBLIC_URL must have no user, query or fragment")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as error:
+        raise ValueError(f"PUBLIC_URL has a bad port: {error}") from None
+    return parts._replace(path=parts.path.rstrip("/"))
 
 
 class Config:
@@ -57,6 +72,11 @@ class Config:
     PAGE_CACHE_ENABLED = _bool(os.environ.get("PAGE_CACHE_ENABLED", "true"))
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(8 << 20)))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # The address the public reaches the portal at (scheme, host, port, and a path prefix if
+    # it is mounted under one): every absolute link (QR codes, calendar feeds, the notices'
+    # printed address) is built from it, never from the request's Host header. The default
+    # is what `make run` serves; production refuses to start without it.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -100,6 +120,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     SQLITE_SYNCHRONOUS = "NORMAL"
     PASSWORD_HASH_FAST = True
+    # Flask's test client sends Host: localhost.
+    PUBLIC_URL = "http://localhost"
 
     def __init__(self) -> None:
         self.SECRET_KEY = "test-" + secrets.token_hex(16)
@@ -113,6 +135,7 @@ class ProductionConfig(Config):
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
 
 
 def config_for_environment() -> Config:

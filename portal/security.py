@@ -9,6 +9,7 @@ from flask.helpers import get_debug_flag
 from werkzeug.wrappers import Response
 
 from portal import clock
+from portal.config import parse_public_url
 
 CSP = "; ".join(
     [
@@ -34,8 +35,24 @@ class ConfigurationError(RuntimeError):
     """The configuration is unsafe for production; the app refuses to start."""
 
 
+def check_public_url(app: Flask) -> None:
+    """Refuse to start with a PUBLIC_URL that is not an http(s) address (empty in production)."""
+    value = app.config.get("PUBLIC_URL") or ""
+    if not value.strip() and app.config.get("ENV_NAME") == "production":
+        raise ConfigurationError(
+            "PUBLIC_URL must be set in production: the address the public reaches the portal at, "
+            "e.g. https://zaigang.example.gov.cn (links, QR codes and feeds are built from it, "
+            "never from the request's Host header)"
+        )
+    try:
+        parse_public_url(value)
+    except ValueError as error:
+        raise ConfigurationError(f"{error} (PUBLIC_URL={value!r})") from None
+
+
 def check_production_config(app: Flask) -> None:
     """Refuse to start in production with a missing secret, debug on, or weak durability."""
+    check_public_url(app)
     if app.config.get("ENV_NAME") != "production":
         return
     if os.environ.get(clock.ENV_VAR, "").strip():

@@ -20,14 +20,15 @@ CASES = {
     "short secret key": ({"SECRET_KEY": "short"}, "SECRET_KEY must be set"),
     "debug on": ({"PORTAL_DEBUG": "true"}, "DEBUG must be off"),
     "weak durability": ({"SQLITE_SYNCHRONOUS": "NORMAL"}, "SQLITE_SYNCHRONOUS must be FULL or EXTRA"),
+    "no public address": ({"PUBLIC_URL": ""}, "PUBLIC_URL must be set in production"),
 }
 # The CLI goes through the same factory: one case shows what the operator sees there.
-CLI_CASES = ("no secret key", "debug on")
+CLI_CASES = ("no secret key", "debug on", "no public address")
 
 
 def _env(instance: Path, overrides: dict[str, str]) -> dict[str, str]:
     env = server_env(instance, PORTAL_ENV="production", SECRET_KEY=GOOD_KEY, PROXY_FIX_X_FOR="1",
-                     RATELIMIT_STORAGE_URI="memory://")
+                     RATELIMIT_STORAGE_URI="memory://", PUBLIC_URL="https://zaigang.example.cn")
     env["DATABASE_URL"] = f"sqlite:///{instance / 'refuse.sqlite3'}"
     env.update(overrides)
     return env

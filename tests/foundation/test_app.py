@@ -120,12 +120,14 @@ def test_session_cookie_flags(app):
 def test_production_refuses_a_missing_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app(ProductionConfig())
 
 
 def test_production_refuses_debug(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.DEBUG = True
     with pytest.raises(ConfigurationError, match="DEBUG"):
@@ -134,6 +136,7 @@ def test_production_refuses_debug(monkeypatch, tmp_path):
 
 def test_production_refuses_weak_sqlite_durability(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
     config.SQLITE_SYNCHRONOUS = "NORMAL"
@@ -143,6 +146,7 @@ def test_production_refuses_weak_sqlite_durability(monkeypatch, tmp_path):
 
 def test_production_has_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
     app = create_app(config)
@@ -162,6 +166,7 @@ def test_development_secret_is_generated_once_and_kept(monkeypatch, tmp_path):
 
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     first = Config().SECRET_KEY
     assert len(first) >= 32
     assert first == Config().SECRET_KEY
@@ -221,6 +226,7 @@ def test_translations_work_outside_a_request(app):
 
 def test_production_refuses_flask_debug_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigurationError, match="DEBUG"):
         create_app(ProductionConfig())
