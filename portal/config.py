@@ -102,11 +102,17 @@ class Config:
     # Receipt hashes are keyed by RECEIPT_SECRET when set (so SECRET_KEY can rotate without
     # orphaning receipts), else by a key derived from SECRET_KEY.
     RECEIPT_SECRET = os.environ.get("RECEIPT_SECRET", "")
-    # Abuse limits of the anonymous routes (per client, and for all clients together).
-    REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "5/hour")
+    # Brakes of the anonymous routes (portal/report/brake.py; docs/security.md has the
+    # arithmetic): what a client (an IPv4 address, or an IPv6 /64) submits with no wait; over
+    # it each submission waits STEP seconds more since its form was opened, at most MAX_WAIT;
+    # over the site's brake everyone waits MAX_WAIT. Nothing is ever refused.
+    REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "10/hour")
     REPORT_GLOBAL_RATE_LIMIT = os.environ.get("REPORT_GLOBAL_RATE_LIMIT", "600/hour")
-    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "5/minute;20/hour")
-    TRACK_GLOBAL_RATE_LIMIT = os.environ.get("TRACK_GLOBAL_RATE_LIMIT", "300/minute")
+    REPORT_BRAKE_STEP = int(os.environ.get("REPORT_BRAKE_STEP", "15"))
+    REPORT_BRAKE_MAX_WAIT = int(os.environ.get("REPORT_BRAKE_MAX_WAIT", "120"))
+    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10/minute;60/hour")
+    TRACK_BRAKE_STEP = int(os.environ.get("TRACK_BRAKE_STEP", "5"))
+    TRACK_BRAKE_MAX_WAIT = int(os.environ.get("TRACK_BRAKE_MAX_WAIT", "60"))
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
