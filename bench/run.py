@@ -33,7 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 BIN = Path(sys.executable).parent
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379"
+# BENCH_PG_PREFIX: the bench databases' names (<prefix>_demo, <prefix>_national).
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "zaigang_bench")
+# BENCH_REDIS: another Redis server (a machine shared with other work keeps its own).
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
 DEMO_TOWNSHIP = "990101001"
 NATIONAL = {"townships": 40_000, "cadres-per-township": 30, "reports": 1_000_000}
 SECRET = "bench-secret-" + "k" * 40
@@ -100,7 +103,7 @@ def ensure_wrk() -> str:
 def database_url(database: str, dataset: str, instance: Path) -> str:
     if database == "sqlite":
         return f"sqlite:///{instance / 'bench.sqlite3'}"
-    return f"{PG}/zaigang_bench_{dataset}"
+    return f"{PG}/{PG_PREFIX}_{dataset}"
 
 
 def app_env(database: str, dataset: str, instance: Path) -> dict[str, str]:
@@ -137,7 +140,7 @@ def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
         shutil.rmtree(instance, ignore_errors=True)
         instance.mkdir(parents=True)
         if database == "postgresql":
-            name = f"zaigang_bench_{dataset}"
+            name = f"{PG_PREFIX}_{dataset}"
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
                             f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"],
                            check=True, capture_output=True)
@@ -156,7 +159,7 @@ def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
                   "--username", username, "--password", password, "--totp-secret", secret)
         if database == "postgresql":
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-d",
-                            f"zaigang_bench_{dataset}", "-c", "VACUUM ANALYZE"], check=True)
+                            f"{PG_PREFIX}_{dataset}", "-c", "VACUUM ANALYZE"], check=True)
         marker.write_text(json.dumps({
             "dataset": dataset, "built": time.time(), "seconds": round(time.monotonic() - started, 1),
             "scale_seconds": round(scale_seconds, 1) if scale_seconds is not None else None,
