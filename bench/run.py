@@ -108,6 +108,7 @@ def app_env(database: str, dataset: str, instance: Path) -> dict[str, str]:
     env.update(
         PORTAL_ENV="production",
         SECRET_KEY=SECRET,
+        AUDIT_KEY="bench-audit-key-" + "b" * 32,
         PORTAL_INSTANCE_PATH=str(instance),
         DATABASE_URL=database_url(database, dataset, instance),
         EVIDENCE_DIR=str(instance / "evidence"),

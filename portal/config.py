@@ -13,10 +13,10 @@ def _instance_path() -> Path:
     return Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance")).resolve()
 
 
-def _dev_secret_key(instance: Path) -> str:
-    """Generate the development secret once and keep it in the instance folder."""
+def _dev_secret_key(instance: Path, name: str = "secret_key") -> str:
+    """Generate a development secret once and keep it in the instance folder."""
     instance.mkdir(parents=True, exist_ok=True)
-    path = instance / "secret_key"
+    path = instance / name
     if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
@@ -87,9 +87,18 @@ class Config:
     REPORT_GLOBAL_RATE_LIMIT = os.environ.get("REPORT_GLOBAL_RATE_LIMIT", "600/hour")
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "5/minute;20/hour")
     TRACK_GLOBAL_RATE_LIMIT = os.environ.get("TRACK_GLOBAL_RATE_LIMIT", "300/minute")
+    # Keys of the audit chain retired by a rotation (space- or comma-separated), kept so that
+    # the entries and checkpoints they signed still verify; AUDIT_KEY signs from now on.
+    AUDIT_KEYS_RETIRED = os.environ.get("AUDIT_KEYS_RETIRED", "")
+    # Where audit checkpoints are appended (one JSON line each): outside the database, on a
+    # disk or mount the database's administrators cannot write, and in every backup.
+    AUDIT_CHECKPOINT_FILE = os.environ.get(
+        "AUDIT_CHECKPOINT_FILE", str(_instance_path() / "audit-checkpoints.jsonl"))
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
+        # Keys the audit chain and signs its checkpoints; never stored in the database.
+        self.AUDIT_KEY = os.environ.get("AUDIT_KEY") or _dev_secret_key(_instance_path(), "audit_key")
 
 
 class TestConfig(Config):
@@ -103,6 +112,7 @@ class TestConfig(Config):
 
     def __init__(self) -> None:
         self.SECRET_KEY = "test-" + secrets.token_hex(16)
+        self.AUDIT_KEY = "test-audit-" + secrets.token_hex(16)
 
 
 class ProductionConfig(Config):
@@ -113,6 +123,7 @@ class ProductionConfig(Config):
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        self.AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
 
 
 def config_for_environment() -> Config:
