@@ -7,7 +7,7 @@ identities stay in reporter_name/reporter_contact until the county's office key 
 keeps working meanwhile).
 
 Revision ID: 0020_sealed_reports
-Revises: 0040_cadre_machine_number
+Revises: 0011_audit_keyed_chain
 Create Date: 2026-12-07 09:30:00
 
 """
@@ -18,7 +18,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0020_sealed_reports'
-down_revision = '0040_cadre_machine_number'
+down_revision = '0011_audit_keyed_chain'
 branch_labels = None
 depends_on = None
 
