@@ -6,7 +6,7 @@ prints it: the public holds a copy that `flask audit verify --checkpoint` checks
 published before carry none.
 
 Revision ID: 0012_notice_audit_checkpoint
-Revises: 0011_audit_keyed_chain
+Revises: 0020_sealed_reports
 Create Date: 2026-12-07 09:20:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_notice_audit_checkpoint'
-down_revision = '0011_audit_keyed_chain'
+down_revision = '0020_sealed_reports'
 branch_labels = None
 depends_on = None
 
