@@ -14,10 +14,10 @@ def _instance_path() -> Path:
     return Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance")).resolve()
 
 
-def _dev_secret_key(instance: Path) -> str:
-    """Generate the development secret once and keep it in the instance folder."""
+def _dev_secret_key(instance: Path, name: str = "secret_key") -> str:
+    """Generate a development secret once and keep it in the instance folder."""
     instance.mkdir(parents=True, exist_ok=True)
-    path = instance / "secret_key"
+    path = instance / name
     if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
@@ -117,9 +117,18 @@ class Config:
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10/minute;60/hour")
     TRACK_BRAKE_STEP = int(os.environ.get("TRACK_BRAKE_STEP", "5"))
     TRACK_BRAKE_MAX_WAIT = int(os.environ.get("TRACK_BRAKE_MAX_WAIT", "60"))
+    # Keys of the audit chain retired by a rotation (space- or comma-separated), kept so that
+    # the entries and checkpoints they signed still verify; AUDIT_KEY signs from now on.
+    AUDIT_KEYS_RETIRED = os.environ.get("AUDIT_KEYS_RETIRED", "")
+    # Where audit checkpoints are appended (one JSON line each): outside the database, on a
+    # disk or mount the database's administrators cannot write, and in every backup.
+    AUDIT_CHECKPOINT_FILE = os.environ.get(
+        "AUDIT_CHECKPOINT_FILE", str(_instance_path() / "audit-checkpoints.jsonl"))
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
+        # Keys the audit chain and signs its checkpoints; never stored in the database.
+        self.AUDIT_KEY = os.environ.get("AUDIT_KEY") or _dev_secret_key(_instance_path(), "audit_key")
 
 
 class TestConfig(Config):
@@ -135,6 +144,7 @@ class TestConfig(Config):
 
     def __init__(self) -> None:
         self.SECRET_KEY = "test-" + secrets.token_hex(16)
+        self.AUDIT_KEY = "test-audit-" + secrets.token_hex(16)
 
 
 class ProductionConfig(Config):
@@ -146,6 +156,7 @@ class ProductionConfig(Config):
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+        self.AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
 
 
 def config_for_environment() -> Config:

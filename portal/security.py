@@ -99,6 +99,10 @@ def check_production_config(app: Flask) -> None:
         "EXTRA",
     }:
         raise ConfigurationError("SQLITE_SYNCHRONOUS must be FULL or EXTRA in production")
+    audit_key = app.config.get("AUDIT_KEY") or ""
+    if len(audit_key) < 32 or audit_key == app.config["SECRET_KEY"]:
+        raise ConfigurationError("AUDIT_KEY must be set (at least 32 characters, not SECRET_KEY) "
+                                 "in production: it keys the audit log")
 
 
 def set_security_headers(response: Response) -> Response:

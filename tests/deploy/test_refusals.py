@@ -19,6 +19,7 @@ GOOD_KEY = "k" * 48
 CASES = {
     "no secret key": ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
     "short secret key": ({"SECRET_KEY": "short"}, "SECRET_KEY must be set"),
+    "no audit key": ({"AUDIT_KEY": ""}, "AUDIT_KEY must be set"),
     "debug on": ({"PORTAL_DEBUG": "true"}, "DEBUG must be off"),
     "weak durability": ({"SQLITE_SYNCHRONOUS": "NORMAL"}, "SQLITE_SYNCHRONOUS must be FULL or EXTRA"),
     "no public address": ({"PUBLIC_URL": ""}, "PUBLIC_URL must be set in production"),
