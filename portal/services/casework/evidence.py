@@ -47,8 +47,9 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 #   report REPORT_DECODE_PIXELS (160 MP), checked for all its photos before the first is
 #   decoded;
 # - photos are decoded one at a time, scaled down before anything else is done with them.
-# A worker's peak is then about 4 bytes per decoded pixel of the largest photo (measured by
-# `make bench`: BENCHMARKS.md, "Photos"). A header larger than this is refused outright.
+# A worker's peak then rises by about 6.5 bytes per decoded pixel of the costliest photo, at
+# most about 330 MB (measured by `make bench`: BENCHMARKS.md, "Photos").
+# A header larger than this is refused outright.
 MAX_HEADER_PIXELS = 256_000_000
 # Pillow's own bomb check (a warning above, an error above twice this) follows ours.
 Image.MAX_IMAGE_PIXELS = MAX_HEADER_PIXELS
@@ -175,21 +176,19 @@ def clean_image(data: bytes, found: Probe | None = None) -> CleanImage:
     image = _decode(data, found)
     # Scaled down first, in place: no full-size copy is ever made of a large photo.
     image.thumbnail((MAX_SIDE, MAX_SIDE))
-    # A broken orientation tag: keep the pixels as they are.
+    # A broken orientation tag: keep the pixels as they are. In place: no copy of the pixels.
     with contextlib.suppress(Exception):
-        image = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )
+    mode, fmt, content_type = ("RGBA", "PNG", "image/png") if has_alpha else ("RGB", "JPEG", "image/jpeg")
+    pixels = image if image.mode == mode else image.convert(mode)
+    del image  # at most two copies of the (scaled) pixels are ever alive
     # A fresh image: nothing of the upload's info (EXIF, ICC, XMP, text) comes along.
-    if has_alpha:
-        pixels = image.convert("RGBA")
-        fmt, content_type = "PNG", "image/png"
-    else:
-        pixels = image.convert("RGB")
-        fmt, content_type = "JPEG", "image/jpeg"
     clean = Image.new(pixels.mode, pixels.size)
     clean.paste(pixels)
+    del pixels
     out = io.BytesIO()
     if fmt == "JPEG":
         clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
