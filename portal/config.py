@@ -112,11 +112,6 @@ class Config:
     # over the site's brake everyone waits MAX_WAIT. Nothing is ever refused.
     REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "10/hour")
     REPORT_GLOBAL_RATE_LIMIT = os.environ.get("REPORT_GLOBAL_RATE_LIMIT", "600/hour")
-    REPORT_BRAKE_STEP = int(os.environ.get("REPORT_BRAKE_STEP", "15"))
-    REPORT_BRAKE_MAX_WAIT = int(os.environ.get("REPORT_BRAKE_MAX_WAIT", "120"))
-    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10/minute;60/hour")
-    TRACK_BRAKE_STEP = int(os.environ.get("TRACK_BRAKE_STEP", "5"))
-    TRACK_BRAKE_MAX_WAIT = int(os.environ.get("TRACK_BRAKE_MAX_WAIT", "60"))
     # Keys of the audit chain retired by a rotation (space- or comma-separated), kept so that
     # the entries and checkpoints they signed still verify; AUDIT_KEY signs from now on.
     AUDIT_KEYS_RETIRED = os.environ.get("AUDIT_KEYS_RETIRED", "")
@@ -124,6 +119,11 @@ class Config:
     # disk or mount the database's administrators cannot write, and in every backup.
     AUDIT_CHECKPOINT_FILE = os.environ.get(
         "AUDIT_CHECKPOINT_FILE", str(_instance_path() / "audit-checkpoints.jsonl"))
+    REPORT_BRAKE_STEP = int(os.environ.get("REPORT_BRAKE_STEP", "15"))
+    REPORT_BRAKE_MAX_WAIT = int(os.environ.get("REPORT_BRAKE_MAX_WAIT", "120"))
+    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10/minute;60/hour")
+    TRACK_BRAKE_STEP = int(os.environ.get("TRACK_BRAKE_STEP", "5"))
+    TRACK_BRAKE_MAX_WAIT = int(os.environ.get("TRACK_BRAKE_MAX_WAIT", "60"))
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
@@ -155,8 +155,8 @@ class ProductionConfig(Config):
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
-        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
         self.AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
 
 
 def config_for_environment() -> Config:

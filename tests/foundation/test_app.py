@@ -127,8 +127,8 @@ def test_production_refuses_a_missing_secret(monkeypatch, tmp_path):
 
 def test_production_refuses_debug(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.DEBUG = True
     with pytest.raises(ConfigurationError, match="DEBUG"):
@@ -137,8 +137,8 @@ def test_production_refuses_debug(monkeypatch, tmp_path):
 
 def test_production_refuses_weak_sqlite_durability(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
     config.SQLITE_SYNCHRONOUS = "NORMAL"
@@ -148,8 +148,8 @@ def test_production_refuses_weak_sqlite_durability(monkeypatch, tmp_path):
 
 def test_production_has_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
     app = create_app(config)
@@ -229,8 +229,8 @@ def test_translations_work_outside_a_request(app):
 
 def test_production_refuses_flask_debug_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigurationError, match="DEBUG"):
         create_app(ProductionConfig())
@@ -257,5 +257,6 @@ def test_production_refuses_a_missing_short_or_reused_audit_key(monkeypatch, aud
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("AUDIT_KEY", audit_key)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     with pytest.raises(ConfigurationError, match="AUDIT_KEY"):
         create_app(ProductionConfig())

@@ -103,6 +103,7 @@ def _config_of(app, tmp_path) -> dict:
 def test_production_refuses_a_missing_or_malformed_public_url(value, tmp_path):
     config = ProductionConfig()
     config.SECRET_KEY = "p" * 40
+    config.AUDIT_KEY = "q" * 40
     config.PUBLIC_URL = value
     config.INSTANCE_PATH = str(tmp_path)
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
