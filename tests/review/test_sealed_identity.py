@@ -136,7 +136,8 @@ def test_a_password_reset_drops_the_keys_and_a_colleague_grants_them_again(app, 
         password = auth_service.reset_password(admin=admin, user=db.session.get(User, inspector))
         assert _grants_of(inspector) == []
     client = _login(app, inspector, password)
-    assert "举报人甲" not in _reveal(client, office["report"])
+    page = _reveal(client, office["report"])
+    assert "举报人甲" not in page and "举报人身份已加密封存" in page
     _login(app, office["ids"]["city"])
     assert "举报人甲" in _reveal(_login(app, inspector, password), office["report"])
 
