@@ -112,6 +112,7 @@ def app_env(database: str, dataset: str, instance: Path) -> dict[str, str]:
         PORTAL_ENV="production",
         SECRET_KEY=SECRET,
         AUDIT_KEY="bench-audit-key-" + "b" * 32,
+        PUBLIC_URL="http://127.0.0.1",
         PORTAL_INSTANCE_PATH=str(instance),
         DATABASE_URL=database_url(database, dataset, instance),
         EVIDENCE_DIR=str(instance / "evidence"),

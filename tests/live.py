@@ -61,6 +61,7 @@ def server_env(instance: Path, **extra: str) -> dict[str, str]:
         or f"sqlite:///{instance / 'live.sqlite3'}",
         EVIDENCE_DIR=str(instance / "evidence"),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        PUBLIC_URL="http://127.0.0.1",
     )
     # The served instance reads the same clock as the test (ZAIGANG_CLOCK or a test's set_to).
     # A production instance refuses ZAIGANG_CLOCK: it runs on the system clock (clock.system_now).
@@ -81,8 +82,8 @@ def live_server(instance: Path, *, workers: int = 2, seed: bool = True,
     `after_migrate()` then grants the app's own role what it needs.
     """
     instance.mkdir(parents=True, exist_ok=True)
-    env = server_env(instance, **extra_env)
     port = free_port()
+    env = server_env(instance, **{"PUBLIC_URL": f"http://127.0.0.1:{port}", **extra_env})
     log_path = instance / "gunicorn.log"
     flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT,

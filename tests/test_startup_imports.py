@@ -47,6 +47,7 @@ def _production_env(instance, database_url: str) -> dict[str, str]:
         PORTAL_INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
         EVIDENCE_DIR=str(instance / "evidence"), PORTAL_RATELIMIT_ENABLED="false",
         RATELIMIT_STORAGE_URI="memory://", CACHE_URL="", PYTHONPATH=str(ROOT),
+        PUBLIC_URL="https://zaigang.example.cn",
     )
     return env
 

@@ -15,7 +15,7 @@ from tests.deploy.http import Client
 from tests.live import LiveServer, live_server, stop
 
 # As deploy/zaigang.env.example sets them; the limits keep their defaults
-# (TRACK_RATE_LIMIT "5/minute;20/hour" is what the tests run into).
+# (TRACK_RATE_LIMIT "10/minute;60/hour" is what the tests run into).
 PRODUCTION_ENV = {"PORTAL_ENV": "production", "PROXY_FIX_X_FOR": "1"}
 
 

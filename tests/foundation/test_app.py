@@ -120,6 +120,7 @@ def test_session_cookie_flags(app):
 def test_production_refuses_a_missing_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app(ProductionConfig())
 
@@ -127,6 +128,7 @@ def test_production_refuses_a_missing_secret(monkeypatch, tmp_path):
 def test_production_refuses_debug(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.DEBUG = True
     with pytest.raises(ConfigurationError, match="DEBUG"):
@@ -136,6 +138,7 @@ def test_production_refuses_debug(monkeypatch, tmp_path):
 def test_production_refuses_weak_sqlite_durability(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
     config.SQLITE_SYNCHRONOUS = "NORMAL"
@@ -146,6 +149,7 @@ def test_production_refuses_weak_sqlite_durability(monkeypatch, tmp_path):
 def test_production_has_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
     app = create_app(config)
@@ -165,6 +169,7 @@ def test_development_secret_is_generated_once_and_kept(monkeypatch, tmp_path):
 
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     first = Config().SECRET_KEY
     assert len(first) >= 32
     assert first == Config().SECRET_KEY
@@ -225,6 +230,7 @@ def test_translations_work_outside_a_request(app):
 def test_production_refuses_flask_debug_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigurationError, match="DEBUG"):
         create_app(ProductionConfig())
@@ -250,5 +256,6 @@ def test_production_refuses_a_missing_short_or_reused_audit_key(monkeypatch, aud
     """The audit log's key must be its own: not SECRET_KEY, and never the database's."""
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("AUDIT_KEY", audit_key)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     with pytest.raises(ConfigurationError, match="AUDIT_KEY"):
         create_app(ProductionConfig())
