@@ -39,7 +39,7 @@ from portal.models.base import new_public_id, utcnow
 from portal.rules.deadlines import accept_deadline
 from portal.rules.receipts import RECEIPT_DIGITS, new_receipt, normalize_receipt, receipt_hash
 from portal.sanitize import clean_text
-from portal.services.casework import evidence, messages
+from portal.services.casework import case_numbers, evidence, messages
 from portal.services.shared import audit, townships
 from portal.services.shared.calendar import calendar_for
 from portal.services.shared.errors import ValidationError
@@ -173,6 +173,8 @@ def _write(values: dict, images: list, prepared: dict) -> Report | None:
     object if its photos needed one, else None (it is made after the commit)."""
     # Plain INSERTs: a new report has no unit of work to track, only rows to write.
     connection = db.session.connection()
+    values["case_year"] = case_numbers.year_of(values["submitted_at"])
+    values["case_seq"] = case_numbers.take_number(connection, values["county_id"], values["case_year"])
     values["id"] = connection.execute(_INSERT_REPORT, values).inserted_primary_key[0]
     connection.execute(_INSERT_EVENT, {
         "report_id": values["id"], "at": values["submitted_at"],
