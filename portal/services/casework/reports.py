@@ -105,7 +105,7 @@ def _clean_photos(photos: Iterable) -> list[evidence.CleanImage]:
     if len(photos) > current_app.config["MAX_PHOTOS"]:
         raise ValidationError(_("最多上传 %(n)s 张照片。", n=current_app.config["MAX_PHOTOS"]))
     # Every photo is checked before anything is written: a bad one stops the whole report.
-    return [evidence.read_photo(photo) for photo in photos]
+    return evidence.clean_photos(photos)
 
 
 # Built once and given their values at execution: the compiled form is then cached.
