@@ -29,6 +29,7 @@ from portal.models.report import (
     Source,
 )
 from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
+from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
 from portal.models.township import Township
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, User, user_township
@@ -39,6 +40,10 @@ __all__ = [
     "CLOSED_STATUSES",
     "TOTP_REQUIRED_ROLES",
     "Action",
+    "KeySession",
+    "OfficeKey",
+    "OfficeKeyGrant",
+    "UserKey",
     "AuditEntry",
     "Cadre",
     "CaseCounter",

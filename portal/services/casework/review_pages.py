@@ -179,7 +179,7 @@ def _message_photos(reports: list[Report]) -> dict[int, list[Evidence]]:
 
 
 def case_page(*, user: User, public_id: str, reveal: bool = False,
-              now: datetime | None = None) -> CasePage:
+              keyring: dict[int, bytes] | None = None, now: datetime | None = None) -> CasePage:
     """The case page of a report the user may see (NotFoundError otherwise).
 
     With reveal, a named reporter's identity is shown to the assigned inspector, and the
@@ -188,8 +188,8 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
     now = now or utcnow()
     revealed = None
     if reveal:
-        revealed = review.reveal_reporter(user=user, report=cases.get_report(user=user,
-                                                                             public_id=public_id))
+        revealed = review.reveal_reporter(user=user, keyring=keyring or {},
+                                          report=cases.get_report(user=user, public_id=public_id))
     report = _load(user, public_id)
     children = _children(report)
     merged_into = db.session.get(Report, report.merged_into_id) if report.merged_into_id else None
