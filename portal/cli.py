@@ -16,7 +16,7 @@ from portal.services.accounts.users import create_user
 from portal.services.casework.escalation import escalate
 from portal.services.casework.retention import purge
 from portal.services.office import notices
-from portal.services.shared import audit, backup, sealing
+from portal.services.shared import audit, audit_checkpoints, backup, sealing
 from portal.services.shared.errors import ServiceError
 from portal.services.shared.regions import add_region, list_regions
 
@@ -113,16 +113,36 @@ def users_list() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the audit chain; exits non-zero and names the first broken entry."""
-    result = audit.verify()
+@click.option("--checkpoint", "printed", multiple=True,
+              help="A checkpoint as a monthly notice prints it (repeatable).")
+def audit_verify(printed: tuple[str, ...]) -> None:
+    """Check the audit chain against its checkpoints; exits non-zero at the first mismatch."""
+    try:
+        extra = [audit_checkpoints.parse_printed(text) for text in printed]
+        result = audit_checkpoints.check(extra)
+    except (ValueError, audit_checkpoints.CheckpointError) as error:
+        raise click.ClickException(f"checkpoints unusable: {error}") from error
     if result.ok:
-        click.echo(f"audit chain intact: {result.checked} entries")
+        click.echo(f"audit chain intact: {result.checked} entries, "
+                   f"{result.checkpoints} checkpoint(s) matched")
+        if not result.checkpoints:
+            click.echo("warning: no checkpoint yet (run `flask audit checkpoint`): entries "
+                       "deleted from the end could not be seen")
         return
+    where = f"at entry {result.first_broken_id}" if result.first_broken_id else "at its end"
     raise click.ClickException(
-        f"audit chain broken at entry {result.first_broken_id}: {result.problem} "
+        f"audit chain broken {where}: {result.problem} "
         f"({result.checked} entries before it are intact)"
     )
+
+
+@audit_cli.command("checkpoint")
+@runs_once("audit checkpoint")
+def audit_checkpoint() -> None:
+    """Append a signed checkpoint (count, head hash, time) to AUDIT_CHECKPOINT_FILE."""
+    checkpoint = audit_checkpoints.take()
+    click.echo(f"checkpoint {checkpoint.at}: {checkpoint.count} entries, head "
+               f"{checkpoint.head[:16]}... written to {audit_checkpoints.path()}")
 
 
 @notices_cli.command("publish")

@@ -87,6 +87,10 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     MAX_PHOTO_BYTES = 8 * 1024 * 1024
     MAX_PHOTOS = 5
+    # Decoding cost of photos (portal/services/casework/evidence.py): decoded pixels per photo
+    # (after reduced JPEG decoding) and per report (all its photos together).
+    PHOTO_DECODE_PIXELS = int(os.environ.get("PHOTO_DECODE_PIXELS", "52000000"))
+    REPORT_DECODE_PIXELS = int(os.environ.get("REPORT_DECODE_PIXELS", "160000000"))
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -113,8 +117,8 @@ class Config:
     AUDIT_KEYS_RETIRED = os.environ.get("AUDIT_KEYS_RETIRED", "")
     # Where audit checkpoints are appended (one JSON line each): outside the database, on a
     # disk or mount the database's administrators cannot write, and in every backup.
-    AUDIT_CHECKPOINT_FILE = os.environ.get(
-        "AUDIT_CHECKPOINT_FILE", str(_instance_path() / "audit-checkpoints.jsonl"))
+    # Empty: audit-checkpoints.jsonl in the instance folder.
+    AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
     REPORT_BRAKE_STEP = int(os.environ.get("REPORT_BRAKE_STEP", "15"))
     REPORT_BRAKE_MAX_WAIT = int(os.environ.get("REPORT_BRAKE_MAX_WAIT", "120"))
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10/minute;60/hour")

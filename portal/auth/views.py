@@ -141,6 +141,14 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _renew_session() -> None:
+    """After a TOTP change ended every session of the account: a new one for this browser."""
+    held = session.get(sealing.SESSION_KEY)
+    begin_session(current_user._get_current_object())
+    if held:
+        session[sealing.SESSION_KEY] = held
+
+
 @bp.get("/account")
 @staff_login_required
 def account():
@@ -184,6 +192,7 @@ def totp_confirm():
             form.code.errors.append(_("验证码不正确，请核对手机上的时间后重试。"))
         else:
             session.pop(ENROL_KEY, None)
+            _renew_session()
             flash(_("动态验证码已开启。今后登录时需要输入验证码。"), "success")
             return redirect(url_for("auth.account"))
     # The code was wrong: the same secret, shown again to the same person in the same session.
@@ -200,6 +209,7 @@ def totp_disable():
         except ValidationError:
             flash(_("验证码不正确，动态验证码仍然开启。"), "error")
         else:
+            _renew_session()
             flash(_("动态验证码已关闭。"), "success")
     else:
         flash(_("请输入 6 位数字"), "error")

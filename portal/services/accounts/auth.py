@@ -113,7 +113,9 @@ def _record_failure(user: User | None, username: str) -> None:
 
 
 def record_logout(user: User) -> None:
-    """Audit a logout."""
+    """End every session of the account on the server side (a copied cookie opens nothing
+    any more), and audit the logout."""
+    user.session_epoch += 1
     audit.record("auth.logout", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -151,6 +153,8 @@ def enable_totp(*, user: User, secret: str, code: str, now: float | None = None)
     user.totp_secret = secret
     user.totp_enabled = True
     user.totp_last_step = step
+    # Every session of the account ends; the view starts a fresh one for the person here.
+    user.session_epoch += 1
     audit.record("auth.totp_enabled", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -164,6 +168,7 @@ def disable_totp(*, user: User, code: str, now: float | None = None) -> None:
         raise ValidationError("wrong code")
     user.totp_enabled = False
     user.totp_secret = None
+    user.session_epoch += 1
     audit.record("auth.totp_disabled", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
