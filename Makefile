@@ -61,6 +61,7 @@ test: $(STAMP) $(NODE_STAMP) translations lint
 # gunicorn with wrk on SQLite and PostgreSQL; prints one table (see BENCHMARKS.md).
 bench: $(STAMP) translations
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/photos.py
 
 # Retake docs/screenshots/*.png from the demo data (needs Chromium and fonts-noto-cjk).
 screenshots: $(STAMP) translations

@@ -87,6 +87,10 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     MAX_PHOTO_BYTES = 8 * 1024 * 1024
     MAX_PHOTOS = 5
+    # Decoding cost of photos (portal/services/casework/evidence.py): decoded pixels per photo
+    # (after reduced JPEG decoding) and per report (all its photos together).
+    PHOTO_DECODE_PIXELS = int(os.environ.get("PHOTO_DECODE_PIXELS", "52000000"))
+    REPORT_DECODE_PIXELS = int(os.environ.get("REPORT_DECODE_PIXELS", "160000000"))
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

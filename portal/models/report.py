@@ -89,6 +89,8 @@ class Report(db.Model):
               sqlite_where=text("escalation_level > 0"), postgresql_where=text("escalation_level > 0")),
         Index("ix_report_township_submitted", "township_id", "submitted_at"),
         Index("ix_report_cadre_observed", "cadre_id", "observed_at"),
+        # The case number (演示县〔2026〕第0012号): unique in its county, and how staff find it.
+        Index("ix_report_case_number", "county_id", "case_year", "case_seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +105,10 @@ class Report(db.Model):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The case number: the year of filing (Asia/Shanghai) and the place in the county's
+    # sequence of that year (portal/services/casework/case_numbers.py gives it).
+    case_year: Mapped[int | None] = mapped_column(Integer)
+    case_seq: Mapped[int | None] = mapped_column(Integer)
     cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id"))
     cadre_text: Mapped[str] = mapped_column(String(64), default="")
     category: Mapped[Category] = mapped_column(str_enum(Category))
@@ -263,6 +269,37 @@ def report_data_key(session: Session, report: Report) -> bytes | None:
     report.sealed_data_key = sealing.seal_to(key.public_key, data_key)
     report.__dict__["_data_key"] = data_key
     return data_key
+
+
+def sealed_identity_columns(session: Session, county_id: int, name: str | None,
+                            contact: str | None) -> tuple[dict, bytes | None]:
+    """A new report's identity columns, sealed when the county has an office key, and its data key.
+
+    For writers that insert rows directly (the submission); the flush hook below does the same
+    for reports written through the ORM.
+    """
+    columns = {"reporter_name": name, "reporter_contact": contact, "office_key_id": None,
+               "sealed_data_key": None, "sealed_identity": None}
+    key = _current_office_key(session, county_id) if (name or contact) else None
+    if key is None:
+        return columns, None
+    data_key = sealing.new_data_key()
+    columns.update(reporter_name=None, reporter_contact=None, office_key_id=key.id,
+                   sealed_data_key=sealing.seal_to(key.public_key, data_key),
+                   sealed_identity=sealing.encrypt_fields(data_key, {"name": name, "contact": contact}))
+    return columns, data_key
+
+
+def report_from_columns(values: dict, data_key: bytes | None) -> Report:
+    """The ORM object for a row written from sealed_identity_columns' values (not attached)."""
+    fields = dict(values)
+    identity = {"name": fields.pop("reporter_name"), "contact": fields.pop("reporter_contact")}
+    report = Report(**fields)
+    if data_key is None:
+        report.legacy_reporter_name, report.legacy_reporter_contact = identity["name"], identity["contact"]
+    else:
+        report.__dict__["_data_key"] = data_key
+    return report
 
 
 def _seal_identity(session: Session, report: Report) -> None:

@@ -255,6 +255,7 @@ def test_rate_limit_key_is_a_keyed_hash_not_the_address(make_app):
 def test_production_refuses_a_missing_short_or_reused_audit_key(monkeypatch, audit_key):
     """The audit log's key must be its own: not SECRET_KEY, and never the database's."""
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("AUDIT_KEY", audit_key)
     monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     with pytest.raises(ConfigurationError, match="AUDIT_KEY"):

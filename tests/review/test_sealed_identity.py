@@ -136,7 +136,8 @@ def test_a_password_reset_drops_the_keys_and_a_colleague_grants_them_again(app, 
         password = auth_service.reset_password(admin=admin, user=db.session.get(User, inspector))
         assert _grants_of(inspector) == []
     client = _login(app, inspector, password)
-    assert "举报人甲" not in _reveal(client, office["report"])
+    page = _reveal(client, office["report"])
+    assert "举报人甲" not in page and "举报人身份已加密封存" in page
     _login(app, office["ids"]["city"])
     assert "举报人甲" in _reveal(_login(app, inspector, password), office["report"])
 
@@ -168,3 +169,20 @@ def test_the_recovery_key_grants_and_rotation_keeps_every_report_open(app, runne
     stale = runner.invoke(args=["sealing", "grant", "--county", office["code"],
                                 "--recovery-key", office["recovery"]])
     assert stale.exit_code != 0
+
+
+def test_the_retention_purge_deletes_the_sealed_identity(app, office):
+    from datetime import timedelta
+
+    from portal.models.base import utcnow
+    from portal.services.casework.retention import purge
+
+    with app.app_context():
+        closed = utcnow() - timedelta(days=int(app.config["RETENTION_DAYS"]) + 1)
+        db.session.execute(db.update(Report).where(Report.public_id == office["report"])
+                           .values(status=ReportStatus.CONCLUDED, closed_at=closed))
+        db.session.commit()
+        assert purge().reports == 1
+        row = db.session.execute(text("SELECT reporter_name, reporter_contact, sealed_identity FROM report "
+                                      "WHERE public_id = :p"), {"p": office["report"]}).one()
+    assert tuple(row) == (None, None, None)
