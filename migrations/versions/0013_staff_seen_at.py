@@ -5,7 +5,7 @@ writes (at most once a minute), not from a time carried in the session cookie: a
 replayed after the idle time finds every session of the account ended.
 
 Revision ID: 0013_staff_seen_at
-Revises: 0012_notice_audit_checkpoint
+Revises: 0070_case_numbers
 Create Date: 2026-12-07 09:25:00
 
 """
@@ -16,7 +16,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0013_staff_seen_at'
-down_revision = '0012_notice_audit_checkpoint'
+down_revision = '0070_case_numbers'
 branch_labels = None
 depends_on = None
 
