@@ -6,6 +6,8 @@ FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address links, QR codes and calendar feeds point at (never the request's Host header).
+PUBLIC_URL ?= http://$(HOST):$(PORT)
 SCAN_SECONDS ?= 300
 
 .PHONY: run test lint translations install bench audit clean screenshots lock
@@ -42,7 +44,7 @@ run: $(STAMP) translations
 	$(FLASK) demo seed --if-empty
 	@$(FLASK) demo logins
 	@echo "Serving Zaigang on http://$(HOST):$(PORT)/"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_URL='$(PUBLIC_URL)' $(FLASK) run --host $(HOST) --port $(PORT)
 
 # ruff, and the import contracts of pyproject.toml's [tool.importlinter] (the layers).
 lint: $(STAMP)
@@ -59,6 +61,7 @@ test: $(STAMP) $(NODE_STAMP) translations lint
 # gunicorn with wrk on SQLite and PostgreSQL; prints one table (see BENCHMARKS.md).
 bench: $(STAMP) translations
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/photos.py
 
 # Retake docs/screenshots/*.png from the demo data (needs Chromium and fonts-noto-cjk).
 screenshots: $(STAMP) translations

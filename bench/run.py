@@ -33,7 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 BIN = Path(sys.executable).parent
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379"
+# BENCH_PG_PREFIX: the bench databases' names (<prefix>_demo, <prefix>_national).
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "zaigang_bench")
+# BENCH_REDIS: another Redis server (a machine shared with other work keeps its own).
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
 DEMO_TOWNSHIP = "990101001"
 NATIONAL = {"townships": 40_000, "cadres-per-township": 30, "reports": 1_000_000}
 SECRET = "bench-secret-" + "k" * 40
@@ -100,7 +103,7 @@ def ensure_wrk() -> str:
 def database_url(database: str, dataset: str, instance: Path) -> str:
     if database == "sqlite":
         return f"sqlite:///{instance / 'bench.sqlite3'}"
-    return f"{PG}/zaigang_bench_{dataset}"
+    return f"{PG}/{PG_PREFIX}_{dataset}"
 
 
 def app_env(database: str, dataset: str, instance: Path) -> dict[str, str]:
@@ -108,6 +111,8 @@ def app_env(database: str, dataset: str, instance: Path) -> dict[str, str]:
     env.update(
         PORTAL_ENV="production",
         SECRET_KEY=SECRET,
+        AUDIT_KEY="bench-audit-key-" + "b" * 32,
+        PUBLIC_URL="http://127.0.0.1",
         PORTAL_INSTANCE_PATH=str(instance),
         DATABASE_URL=database_url(database, dataset, instance),
         EVIDENCE_DIR=str(instance / "evidence"),
@@ -137,7 +142,7 @@ def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
         shutil.rmtree(instance, ignore_errors=True)
         instance.mkdir(parents=True)
         if database == "postgresql":
-            name = f"zaigang_bench_{dataset}"
+            name = f"{PG_PREFIX}_{dataset}"
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c",
                             f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"],
                            check=True, capture_output=True)
@@ -156,7 +161,7 @@ def prepare(database: str, dataset: str, rebuild: bool) -> dict[str, str]:
                   "--username", username, "--password", password, "--totp-secret", secret)
         if database == "postgresql":
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-d",
-                            f"zaigang_bench_{dataset}", "-c", "VACUUM ANALYZE"], check=True)
+                            f"{PG_PREFIX}_{dataset}", "-c", "VACUUM ANALYZE"], check=True)
         marker.write_text(json.dumps({
             "dataset": dataset, "built": time.time(), "seconds": round(time.monotonic() - started, 1),
             "scale_seconds": round(scale_seconds, 1) if scale_seconds is not None else None,
@@ -253,6 +258,13 @@ _LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 def wrk(url: str, duration: int, connections: int, script: str | None = None,
         env: dict[str, str] | None = None) -> tuple[float, float, float, int]:
+    rps, p50, p99, errors, _answered = wrk_run(url, duration, connections, script, env)
+    return rps, p50, p99, errors
+
+
+def wrk_run(url: str, duration: int, connections: int, script: str | None = None,
+            env: dict[str, str] | None = None) -> tuple[float, float, float, int, int]:
+    """wrk's figures: req/s, p50 and p99 ms, errors, and the responses that were 2xx or 3xx."""
     args = [ensure_wrk(), "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if script:
         args += ["-s", str(ROOT / "bench" / script)]
@@ -265,9 +277,10 @@ def wrk(url: str, duration: int, connections: int, script: str | None = None,
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     n_errors = int(errors.group(1)) if errors else 0
+    answered = int(re.search(r"(\d+) requests in", out).group(1)) - n_errors
     if socket_errors:
         n_errors += sum(int(x) for x in socket_errors.groups())
-    return rps, latencies.get("50", 0.0), latencies.get("99", 0.0), n_errors
+    return rps, latencies.get("50", 0.0), latencies.get("99", 0.0), n_errors, answered
 
 
 def _opener() -> urllib.request.OpenerDirector:
@@ -372,10 +385,69 @@ def measure(database: str, dataset: str, args: argparse.Namespace) -> list[Row]:
                             1000 * (db_after - db_before) / served))
             log(f"  {database:<10} {dataset:<8} {name:<22} {rps:9.0f} req/s  "
                 f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+        if wanted("surge") and database in args.surge_databases.split(",") \
+                and dataset == "demo":
+            rows.extend(surge(database, dataset, base, env, args, server, rows[0].rps))
         rss = worker_rss_mb(server)
         rows.append(Row(database, dataset, "worker RSS (MB)", rss, 0, 0))
     finally:
         stop(server)
+    return rows
+
+
+def stored_reports(env: dict[str, str]) -> int:
+    """How many reports the database holds (what a lost report would be missing from)."""
+    out = subprocess.run([sys.executable, "-c", COUNT_REPORTS], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True, timeout=120)
+    return int(out.stdout.split()[-1])
+
+
+COUNT_REPORTS = """
+from sqlalchemy import func, select
+from wsgi import app
+from portal.extensions import db
+from portal.models import Report
+with app.app_context():
+    print(db.session.scalar(select(func.count()).select_from(Report)))
+"""
+
+
+def surge(database: str, dataset: str, base: str, env: dict[str, str], args: argparse.Namespace,
+          server: subprocess.Popen, ceiling: float) -> list[Row]:
+    """A surge: `--surge-reporters` submitting and `--surge-readers` on the board at once.
+
+    Every acknowledged submission (a 2xx or 3xx answer) must be in the database afterwards:
+    the count of reports before and after is compared with the acknowledgements.
+    """
+    import concurrent.futures
+
+    form = report_form(base)
+    before = stored_reports(env)
+    app_before, db_before = cpu_snapshot(server)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        reporters = pool.submit(wrk_run, f"{base}/report", args.duration, args.surge_reporters,
+                                "post_report.lua", form)
+        readers = pool.submit(wrk_run, f"{base}/t/{DEMO_TOWNSHIP}", args.duration,
+                              args.surge_readers)
+        report, board = reporters.result(), readers.result()
+    app_after, db_after = cpu_snapshot(server)
+    stored = stored_reports(env) - before
+    lost = max(0, report[4] - stored)
+    served = max((report[0] + board[0]) * args.duration, 1.0)
+    app_cpu = 1000 * (app_after - app_before) / served
+    db_cpu = 1000 * (db_after - db_before) / served
+    rows = [
+        Row(database, dataset, f"surge: report submission ({args.surge_reporters} at once)",
+            report[0], report[1], report[2], report[0] / ceiling, report[3], app_cpu, db_cpu),
+        Row(database, dataset, f"surge: board ({args.surge_readers} at once)",
+            board[0], board[1], board[2], board[0] / ceiling, board[3], app_cpu, db_cpu),
+        Row(database, dataset, f"surge: reports acknowledged {report[4]:,}, stored {stored:,}, "
+            "lost", lost, 0, 0),
+    ]
+    for row in rows[:2]:
+        log(f"  {database:<10} {dataset:<8} {row.page:<40} {row.rps:9.0f} req/s  "
+            f"p50 {row.p50_ms:6.1f} ms  p99 {row.p99_ms:6.1f} ms  errors {row.errors}")
+    log(f"  {database:<10} {dataset:<8} surge: acknowledged {report[4]}, stored {stored}, lost {lost}")
     return rows
 
 
@@ -384,7 +456,7 @@ def table(rows: list[Row]) -> str:
              "| app CPU ms/req | db CPU ms/req |",
              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        if r.page.startswith("worker RSS"):
+        if r.page.startswith("worker RSS") or r.page.startswith("surge: reports"):
             lines.append(f"| {r.database} | {r.dataset} | {r.page} | {r.rps:.0f} | | | | | | |")
             continue
         app = f"{r.app_cpu_ms:.2f}" if r.app_cpu_ms else ""
@@ -408,6 +480,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
     parser.add_argument("--pages", default="",
                         help="only the pages whose names start with one of these (comma-separated)")
+    parser.add_argument("--surge-reporters", type=int, default=32)
+    parser.add_argument("--surge-readers", type=int, default=256)
+    parser.add_argument("--surge-databases", default="postgresql",
+                        help="where the surge runs (on the demo data set, after the pages)")
     parser.add_argument("--deep-page", type=int, default=10_000)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets")
     parser.add_argument("--build-only", action="store_true",

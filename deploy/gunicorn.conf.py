@@ -80,3 +80,16 @@ class PrivacyLogger(Logger):
 
 
 logger_class = PrivacyLogger
+
+
+def on_starting(server):
+    """Refuse to start several workers on per-process rate-limit counters (before any fork)."""
+    from portal.config import config_for_environment
+    from portal.security import check_rate_limit_storage
+
+    config = config_for_environment()
+    switch = os.environ.get("PORTAL_RATELIMIT_ENABLED", "true").strip().lower()
+    enabled = switch not in {"0", "false", "no", "off"}
+    settings = {"ENV_NAME": config.ENV_NAME, "RATELIMIT_STORAGE_URI": config.RATELIMIT_STORAGE_URI,
+                "RATELIMIT_ENABLED": enabled}
+    check_rate_limit_storage(settings, server.cfg.workers)

@@ -16,7 +16,7 @@ from portal.services.accounts.users import create_user
 from portal.services.casework.escalation import escalate
 from portal.services.casework.retention import purge
 from portal.services.office import notices
-from portal.services.shared import audit, backup
+from portal.services.shared import audit, audit_checkpoints, backup, sealing
 from portal.services.shared.errors import ServiceError
 from portal.services.shared.regions import add_region, list_regions
 
@@ -113,16 +113,36 @@ def users_list() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Check the audit chain; exits non-zero and names the first broken entry."""
-    result = audit.verify()
+@click.option("--checkpoint", "printed", multiple=True,
+              help="A checkpoint as a monthly notice prints it (repeatable).")
+def audit_verify(printed: tuple[str, ...]) -> None:
+    """Check the audit chain against its checkpoints; exits non-zero at the first mismatch."""
+    try:
+        extra = [audit_checkpoints.parse_printed(text) for text in printed]
+        result = audit_checkpoints.check(extra)
+    except (ValueError, audit_checkpoints.CheckpointError) as error:
+        raise click.ClickException(f"checkpoints unusable: {error}") from error
     if result.ok:
-        click.echo(f"audit chain intact: {result.checked} entries")
+        click.echo(f"audit chain intact: {result.checked} entries, "
+                   f"{result.checkpoints} checkpoint(s) matched")
+        if not result.checkpoints:
+            click.echo("warning: no checkpoint yet (run `flask audit checkpoint`): entries "
+                       "deleted from the end could not be seen")
         return
+    where = f"at entry {result.first_broken_id}" if result.first_broken_id else "at its end"
     raise click.ClickException(
-        f"audit chain broken at entry {result.first_broken_id}: {result.problem} "
+        f"audit chain broken {where}: {result.problem} "
         f"({result.checked} entries before it are intact)"
     )
+
+
+@audit_cli.command("checkpoint")
+@runs_once("audit checkpoint")
+def audit_checkpoint() -> None:
+    """Append a signed checkpoint (count, head hash, time) to AUDIT_CHECKPOINT_FILE."""
+    checkpoint = audit_checkpoints.take()
+    click.echo(f"checkpoint {checkpoint.at}: {checkpoint.count} entries, head "
+               f"{checkpoint.head[:16]}... written to {audit_checkpoints.path()}")
 
 
 @notices_cli.command("publish")
@@ -226,7 +246,62 @@ def regions_list() -> None:
         click.echo(f"{region.code}  {region.level.value:<8} {region.name}  {parent}")
 
 
+sealing_cli = AppGroup("sealing", help="The county offices' keys that seal reports.")
+_RECOVERY_NOTE = ("Print this recovery key now, on paper, and keep it in the office's safe; it is "
+                  "shown once and never stored:")
+
+
+@sealing_cli.command("init")
+@click.option("--county", "county_code", required=True, help="The county's 6-digit code.")
+def sealing_init(county_code: str) -> None:
+    """Make a county office's key pair and its printed recovery key; seal waiting identities."""
+    try:
+        key, recovery, sealed = sealing.init_office(county_code)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    grants = len(sealing.eligible_users(key.county_id))
+    click.echo(f"office key made for county {county_code}; {sealed} waiting identit(ies) sealed; "
+               f"{grants} inspector(s) of the county and above receive it at their next login")
+    click.echo(_RECOVERY_NOTE)
+    click.echo(f"    {recovery}")
+
+
+@sealing_cli.command("grant")
+@click.option("--county", "county_code", required=True)
+@click.option("--recovery-key", prompt=True, hide_input=True)
+def sealing_grant(county_code: str, recovery_key: str) -> None:
+    """With the recovery key: grant the office key to every inspector still without it."""
+    try:
+        key = sealing.current_office_key(sealing.county_by_code(county_code).id)
+        if key is None:
+            raise click.ClickException(f"county {county_code} has no office key")
+        made = sealing.grant_with_recovery(key, recovery_key)
+    except sealing.SealError as error:
+        raise click.ClickException("that is not this office's recovery key") from error
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record("office_key.granted", actor=None, object_type="region", object_id=county_code,
+                 detail={"grants": made})
+    db.session.commit()
+    click.echo(f"granted to {made} inspector(s)")
+
+
+@sealing_cli.command("rotate")
+@click.option("--county", "county_code", required=True)
+@click.option("--recovery-key", prompt=True, hide_input=True, help="The current key's recovery key.")
+def sealing_rotate(county_code: str, recovery_key: str) -> None:
+    """A new office key (an inspector left): re-seal every report to it, delete the old key."""
+    try:
+        _key, recovery, moved = sealing.rotate(county_code, recovery_key)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"new office key for county {county_code}; {moved} report(s) re-sealed to it; "
+               "the old key and its recovery key no longer open anything stored")
+    click.echo(_RECOVERY_NOTE)
+    click.echo(f"    {recovery}")
+
+
 def register(app: Flask) -> None:
-    for group in (demo_cli, users_cli, regions_cli, audit_cli, notices_cli, reports_cli):
+    for group in (demo_cli, users_cli, regions_cli, audit_cli, notices_cli, reports_cli, sealing_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_cli)

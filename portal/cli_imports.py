@@ -119,6 +119,14 @@ def _mask(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
+def _masked_change(old: str, new: str) -> str:
+    """A personal phone's change with both numbers masked, yet told apart: when the usual mask
+    (138****0001) would print two different numbers alike, the last four digits are masked."""
+    if old and _mask(old) == _mask(new) and old != new and len(old) == len(new) >= 8:
+        return f"{old[:-4]}**** → {new[:-4]}****"
+    return f"{_mask(old) if old else _show(old)} → {_mask(new)}"
+
+
 def _show(value) -> str:
     if value is True or value is False:
         return _("是") if value else _("否")
@@ -134,7 +142,7 @@ def _cadre_text(row: roster_import.ImportRow) -> str:
                   f"{COLUMN_LABELS['machine_number']} {row.machine_number}" if row.machine_number else ""]
         return " · ".join(p for p in parts if p)
     changes = [f"{COLUMN_LABELS[c.field]} "
-               + (f"{_mask(str(c.old or ''))} → {_mask(str(c.new))}" if c.field == "personal_phone"
+               + (_masked_change(str(c.old or ""), str(c.new)) if c.field == "personal_phone"
                   else f"{_show(c.old)} → {_show(c.new)}") for c in row.changes]
     return " · ".join([row.name, *changes])
 

@@ -9,6 +9,7 @@ computes the same key for a client, and nobody reading Redis learns an address.
 
 import hashlib
 import hmac
+import ipaddress
 
 from flask import current_app, request
 
@@ -24,7 +25,24 @@ def _key() -> bytes:
     return cached
 
 
+def client_network(address: str) -> str:
+    """What counts as one client: an IPv4 address, or the /64 of an IPv6 one.
+
+    An IPv6 subscriber is given a whole /64 (2**64 addresses) and can pick a fresh one for
+    every request; counting by address would give them a fresh allowance each time.
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def client_key() -> str:
     """Return the pseudonymous client key used for rate limiting only."""
-    address = (request.remote_addr or "unknown").encode()
-    return hmac.new(_key(), address, hashlib.sha256).hexdigest()[:32]
+    network = client_network(request.remote_addr or "unknown").encode()
+    return hmac.new(_key(), network, hashlib.sha256).hexdigest()[:32]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,10 +14,10 @@ def _instance_path() -> Path:
     return Path(os.environ.get("PORTAL_INSTANCE_PATH", ROOT / "instance")).resolve()
 
 
-def _dev_secret_key(instance: Path) -> str:
-    """Generate the development secret once and keep it in the instance folder."""
+def _dev_secret_key(instance: Path, name: str = "secret_key") -> str:
+    """Generate a development secret once and keep it in the instance folder."""
     instance.mkdir(parents=True, exist_ok=True)
-    path = instance / "secret_key"
+    path = instance / name
     if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
@@ -27,6 +28,20 @@ def _bool(value: str | None, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def parse_public_url(value: str) -> SplitResult:
+    """PUBLIC_URL split into its parts; ValueError unless it is http(s)://host[:port][/prefix]."""
+    parts = urlsplit((value or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("PUBLIC_URL must be an absolute http:// or https:// address")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("PUBLIC_URL must have no user, query or fragment")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as error:
+        raise ValueError(f"PUBLIC_URL has a bad port: {error}") from None
+    return parts._replace(path=parts.path.rstrip("/"))
 
 
 class Config:
@@ -57,6 +72,11 @@ class Config:
     PAGE_CACHE_ENABLED = _bool(os.environ.get("PAGE_CACHE_ENABLED", "true"))
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(8 << 20)))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # The address the public reaches the portal at (scheme, host, port, and a path prefix if
+    # it is mounted under one): every absolute link (QR codes, calendar feeds, the notices'
+    # printed address) is built from it, never from the request's Host header. The default
+    # is what `make run` serves; production refuses to start without it.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -67,6 +87,10 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     MAX_PHOTO_BYTES = 8 * 1024 * 1024
     MAX_PHOTOS = 5
+    # Decoding cost of photos (portal/services/casework/evidence.py): decoded pixels per photo
+    # (after reduced JPEG decoding) and per report (all its photos together).
+    PHOTO_DECODE_PIXELS = int(os.environ.get("PHOTO_DECODE_PIXELS", "52000000"))
+    REPORT_DECODE_PIXELS = int(os.environ.get("REPORT_DECODE_PIXELS", "160000000"))
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -82,14 +106,29 @@ class Config:
     # Receipt hashes are keyed by RECEIPT_SECRET when set (so SECRET_KEY can rotate without
     # orphaning receipts), else by a key derived from SECRET_KEY.
     RECEIPT_SECRET = os.environ.get("RECEIPT_SECRET", "")
-    # Abuse limits of the anonymous routes (per client, and for all clients together).
-    REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "5/hour")
+    # Brakes of the anonymous routes (portal/report/brake.py; docs/security.md has the
+    # arithmetic): what a client (an IPv4 address, or an IPv6 /64) submits with no wait; over
+    # it each submission waits STEP seconds more since its form was opened, at most MAX_WAIT;
+    # over the site's brake everyone waits MAX_WAIT. Nothing is ever refused.
+    REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "10/hour")
     REPORT_GLOBAL_RATE_LIMIT = os.environ.get("REPORT_GLOBAL_RATE_LIMIT", "600/hour")
-    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "5/minute;20/hour")
-    TRACK_GLOBAL_RATE_LIMIT = os.environ.get("TRACK_GLOBAL_RATE_LIMIT", "300/minute")
+    # Keys of the audit chain retired by a rotation (space- or comma-separated), kept so that
+    # the entries and checkpoints they signed still verify; AUDIT_KEY signs from now on.
+    AUDIT_KEYS_RETIRED = os.environ.get("AUDIT_KEYS_RETIRED", "")
+    # Where audit checkpoints are appended (one JSON line each): outside the database, on a
+    # disk or mount the database's administrators cannot write, and in every backup.
+    # Empty: audit-checkpoints.jsonl in the instance folder.
+    AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
+    REPORT_BRAKE_STEP = int(os.environ.get("REPORT_BRAKE_STEP", "15"))
+    REPORT_BRAKE_MAX_WAIT = int(os.environ.get("REPORT_BRAKE_MAX_WAIT", "120"))
+    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10/minute;60/hour")
+    TRACK_BRAKE_STEP = int(os.environ.get("TRACK_BRAKE_STEP", "5"))
+    TRACK_BRAKE_MAX_WAIT = int(os.environ.get("TRACK_BRAKE_MAX_WAIT", "60"))
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key(_instance_path())
+        # Keys the audit chain and signs its checkpoints; never stored in the database.
+        self.AUDIT_KEY = os.environ.get("AUDIT_KEY") or _dev_secret_key(_instance_path(), "audit_key")
 
 
 class TestConfig(Config):
@@ -100,9 +139,12 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     SQLITE_SYNCHRONOUS = "NORMAL"
     PASSWORD_HASH_FAST = True
+    # Flask's test client sends Host: localhost.
+    PUBLIC_URL = "http://localhost"
 
     def __init__(self) -> None:
         self.SECRET_KEY = "test-" + secrets.token_hex(16)
+        self.AUDIT_KEY = "test-audit-" + secrets.token_hex(16)
 
 
 class ProductionConfig(Config):
@@ -113,6 +155,8 @@ class ProductionConfig(Config):
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        self.AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
 
 
 def config_for_environment() -> Config:

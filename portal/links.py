@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
+from werkzeug.routing import BuildError, MapAdapter
 
+from portal.config import parse_public_url
 from portal.models import Township, labels
 from portal.rules.calendar import TZ
 from portal.services.office import presence
@@ -22,10 +23,22 @@ WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五")
 _NOT_DIAL = re.compile(r"[^0-9+]")
 
 
+def _public_adapter() -> MapAdapter:
+    """The URL map bound to PUBLIC_URL (cached per app: the address is fixed at start-up)."""
+    adapter = current_app.extensions.get("zaigang.public_adapter")
+    if adapter is None:
+        parts = parse_public_url(current_app.config["PUBLIC_URL"])
+        adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                           url_scheme=parts.scheme)
+        current_app.extensions["zaigang.public_adapter"] = adapter
+    return adapter
+
+
 def absolute(endpoint: str, **values) -> str:
-    """An absolute URL with the configured scheme (for QR codes and feeds)."""
-    scheme = current_app.config.get("PREFERRED_URL_SCHEME", "http")
-    return url_for(endpoint, _external=True, _scheme=scheme, **values)
+    """An absolute URL on the configured public address, PUBLIC_URL (for QR codes, feeds and
+    print-outs). The request's Host header never reaches it: a forged Host would otherwise be
+    printed on posters and, through the page caches, served to every later visitor."""
+    return _public_adapter().build(endpoint, values, force_external=True)
 
 
 def webcal(endpoint: str, **values) -> str:

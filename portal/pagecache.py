@@ -13,10 +13,19 @@ same bytes, without entering Flask:
   language switch that must set the `lang` cookie;
 * the key is the path, the query string, the language, the scheme (HSTS is sent on
   HTTPS only) and whether the client takes gzip — everything the bytes depend on;
-* before an entry is replayed, the township's current `data_version` is read from the
-  database (one indexed lookup): an entry rendered before the last change is never
-  served, whichever process made the change, and an entry past its `valid_until` (or
-  older than MAX_ENTRY_SECONDS, a bound for changes that bump no version) is dropped.
+* before an entry is replayed, the township's current `data_version` is checked: an entry
+  rendered before the last change is never served, whichever process made the change, and
+  an entry past its `valid_until` (or older than MAX_ENTRY_SECONDS, a bound for changes
+  that bump no version) is dropped.
+
+Where the version comes from: without `CACHE_URL`, the database (one indexed lookup per
+replay). With `CACHE_URL`, Redis (`RedisVersions`): every commit that changes a township
+(`services.shared.townships.touch`) sets its new version there as soon as it commits, so a
+replay costs no database round trip and a clerk's change is public the moment it is saved.
+The database stays the source of truth: a missing key is read from it, Redis not answering
+means the database is asked on every replay, and each key lives VERSION_SECONDS only, the
+bound for a change the app never saw (SQL by hand, a restored database) or a note lost
+while Redis was unreachable.
 
 The entries live in this process's memory (at most `PAGE_CACHE_BYTES`, least recently
 used dropped first) and, when `CACHE_URL` is set, in Redis too, where every process and
@@ -31,18 +40,22 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from flask import Flask, request
-from sqlalchemy import bindparam, select
+from flask import Flask, current_app, has_app_context, request
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session
 from werkzeug.http import parse_accept_header, parse_etags
 
 from portal import clock
 from portal.extensions import db
 from portal.models import Township
-from portal.pagecache_stores import Entry, LocalStore, RedisStore
+from portal.pagecache_stores import Entry, LocalStore, RedisStore, RedisVersions, Unavailable
+from portal.services.shared.townships import TOUCHED
 
 ENVIRON_KEY = "zaigang.pagecache"
 MAX_ENTRY_SECONDS = 600
 MAX_QUERY = 64
+# How long Redis keeps a township's version before it is read from the database again.
+VERSION_SECONDS = 5
 _CACHEABLE = re.compile(r"^/(?:t/(\d{9})(?:/roster)?|api/v1/townships/(\d{9})/board)$")
 _MAX_AGE = re.compile(r"max-age=\d+")
 # Headers that differ per request or that the replay sets itself.
@@ -88,6 +101,7 @@ class PageCache:
         self.local = LocalStore(int(app.config.get("PAGE_CACHE_BYTES", 8 << 20)))
         url = app.config.get("CACHE_URL", "")
         self.shared = RedisStore(url) if url else None
+        self.versions = RedisVersions(url, VERSION_SECONDS) if url else None
         self._version_query = None
         self._engine = None
         self._held = threading.local()
@@ -136,8 +150,28 @@ class PageCache:
         return key, match.group(1) or match.group(2)
 
     def _current_version(self, code: str) -> str | None:
-        """The township's data_version now, on a connection this thread keeps (autocommit:
-        no transaction stays open; no pool checkout or ping per request)."""
+        """The township's version now: from Redis when it holds it, else the database's."""
+        if self.versions is None:
+            return self._database_version(code)
+        try:
+            version = self.versions.get(code)
+        except Unavailable:
+            return self._database_version(code)
+        if version is None:
+            version = self._database_version(code)
+            if version is not None:
+                self.versions.fill(code, version)
+        return version
+
+    def publish(self, touched: list[tuple[str, int, datetime | None]]) -> None:
+        """Hand the versions a commit set to every process (after the commit)."""
+        if self.versions is not None and touched:
+            self.versions.publish([(code, number, version_of(number, moment))
+                                   for code, number, moment in touched])
+
+    def _database_version(self, code: str) -> str | None:
+        """The township's data_version in the database, on a connection this thread keeps
+        (autocommit: no transaction stays open; no pool checkout or ping per request)."""
         held = getattr(self._held, "cursor", None)
         try:
             if held is None:
@@ -274,9 +308,25 @@ def _unquote(etag: str) -> str:
     return etag.removeprefix("W/").strip('"')
 
 
+def _after_commit(session) -> None:
+    touched = session.info.pop(TOUCHED, None)
+    if touched and has_app_context():
+        cache = current_app.extensions.get("zaigang_pagecache")
+        if cache is not None:
+            cache.publish(touched)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(TOUCHED, None)
+
+
 def register(app: Flask) -> None:
     """Put the page cache in front of the app (inside ProxyFix: it sees the client's scheme)."""
     if app.config.get("PAGE_CACHE_ENABLED", True):
         cache = PageCache(app, app.wsgi_app)
         app.extensions["zaigang_pagecache"] = cache
         app.wsgi_app = cache
+    # Once per process, for every app's sessions: each finds its own cache from its context.
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)

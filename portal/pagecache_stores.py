@@ -109,3 +109,74 @@ class RedisStore:
             self._redis.set(self.PREFIX + key, entry.dump(), ex=ttl)
         except Exception:  # noqa: BLE001 - a cache that cannot keep is only slower
             return
+
+
+# Set a township's version unless Redis already holds a newer one (a later commit's): two
+# commits whose notes arrive out of order never leave the older version in place.
+_SET_UNLESS_NEWER = """
+local current = redis.call('GET', KEYS[1])
+if current then
+  local n = tonumber(string.match(current, '^(%d+)@'))
+  if n and n > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
+"""
+
+
+class Unavailable(Exception):
+    """Redis did not answer: the database says which version is current."""
+
+
+class RedisVersions:
+    """Each township's current data version in Redis, so that a replay needs no database.
+
+    Set after every commit that changes a township (`publish`), read on every replay (`get`),
+    filled from the database when missing (`fill`). Every key lives `seconds` only: a change
+    made behind the app's back (SQL by hand, a restored database) or a note lost while Redis
+    was unreachable is seen within that bound, when the key is read again from the database.
+    """
+
+    PREFIX = "zg:ver:"
+
+    def __init__(self, url: str, seconds: int) -> None:
+        import redis  # the client is loaded only where a Redis page cache is configured
+
+        self.seconds = seconds
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._set = self._redis.register_script(_SET_UNLESS_NEWER)
+
+    def get(self, code: str) -> str | None:
+        """The version Redis holds (None when it holds none); raises Unavailable."""
+        try:
+            raw = self._redis.get(self.PREFIX + code)
+        except Exception as error:  # noqa: BLE001 - any failure: ask the database
+            raise Unavailable from error
+        return raw.decode() if raw else None
+
+    def fill(self, code: str, version: str) -> None:
+        """Keep the version just read from the database, unless a commit set one meanwhile."""
+        try:
+            self._redis.set(self.PREFIX + code, version, ex=self.seconds, nx=True)
+        except Exception:  # noqa: BLE001 - the next replay asks the database again
+            return
+
+    def publish(self, versions: list[tuple[str, int, str]]) -> bool:
+        """Set the versions a commit made: (code, data_version, version string) each."""
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for code, number, version in versions:
+                self._set(keys=[self.PREFIX + code], args=[version, number, self.seconds],
+                          client=pipe)
+            pipe.execute()
+        except Exception:  # noqa: BLE001 - dropped instead: replays ask the database
+            return self.forget([code for code, _n, _v in versions])
+        return True
+
+    def forget(self, codes: list[str]) -> bool:
+        try:
+            if codes:
+                self._redis.delete(*(self.PREFIX + code for code in codes))
+        except Exception:  # noqa: BLE001 - Redis is away: its keys end within `seconds`
+            return False
+        return True

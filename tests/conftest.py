@@ -117,6 +117,9 @@ def fresh_database_url(template: dict, folder: Path) -> str:
             ]
             if tables:
                 quoted = ", ".join(f'"{t}"' for t in tables)
+                # The audit table refuses TRUNCATE (migration 0010) unless triggers are off,
+                # which only a superuser may do for the session.
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
                 conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return template["url"]

@@ -55,10 +55,13 @@ def server_env(instance: Path, **extra: str) -> dict[str, str]:
     env.update(
         PORTAL_INSTANCE_PATH=str(instance),
         SECRET_KEY="live-test-secret-" + "x" * 32,
+        AUDIT_KEY="live-test-audit-key-" + "a" * 32,
+        AUDIT_CHECKPOINT_FILE=str(instance / "audit-checkpoints.jsonl"),
         DATABASE_URL=os.environ.get("TEST_DATABASE_URL")
         or f"sqlite:///{instance / 'live.sqlite3'}",
         EVIDENCE_DIR=str(instance / "evidence"),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        PUBLIC_URL="http://127.0.0.1",
     )
     # The served instance reads the same clock as the test (ZAIGANG_CLOCK or a test's set_to).
     # A production instance refuses ZAIGANG_CLOCK: it runs on the system clock (clock.system_now).
@@ -71,15 +74,23 @@ def server_env(instance: Path, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def live_server(instance: Path, *, workers: int = 2, seed: bool = True,
-                gunicorn_args: tuple[str, ...] = (), **extra_env: str) -> Iterator[LiveServer]:
-    """Migrate, optionally load the demo, serve with gunicorn, and stop it afterwards."""
+                gunicorn_args: tuple[str, ...] = (), migrate_url: str = "",
+                after_migrate=None, **extra_env: str) -> Iterator[LiveServer]:
+    """Migrate, optionally load the demo, serve with gunicorn, and stop it afterwards.
+
+    With `migrate_url` the migrations run as that database user (the schema's owner) and
+    `after_migrate()` then grants the app's own role what it needs.
+    """
     instance.mkdir(parents=True, exist_ok=True)
-    env = server_env(instance, **extra_env)
     port = free_port()
+    env = server_env(instance, **{"PUBLIC_URL": f"http://127.0.0.1:{port}", **extra_env})
     log_path = instance / "gunicorn.log"
     flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT,
+                   env=dict(env, DATABASE_URL=migrate_url) if migrate_url else env, check=True,
                    capture_output=True, timeout=300)
+    if after_migrate is not None:
+        after_migrate()
     if seed:
         subprocess.run([*flask, "demo", "seed", "--if-empty"], cwd=ROOT, env=env, check=True,
                        capture_output=True, timeout=300)

@@ -138,3 +138,39 @@ def test_service_periods_are_backfilled_from_the_records(make_app, tmp_path):
         assert iso[veteran] == ("2026-10-12", "2026-11-20")
         assert iso[gone] == ("2026-12-01", "2026-12-03")
         db.engine.dispose()
+
+
+def test_the_unkeyed_audit_chain_is_re_keyed(make_app, tmp_path):
+    """Revision 0011: entries written with the unkeyed SHA-256 chain are re-keyed in order
+    under AUDIT_KEY, and then verify; nothing unkeyed is left to be imitated."""
+    import hashlib
+    import json
+
+    from portal.services.shared import audit
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=_empty_database(tmp_path))
+    with app.app_context():
+        upgrade(revision="0010_audit_append_only")
+        prev = "0" * 64
+        with db.engine.begin() as conn:
+            for n in range(3):
+                at = datetime(2026, 12, 1, 2, n, tzinfo=UTC)
+                fields = [at.isoformat(timespec="microseconds"), None, "system", "demo.step",
+                          "report", f"r{n}", "{}"]
+                digest = hashlib.sha256(
+                    json.dumps([prev, *fields], ensure_ascii=False, separators=(",", ":")).encode()
+                ).hexdigest()
+                _insert(conn, "audit_entry", at=at, actor_name="system", action="demo.step",
+                        object_type="report", object_id=f"r{n}", detail="{}", prev_hash=prev,
+                        hash=digest)
+                prev = digest
+        upgrade()
+        check = audit.verify()
+        assert check.ok and check.checked == 3, check
+        with db.engine.connect() as conn:
+            assert set(conn.scalars(text("SELECT key_id FROM audit_entry"))) == {
+                audit.audit_keys.current()[0]}
+            assert prev not in set(conn.scalars(text("SELECT hash FROM audit_entry")))
+        db.session.remove()
+        downgrade(revision="0010_audit_append_only")
+        db.engine.dispose()

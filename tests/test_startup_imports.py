@@ -43,9 +43,11 @@ def _production_env(instance, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update(
         PORTAL_ENV="production", SECRET_KEY="startup-imports-" + "k" * 40,
+        AUDIT_KEY="startup-imports-audit-" + "a" * 32,
         PORTAL_INSTANCE_PATH=str(instance), DATABASE_URL=database_url,
         EVIDENCE_DIR=str(instance / "evidence"), PORTAL_RATELIMIT_ENABLED="false",
         RATELIMIT_STORAGE_URI="memory://", CACHE_URL="", PYTHONPATH=str(ROOT),
+        PUBLIC_URL="https://zaigang.example.cn",
     )
     return env
 

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal import links
 from portal.access import ALL_STAFF, allow
 from portal.admin.office_pages import (
     OFFICE_WRITERS,
@@ -146,7 +147,7 @@ def show(public_id: str):
     visit = _visit_in_scope(public_id)
     state = visits.visit_state(visit)
     token = session.get(SESSION_KEY, {}).get(visit.public_id) if state == "pending" else None
-    link = url_for("visit.confirm", token=token, _external=True) if token else None
+    link = links.absolute("visit.confirm", token=token) if token else None
     diaries = visits.diaries_of_visits([visit.id])[visit.id]
     return render_template(
         "admin/visits_show.html", visit=visit, township=visits.township_of(visit),

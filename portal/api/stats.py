@@ -42,19 +42,21 @@ def index():
 
     def render():
         result = stats.county_stats(county, period, today)
+        public = stats.public_stats(result)
         return jsonify({
             "county": {"code": county.code, "name": county.name},
             "period": {"key": period.key, "kind": period.kind,
                        "start": period.start.isoformat(), "end": period.end.isoformat()},
-            "figures": stats.public_figures(result.figures),
-            "townships": stats.public_rows(result.townships),
+            "figures": public.figures,
+            "townships": public.townships,
             "quarter": {
                 "key": result.quarter.key,
-                "figures": stats.public_figures(result.quarter_figures),
-                "townships": stats.public_rows(result.quarter_townships),
+                "figures": public.quarter_figures,
+                "townships": public.quarter_townships,
             },
-            "trend": stats.public_trend(result.trend),
-            "suppression": {"below": stats.SUPPRESS_BELOW, "shown_as": stats.SUPPRESSED},
+            "trend": public.trend,
+            "suppression": {"below": stats.SUPPRESS_BELOW, "shown_as": stats.SUPPRESSED,
+                            "total_hidden_as": stats.HIDDEN},
         })
 
     parts = ("api-stats", county.code, period.key, today, *stats.fingerprint(county))
@@ -63,8 +65,13 @@ def index():
 
 # --- OpenAPI description (merged into /api/v1/openapi.json by portal.api.openapi) ----------
 
-_COUNT = {"oneOf": [{"type": "integer", "minimum": 3}, {"type": "string", "const": "<3"}],
-          "description": "a count; under 3 (zero included) is shown as \"<3\""}
+_COUNT = {"oneOf": [{"type": "integer", "minimum": 3},
+                    {"type": "string", "enum": ["<3", "\u00d7"]}],
+          "description": "a count; a township-month under 3 (zero included) is shown as \"<3\"; "
+                         "a total (a township's quarter, the county's month or quarter) is shown "
+                         "only when it is 3 or more and every township-month of the months "
+                         "begun in it is shown, otherwise as \"\u00d7\", so no hidden count "
+                         "can be worked out by subtraction"}
 _NUMBER = {"type": ["number", "null"]}
 _PERCENT = {"type": ["number", "null"], "minimum": 0, "maximum": 100,
             "description": "percent, one decimal; null when there is nothing to measure"}
@@ -106,14 +113,16 @@ SCHEMAS = {
                           "items": {"$ref": "#/components/schemas/StatsTownship"}},
         }),
         "trend": {"type": "array", "items": {"$ref": "#/components/schemas/StatsMonth"}},
-        "suppression": _obj({"below": {"type": "integer"}, "shown_as": {"type": "string"}}),
+        "suppression": _obj({"below": {"type": "integer"}, "shown_as": {"type": "string"},
+                             "total_hidden_as": {"type": "string"}}),
     }),
 }
 
 PATHS = {
     "/stats": {"get": {
         "summary": "Statistics of a county and its townships for a month or quarter, ranked, "
-                   "with the county's 12-month trend; counts under 3 are shown as \"<3\"",
+                   "with the county's 12-month trend; a township-month under 3 is shown as \"<3\" "
+                   "and a total that would give one away as \"\u00d7\"",
         "operationId": "getStats",
         "parameters": [
             {"name": "county", "in": "query",

@@ -24,10 +24,11 @@ from werkzeug.routing import BuildError
 
 from portal.access import begin_session, end_session, session_expired
 from portal.auth.forms import ActionForm, LoginForm, TotpCodeForm
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.models import Role, labels
 from portal.rules.calendar import TZ
 from portal.services.accounts import auth as auth_service
+from portal.services.shared import sealing
 from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("auth", __name__)
@@ -114,6 +115,12 @@ def login():
             status = 401
         else:
             begin_session(user)
+            # An inspector's keys open with the password, once, here; the session holds a
+            # token that opens them again (sealing.keyring) and nothing else does.
+            token = sealing.unlock(user, form.password.data)
+            if token:
+                session[sealing.SESSION_KEY] = token
+            db.session.commit()
             return redirect(target or landing_url(user))
     elif form.csrf_token.errors:
         error = _("表单已过期或缺少安全校验，请刷新页面后重新提交。")
@@ -127,9 +134,19 @@ def logout():
     form = ActionForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         auth_service.record_logout(current_user._get_current_object())
+        sealing.lock(session.get(sealing.SESSION_KEY))
+        db.session.commit()
     end_session()
     flash(_("您已退出登录。"), "success")
     return redirect(url_for("auth.login"))
+
+
+def _renew_session() -> None:
+    """After a TOTP change ended every session of the account: a new one for this browser."""
+    held = session.get(sealing.SESSION_KEY)
+    begin_session(current_user._get_current_object())
+    if held:
+        session[sealing.SESSION_KEY] = held
 
 
 @bp.get("/account")
@@ -175,6 +192,7 @@ def totp_confirm():
             form.code.errors.append(_("验证码不正确，请核对手机上的时间后重试。"))
         else:
             session.pop(ENROL_KEY, None)
+            _renew_session()
             flash(_("动态验证码已开启。今后登录时需要输入验证码。"), "success")
             return redirect(url_for("auth.account"))
     # The code was wrong: the same secret, shown again to the same person in the same session.
@@ -191,6 +209,7 @@ def totp_disable():
         except ValidationError:
             flash(_("验证码不正确，动态验证码仍然开启。"), "error")
         else:
+            _renew_session()
             flash(_("动态验证码已关闭。"), "success")
     else:
         flash(_("请输入 6 位数字"), "error")

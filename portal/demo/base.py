@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import Cadre, ChiefRole, Region, RegionLevel, Role, Township, User
 from portal.rules.names import pinyin_keys
 from portal.services.accounts.users import create_user
+from portal.services.shared import sealing
 
 PROVINCE = ("990000", "演示省")
 CITY = ("990100", "演示市")
@@ -135,4 +136,17 @@ def seed(today: date) -> list[str]:
         if db.session.scalar(select(User.id).where(User.username == username)) is None:
             create_user(username=username, role=role, scope=scope, password=password,
                         totp_secret=secret, display_name=display)
-    return [f"演示县: {len(TOWNSHIPS)} townships, {n_cadres} cadres, {len(DEMO_USERS)} staff accounts"]
+    recovery = _office_key(county)
+    return [f"演示县: {len(TOWNSHIPS)} townships, {n_cadres} cadres, {len(DEMO_USERS)} staff accounts",
+            f"演示县 office key made (demo recovery key: {recovery})"]
+
+
+def _office_key(county: Region) -> str:
+    """The county office's key, granted to the demo inspectors (their key pairs made first)."""
+    for username, role, _scope, password, _secret, _display in DEMO_USERS:
+        if role == Role.INSPECTOR:
+            sealing.prepare_user_key(db.session.scalar(select(User).where(User.username == username)),
+                                     password)
+    _key, recovery = sealing.make_office_key(county.id)
+    db.session.commit()
+    return recovery

@@ -13,6 +13,7 @@ from portal.models.attendance import (
 from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
+from portal.models.case_counter import CaseCounter
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -29,6 +30,7 @@ from portal.models.report import (
     Source,
 )
 from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
+from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
 from portal.models.township import Township
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, User, user_township
@@ -39,8 +41,13 @@ __all__ = [
     "CLOSED_STATUSES",
     "TOTP_REQUIRED_ROLES",
     "Action",
+    "KeySession",
+    "OfficeKey",
+    "OfficeKeyGrant",
+    "UserKey",
     "AuditEntry",
     "Cadre",
+    "CaseCounter",
     "CalendarOverride",
     "Category",
     "ChiefRole",

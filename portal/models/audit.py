@@ -1,4 +1,4 @@
-"""The append-only audit log; entries chain by SHA-256 so an edit or deletion is detectable."""
+"""The append-only audit log; entries chain by a keyed hash so an edit or deletion is detectable."""
 
 from __future__ import annotations
 
@@ -26,4 +26,6 @@ class AuditEntry(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
     # Unique: two entries can never claim the same predecessor, so the chain cannot fork.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The fingerprint of the key the hash is made with ("" for entries from before keying).
+    key_id: Mapped[str] = mapped_column(String(16), default="", server_default="")
     hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -25,6 +25,8 @@ class MonthlyNotice(db.Model):
     # The figures as published, as JSON: frozen, never recomputed.
     content: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The audit checkpoint taken when this version was published (count:head:time:key:signature).
+    audit_checkpoint: Mapped[str] = mapped_column(Text, default="", server_default="")
     changes: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

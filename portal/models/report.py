@@ -28,15 +28,16 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql.elements import Grouping
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, new_public_id, str_enum, utcnow
 from portal.models.cadre import Cadre
 from portal.models.region import Region
+from portal.models.sealing import OfficeKey
 from portal.models.township import Township
-from portal.rules import lifecycle
+from portal.rules import lifecycle, sealing
 
 # The life cycle's states and findings live with its rules (portal/rules/lifecycle.py).
 from portal.rules.lifecycle import CLOSED_STATUSES as CLOSED_STATUSES
@@ -88,6 +89,8 @@ class Report(db.Model):
               sqlite_where=text("escalation_level > 0"), postgresql_where=text("escalation_level > 0")),
         Index("ix_report_township_submitted", "township_id", "submitted_at"),
         Index("ix_report_cadre_observed", "cadre_id", "observed_at"),
+        # The case number (演示县〔2026〕第0012号): unique in its county, and how staff find it.
+        Index("ix_report_case_number", "county_id", "case_year", "case_seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +105,10 @@ class Report(db.Model):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The case number: the year of filing (Asia/Shanghai) and the place in the county's
+    # sequence of that year (portal/services/casework/case_numbers.py gives it).
+    case_year: Mapped[int | None] = mapped_column(Integer)
+    case_seq: Mapped[int | None] = mapped_column(Integer)
     cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id"))
     cadre_text: Mapped[str] = mapped_column(String(64), default="")
     category: Mapped[Category] = mapped_column(str_enum(Category))
@@ -109,9 +116,16 @@ class Report(db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text)
     named: Mapped[bool] = mapped_column(Boolean, default=False)
-    # A named reporter's identity: shown only to the assigned inspector, each view audited.
-    reporter_name: Mapped[str | None] = mapped_column(String(64))
-    reporter_contact: Mapped[str | None] = mapped_column(String(128))
+    # A named reporter's identity is sealed (sealed_identity, under the report's data key, which
+    # is sealed to the county office's key): shown only to the assigned inspector, each view
+    # audited. These two columns hold it only while the county has no office key yet;
+    # `flask sealing init` seals them when the key is made. Use reporter_name/reporter_contact.
+    legacy_reporter_name: Mapped[str | None] = mapped_column("reporter_name", String(64))
+    legacy_reporter_contact: Mapped[str | None] = mapped_column("reporter_contact", String(128))
+    # The office key it is sealed to (an office_key id; no foreign key: SQLite adds none in place).
+    office_key_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    sealed_data_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_identity: Mapped[bytes | None] = mapped_column(LargeBinary)
     source: Mapped[Source] = mapped_column(str_enum(Source), default=Source.PUBLIC)
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     status: Mapped[ReportStatus] = mapped_column(
@@ -146,6 +160,47 @@ class Report(db.Model):
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="report", order_by="Evidence.id", cascade="all, delete-orphan"
     )
+
+    def _identity(self) -> dict[str, str | None]:
+        known = self.__dict__.get("_plain_identity")
+        if known is not None:
+            return known
+        return {"name": self.legacy_reporter_name, "contact": self.legacy_reporter_contact}
+
+    def _set_identity(self, field: str, value: str | None) -> None:
+        identity = dict(self._identity())
+        identity[field] = value
+        self.__dict__["_plain_identity"] = identity
+        self.__dict__["_identity_changed"] = True
+        # A change the flush must see (the sealing happens there, sealing.seal_pending).
+        self.legacy_reporter_name = self.legacy_reporter_name
+
+    @property
+    def reporter_name(self) -> str | None:
+        """The named reporter's name, once opened (sealing.open_identity) or just written."""
+        return self._identity()["name"]
+
+    @reporter_name.setter
+    def reporter_name(self, value: str | None) -> None:
+        self._set_identity("name", value)
+
+    @property
+    def reporter_contact(self) -> str | None:
+        """The named reporter's contact, once opened or just written."""
+        return self._identity()["contact"]
+
+    @reporter_contact.setter
+    def reporter_contact(self, value: str | None) -> None:
+        self._set_identity("contact", value)
+
+    @property
+    def identity_sealed(self) -> bool:
+        """True when the identity is stored sealed and this object has not opened it."""
+        return self.sealed_identity is not None and "_plain_identity" not in self.__dict__
+
+    def opened_identity(self, identity: dict[str, str | None]) -> None:
+        """Hold the identity opened with the data key (for this object's life only)."""
+        self.__dict__["_plain_identity"] = identity
 
 
 def due_of(table) -> ColumnElement:
@@ -186,6 +241,87 @@ def _copy_county_ancestors(mapper, connection, target: Report) -> None:
     row = connection.execute(_COUNTY_ANCESTORS, {"county_id": target.county_id}).first()
     if row is not None:
         target.city_id, target.province_id = row
+
+
+def _current_office_key(session: Session, county_id: int) -> OfficeKey | None:
+    with session.no_autoflush:
+        return session.scalars(
+            select(OfficeKey).where(OfficeKey.county_id == county_id, OfficeKey.retired_at.is_(None))
+            .order_by(OfficeKey.created_at.desc(), OfficeKey.id.desc()).limit(1)).first()
+
+
+def report_data_key(session: Session, report: Report) -> bytes | None:
+    """The report's data key for writing: known to this object, or new and sealed to the office.
+
+    None while the county has no office key (the identity then waits in the legacy columns).
+    """
+    known = report.__dict__.get("_data_key")
+    if known is not None:
+        return known
+    if report.sealed_data_key is not None:
+        # A sealed report is changed only by someone who opened it (or to forget, at purge).
+        raise PermissionError("a sealed report changed without its data key")
+    key = _current_office_key(session, report.county_id)
+    if key is None:
+        return None
+    data_key = sealing.new_data_key()
+    report.office_key_id = key.id
+    report.sealed_data_key = sealing.seal_to(key.public_key, data_key)
+    report.__dict__["_data_key"] = data_key
+    return data_key
+
+
+def sealed_identity_columns(session: Session, county_id: int, name: str | None,
+                            contact: str | None) -> tuple[dict, bytes | None]:
+    """A new report's identity columns, sealed when the county has an office key, and its data key.
+
+    For writers that insert rows directly (the submission); the flush hook below does the same
+    for reports written through the ORM.
+    """
+    columns = {"reporter_name": name, "reporter_contact": contact, "office_key_id": None,
+               "sealed_data_key": None, "sealed_identity": None}
+    key = _current_office_key(session, county_id) if (name or contact) else None
+    if key is None:
+        return columns, None
+    data_key = sealing.new_data_key()
+    columns.update(reporter_name=None, reporter_contact=None, office_key_id=key.id,
+                   sealed_data_key=sealing.seal_to(key.public_key, data_key),
+                   sealed_identity=sealing.encrypt_fields(data_key, {"name": name, "contact": contact}))
+    return columns, data_key
+
+
+def report_from_columns(values: dict, data_key: bytes | None) -> Report:
+    """The ORM object for a row written from sealed_identity_columns' values (not attached)."""
+    fields = dict(values)
+    identity = {"name": fields.pop("reporter_name"), "contact": fields.pop("reporter_contact")}
+    report = Report(**fields)
+    if data_key is None:
+        report.legacy_reporter_name, report.legacy_reporter_contact = identity["name"], identity["contact"]
+    else:
+        report.__dict__["_data_key"] = data_key
+    return report
+
+
+def _seal_identity(session: Session, report: Report) -> None:
+    identity = report._identity()
+    if not identity["name"] and not identity["contact"]:
+        report.sealed_identity = None
+        report.legacy_reporter_name = report.legacy_reporter_contact = None
+        return
+    data_key = report_data_key(session, report)
+    if data_key is None:
+        report.legacy_reporter_name, report.legacy_reporter_contact = identity["name"], identity["contact"]
+        return
+    report.sealed_identity = sealing.encrypt_fields(data_key, identity)
+    report.legacy_reporter_name = report.legacy_reporter_contact = None
+
+
+@event.listens_for(Session, "before_flush")
+def _seal_changed_identities(session: Session, flush_context, instances) -> None:
+    """A named reporter's identity reaches the database only sealed (when the county has a key)."""
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, Report) and obj.__dict__.pop("_identity_changed", False):
+            _seal_identity(session, obj)
 
 
 class ReportTally(db.Model):

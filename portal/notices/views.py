@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from babel.dates import format_skeleton
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -70,7 +70,7 @@ def show(code: str, month: str):
     notice = next((n for n in all_versions if n.version == wanted), None) if wanted else all_versions[0]
     if notice is None:
         abort(404)
-    url = url_for("notices.show", code=township.code, month=month, v=notice.version, _external=True)
+    url = links.absolute("notices.show", code=township.code, month=month, v=notice.version)
 
     def render():
         return render_template(

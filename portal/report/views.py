@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal.extensions import limiter
 from portal.models import Category, Report, labels
+from portal.report import brake
 from portal.report.forms import (
     SAVED_LABEL,
     ReplyForm,
@@ -29,27 +29,10 @@ from portal.services.shared.errors import ValidationError
 
 bp = Blueprint("report", __name__)
 
-def _config(key: str):
-    return lambda: current_app.config[key]
-
-
-def _all_clients() -> str:
-    return "all"
-
-
-def _filed(_response) -> bool:
-    return bool(g.get("report_filed"))
-
-
-# Only filed reports count: a form with a typo, or the self-identification warning,
-# must not use up a reporter's allowance. Every tracking look-up counts, right or wrong.
-report_limit = limiter.shared_limit(_config("REPORT_RATE_LIMIT"), scope="report",
-                                    methods=["POST"], deduct_when=_filed)
-report_global_limit = limiter.shared_limit(_config("REPORT_GLOBAL_RATE_LIMIT"), scope="report-all",
-                                           key_func=_all_clients, methods=["POST"], deduct_when=_filed)
-track_limit = limiter.shared_limit(_config("TRACK_RATE_LIMIT"), scope="track", methods=["POST"])
-track_global_limit = limiter.shared_limit(_config("TRACK_GLOBAL_RATE_LIMIT"), scope="track-all",
-                                          key_func=_all_clients, methods=["POST"])
+# The limits of these routes are brakes (portal/report/brake.py): over an allowance a form must
+# have been open a little longer; nothing an attacker does can close the channel to others.
+# Only filed reports count: a form with a typo, or the self-identification warning, must not use
+# up a reporter's allowance. Every tracking look-up counts, right or wrong.
 
 
 @bp.context_processor
@@ -79,12 +62,14 @@ def _choose(error: str | None = None, status: int = 200):
     return render_template("report/choose.html", query=query, results=results, error=error), status
 
 
-def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), error=None):
+def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), error=None,
+                 ticket: str | None = None):
     township, roster = reports.form_roster(township)
     photos_dropped = request.method == "POST" and bool(_uploads())
     return render_template(
         "report/form.html", form=form, township=township, roster=roster,
         warnings=warnings, error=error, photos_dropped=photos_dropped,
+        ticket=ticket or brake.ticket_for_form(),
         categories=[(c.value, words) for c, words in labels.CATEGORY.items()],
         max_photos=current_app.config["MAX_PHOTOS"],
         max_photo_mb=current_app.config["MAX_PHOTO_BYTES"] // (1024 * 1024),
@@ -92,8 +77,6 @@ def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), 
 
 
 @bp.route("/report", methods=["GET", "POST"])
-@report_limit
-@report_global_limit
 def form():
     code = request.values.get("township", "").strip()
     if request.method == "POST":
@@ -133,6 +116,11 @@ def _submit(report_form: ReportForm, route: townships.Route):
                                         report_form.contact.data)
     if found and not report_form.confirm_identity.data:
         return _render_form(report_form, route, warnings=found)
+    verdict = brake.check(brake.REPORT)
+    if verdict.wait:
+        return _wait(_render_form(report_form, route, status=429, ticket=verdict.ticket, error=_(
+            "为防止有人用大量举报堵塞渠道，现在提交前需要稍等片刻。您填写的内容都已保留，"
+            "请在 %(seconds)d 秒后再按一次“提交举报”。", seconds=verdict.wait)), verdict.wait)
     try:
         report, receipt = reports.create_report(
             township=route, category=Category(report_form.category.data),
@@ -146,8 +134,16 @@ def _submit(report_form: ReportForm, route: townships.Route):
         return _render_form(report_form, route, status=400)
     except ValidationError as error:
         return _render_form(report_form, route, status=400, error=str(error))
-    g.report_filed = True
+    brake.record(brake.REPORT)
     return _receipt_page(receipt, accept_due=report.accept_due)
+
+
+def _wait(page: tuple, seconds: int):
+    """A form sent back to wait: 429 with Retry-After, the page saying how long."""
+    body, status = page
+    response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _receipt_page(receipt: str, error: str | None = None, accept_due=None):
@@ -180,22 +176,33 @@ def _status_page(report: Report, receipt: str, *, reply: ReplyForm | None = None
     reply.token.data = reports.reply_token(report)
     return render_template(
         "report/status.html", view=tracking.public_view(report), report=report, reply=reply,
-        notice=notice, max_photos=current_app.config["MAX_PHOTOS"],
+        notice=notice, max_photos=current_app.config["MAX_PHOTOS"], ticket=brake.issue(),
     ), status
 
 
 def _not_found(form: TrackForm):
     # The same page for a malformed code and for a well-formed code nobody holds.
-    return render_template("report/track.html", form=form, not_found=True)
+    return render_template("report/track.html", form=form, not_found=True,
+                           ticket=brake.ticket_for_form())
+
+
+def _track_wait(form: TrackForm, verdict: brake.Verdict):
+    page = render_template("report/track.html", form=form, not_found=False, ticket=verdict.ticket,
+                           keep_receipt=True, wait=verdict.wait)
+    return _wait((page, 429), verdict.wait)
 
 
 @bp.route("/track", methods=["GET", "POST"])
-@track_limit
-@track_global_limit
 def track():
     track_form = TrackForm()
+    if request.method == "POST":
+        verdict = brake.check(brake.TRACK)
+        if verdict.wait:
+            return _track_wait(track_form, verdict)
+        brake.record(brake.TRACK)
     if request.method == "GET" or not track_form.validate_on_submit():
-        return render_template("report/track.html", form=track_form, not_found=False), (
+        return render_template("report/track.html", form=track_form, not_found=False,
+                               ticket=brake.ticket_for_form()), (
             400 if request.method == "POST" else 200)
     report = reports.find_by_receipt(track_form.receipt.data)
     if report is None:
@@ -204,10 +211,14 @@ def track():
 
 
 @bp.post("/track/reply")
-@track_limit
-@track_global_limit
 def reply():
     reply_form = ReplyForm()
+    verdict = brake.check(brake.TRACK)
+    if verdict.wait:
+        track_form = TrackForm(formdata=None)
+        track_form.receipt.data = (reply_form.receipt.data or "")[:100]
+        return _track_wait(track_form, verdict)
+    brake.record(brake.TRACK)
     report = reports.find_by_receipt(reply_form.receipt.data or "")
     if report is None:
         return _not_found(TrackForm(formdata=None))

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -14,8 +25,8 @@ from portal.access import allow
 from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services.casework import cases, exports, queue, review, review_pages
-from portal.services.shared import spreadsheets
+from portal.services.casework import case_numbers, cases, exports, queue, review, review_pages
+from portal.services.shared import sealing, spreadsheets
 from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -61,6 +72,18 @@ def queue_view():
     )
 
 
+
+
+@bp.get("/find", endpoint="find")
+@allow(Role.INSPECTOR)
+def find_view():
+    """A case by its number (演示县〔2026〕第0012号, 2026-12): straight to it when one matches."""
+    typed = request.args.get("number", "")[:80]
+    found = case_numbers.find(user=_user(), text=typed)
+    if len(found) == 1:
+        return redirect(url_for("review.report_view", public_id=found[0].public_id))
+    return render_template("review/find.html", typed=typed, found=found,
+                           numbers=case_numbers.numbers_of(found)), 404 if typed and not found else 200
 
 
 def _labels() -> dict:
@@ -128,11 +151,19 @@ def _page_forms(page: review_pages.CasePage, overrides: dict) -> dict:
     return built
 
 
+def _keyring() -> sealing.Keyring:
+    return sealing.keyring(_user(), session.get(sealing.SESSION_KEY))
+
+
 def _detail(public_id: str, *, reveal: bool = False, status: int = 200, **form_overrides):
     try:
-        page = review_pages.case_page(user=_user(), public_id=public_id, reveal=reveal)
+        page = review_pages.case_page(user=_user(), public_id=public_id, reveal=reveal,
+                                      keyring=_keyring() if reveal else None)
     except NotFoundError:
         abort(404)
+    except review.SealedError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("review.report_view", public_id=public_id))
     context = {**vars(page), **_page_forms(page, form_overrides)}
     return render_template(
         "review/report.html",

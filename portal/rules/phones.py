@@ -9,6 +9,8 @@ narrow column can also come out as "9.99880E+09", which has lost digits for good
     restore_leading_zero("1088001234")            -> "010-88001234"
     restore_leading_zero("13812345678")           -> None (a mobile)
     area_code("0999-8800000")                     -> "0999"
+    with_area_code("8800010", "0999")             -> "0999-8800010"
+    same_number("0999-8800010", "09998800010")    -> True
 """
 
 from __future__ import annotations
@@ -71,3 +73,18 @@ def restore_leading_zero(text: str, area_hint: str | None = None) -> str | None:
     if not 7 <= len(local) <= 8:
         return None
     return f"{area}-{local}"
+
+
+def with_area_code(text: str, area_hint: str | None) -> str | None:
+    """A local landline written without its area code ("8800010"), with the township's: the
+    board is read on mobiles, which cannot dial a local number. None when it is not one."""
+    digits = digits_of(text) or re.sub(r"[\s-]", "", (text or "").strip())
+    if not area_hint or not re.fullmatch(r"[2-9]\d{6,7}", digits):
+        return None
+    return f"{area_hint}-{digits}"
+
+
+def same_number(first: str, second: str) -> bool:
+    """The same phone however it is written ("0999-8800010", "(0999) 8800010", "09998800010")."""
+    a, b = re.sub(r"\D", "", first or ""), re.sub(r"\D", "", second or "")
+    return bool(a) and a == b

@@ -50,8 +50,8 @@ def build_charts(trend: list[dict], ticks: list[str]) -> dict[str, Markup]:
     received = [row["received"] for row in trend]
     bars = charts.bar_chart(
         chart_id="chart-received", title=_("每月收到的举报"),
-        desc=_("近12个月每月收到的举报件数；少于3件显示为“<3”。"), categories=ticks,
-        values=[None if v == stats.SUPPRESSED else v for v in received],
+        desc=_("近12个月每月收到的举报件数；不公布的数字显示为“×”。"), categories=ticks,
+        values=[v if isinstance(v, int) else None for v in received],
         labels=[str(v) for v in received],
     )
     rates = [
@@ -80,15 +80,14 @@ def index():
 
     def render():
         result = stats.county_stats(county, period, today)
-        trend = stats.public_trend(result.trend)
+        public = stats.public_stats(result)
+        trend = public.trend
         ticks = [month_tick(p) for p, _f in result.trend]
         return render_template(
             "stats/index.html", county=county, counties=counties, period=period,
             choices=period_choices(today), period_label=period_label, result=result,
-            figures=stats.public_figures(result.figures),
-            rows=stats.public_rows(result.townships), trend=trend, ticks=ticks,
-            quarter_figures=stats.public_figures(result.quarter_figures),
-            quarter_rows=stats.public_rows(result.quarter_townships),
+            figures=public.figures, rows=public.townships, trend=trend, ticks=ticks,
+            quarter_figures=public.quarter_figures, quarter_rows=public.quarter_townships,
             charts=build_charts(trend, ticks),
             has_board="public.board" in current_app.view_functions,
         )

@@ -161,3 +161,19 @@ def test_a_large_file_shows_a_progress_bar(app, office, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "checking" in result.stderr and "checking" not in result.stdout
     assert "300 added" in result.stdout
+
+
+def test_a_changed_personal_phone_prints_both_numbers_told_apart(app, office, runner, tmp_path):
+    with app.app_context():
+        cadres = [db.session.get(Cadre, i) for i in office.staff_ids[:2]]
+        cadres[0].personal_phone, cadres[1].personal_phone = "13812340001", "13800000001"
+        names = [(c.name, c.post) for c in cadres]
+        db.session.commit()
+    rows = [["姓名", "职务", "手机"], [*names[0], "13899990001"], [*names[1], "13900000002"]]
+    path = _file(tmp_path, "r.xlsx", xlsx_bytes(rows))
+    out = runner.invoke(args=["cadres", "import", path, "--township", office.code,
+                              "--dry-run"]).output
+    # Same first three and last four digits: the middle shows, the last four are masked.
+    assert f"{names[0][0]} · 手机 1381234**** → 1389999****" in out
+    assert f"{names[1][0]} · 手机 138****0001 → 139****0002" in out
+    assert "13812340001" not in out and "13899990001" not in out

@@ -38,7 +38,8 @@ def test_good_xlsx_previews_then_imports(app, office, clerk_client):
     data = xlsx_bytes([
         ["大庄测试镇干部花名册"], HEADER,
         [1, "孙立", "副镇长", "是", "0999-8800201"],
-        [2, "干事0", "综治中心干事", "否", 8800202],  # already on the roster: updated
+        # already on the roster: updated; a local number gets the township's area code
+        [2, "干事0", "综治中心干事", "否", 8800202],
         [3, "吴敏", "财政所会计", "否", None],
     ])
     response = _upload(clerk_client, office, data, "花名册.xlsx")
@@ -56,7 +57,7 @@ def test_good_xlsx_previews_then_imports(app, office, clerk_client):
         sun = db.session.scalar(select(Cadre).where(Cadre.name == "孙立"))
         assert sun.is_leader and sun.office_phone == "0999-8800201"
         updated = db.session.get(Cadre, office.staff_ids[0])
-        assert updated.post == "综治中心干事" and updated.office_phone == "8800202"
+        assert updated.post == "综治中心干事" and updated.office_phone == "0999-8800202"
         assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "cadre.import"))
     assert _count(app, office) == 12
 

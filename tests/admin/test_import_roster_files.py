@@ -174,3 +174,42 @@ def test_an_xls_made_by_excel_97_with_numbers_and_dates(app, office, clerk_clien
                       ["孙立", "副镇长", "是", 9998800010, date(2026, 3, 1)]])
     html = _upload(clerk_client, office, data, "old.xls").get_data(as_text=True)
     assert "将按 0999-8800010 导入" in html and "忽略的列：到任" in html
+
+
+def test_a_landline_without_its_area_code_gets_the_townships(app, office, clerk_client):
+    with app.app_context():
+        from portal.models import Township
+
+        area = db.session.get(Township, office.township_id).office_phone.split("-")[0]
+    data = xlsx_bytes([["姓名", "职务", "班子成员", "办公电话"], ["孙立", "副镇长", "是", 8800301],
+                       ["吴敏", "会计", "否", "13800000009"]])
+    html = _upload(clerk_client, office, data, "r.xlsx").get_data(as_text=True)
+    assert f"8800301 没有区号：将按 {area}-8800301 导入" in html
+    _confirm(clerk_client, office, html)
+    assert _stored(app, "孙立").office_phone == f"{area}-8800301"
+    assert _stored(app, "吴敏").office_phone == "13800000009"  # a mobile needs no area code
+
+
+def test_the_same_phone_written_another_way_is_no_change(app, office, clerk_client):
+    with app.app_context():
+        stored = db.session.get(Cadre, office.staff_ids[0])
+        name, post, phone = stored.name, stored.post, stored.office_phone
+    area, local = phone.split("-")
+    written = [f"({area}) {local}", f"{area}{local}", int(f"{area}{local}")]
+    for cell in written:
+        data = xlsx_bytes([["姓名", "职务", "班子成员", "办公电话"], [name, post, "否", cell]])
+        html = _upload(clerk_client, office, data, "r.xlsx").get_data(as_text=True)
+        assert "无变化" in _result_cell(html, name), cell
+        assert "更新 0 人，1 人无变化" in html, cell
+    _confirm(clerk_client, office, html)
+    assert _stored(app, name).office_phone == phone
+
+
+def test_a_footer_in_the_name_column_with_any_label_is_skipped(app, office, clerk_client):
+    data = xlsx_bytes([["姓名", "职务", "班子成员"], ["孙立", "副镇长", "是"],
+                       ["制表：王五", None, "审核：李四"], ["单位：大庄测试镇党政办", None, None]])
+    response = _upload(clerk_client, office, data, "r.xlsx")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "有误 0 处" in html and "将新增 1 人" in html
+    assert "<td>3</td><td>表尾或备注（“制表：王五”）</td>" in html
+    assert "<td>4</td><td>表尾或备注（“单位：大庄测试镇党政办”）</td>" in html

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
@@ -200,3 +200,19 @@ def test_cli_publishes_idempotently_and_fails_loudly(app, office, runner):
 def test_cli_publishes_every_active_township_without_township_option(app, office, runner):
     result = runner.invoke(args=["notices", "publish", "--month", MONTH])
     assert result.exit_code == 0 and "published version 1" in result.output
+
+
+def test_publishing_anchors_the_audit_chain_and_the_notice_prints_the_checkpoint(
+        app, office, clerk_client, runner):
+    """The public's copy of the checkpoint: it names the chain with this publication in it."""
+    from portal.services.shared import audit_checkpoints
+
+    publish(clerk_client, office)
+    with app.app_context():
+        saved = audit_checkpoints.read()
+        count = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    assert saved and saved[-1].count == count
+    page = clerk_client.get(f"/t/{office.code}/notices/{MONTH}").get_data(as_text=True)
+    assert saved[-1].printed() in page
+    result = runner.invoke(args=["audit", "verify", "--checkpoint", saved[-1].printed()])
+    assert result.exit_code == 0, result.output

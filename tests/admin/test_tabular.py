@@ -163,14 +163,15 @@ def test_blank_numbered_and_footer_rows_are_skipped_with_their_reason(app):
 
 @pytest.mark.parametrize("first", ["合计", "备注：另有 2 人借调", "注：班子成员填是",
                                    "大庄镇人民政府（盖章）", "制表人：王五", "填报日期：2026-03-01",
-                                   "打印日期 2026-03-01"])
+                                   "打印日期 2026-03-01", "制表：王五", "填表：张三", "单位：大庄镇党政办",
+                                   "联系电话：0999-8800001", "报送时间：2026年3月1日"])
 def test_footer_words(first):
     from portal.services.office.tabular import skip_reason
 
     assert skip_reason([first, "", "x"]) is not None
 
 
-@pytest.mark.parametrize("first", ["王伟", "1", "2026-03-01", "日期"])
+@pytest.mark.parametrize("first", ["王伟", "1", "2026-03-01", "日期", "08:30", "3月1日", "党政办"])
 def test_data_rows_are_not_footers(first):
     from portal.services.office.tabular import skip_reason
 

@@ -15,7 +15,7 @@ from tests.deploy.http import Client
 from tests.live import LiveServer, live_server, stop
 
 # As deploy/zaigang.env.example sets them; the limits keep their defaults
-# (TRACK_RATE_LIMIT "5/minute;20/hour" is what the tests run into).
+# (TRACK_RATE_LIMIT "10/minute;60/hour" is what the tests run into).
 PRODUCTION_ENV = {"PORTAL_ENV": "production", "PROXY_FIX_X_FOR": "1"}
 
 
@@ -25,6 +25,8 @@ class Stack:
     apps: list[LiveServer]
     database_url: str
     nginx_binary: str
+    # The schema owner's URL (migrations only); the apps connect as database_url's role.
+    owner_url: str = ""
 
     def client(self, source: str = "127.0.0.1") -> Client:
         """A visitor of the site through nginx, from a loopback source address."""
@@ -58,12 +60,17 @@ def production_stack(nginx_binary, services, tmp_path_factory) -> Iterator[Stack
     stack.flush_redis()
     root = tmp_path_factory.mktemp("production")
     with ExitStack() as resources:
-        url = resources.enter_context(stack.postgres_database())
+        superuser_url = resources.enter_context(stack.postgres_database())
+        # As the operator's guide sets it up: the schema belongs to an owner role that only
+        # migrates; the apps connect as a role that cannot change or remove audit entries.
+        roles = resources.enter_context(stack.postgres_roles(superuser_url))
+        url = roles.app_url
         env = dict(PRODUCTION_ENV, DATABASE_URL=url, RATELIMIT_STORAGE_URI=stack.REDIS_LIMITS,
                    CACHE_URL=stack.REDIS_CACHE, EVIDENCE_DIR=str(root / "evidence"))
         apps = [
             resources.enter_context(live_server(
-                root / f"app{n}", workers=2, seed=(n == 0),
+                root / f"app{n}", workers=2, seed=(n == 0), migrate_url=roles.owner_url,
+                after_migrate=lambda: stack.grant(superuser_url, roles),
                 gunicorn_args=("-c", str(stack.GUNICORN_CONF)), **env,
             ))
             for n in range(2)
@@ -71,7 +78,7 @@ def production_stack(nginx_binary, services, tmp_path_factory) -> Iterator[Stack
         proxy = resources.enter_context(
             stack.nginx(nginx_binary, root / "nginx", upstreams=[f"127.0.0.1:{a.port}" for a in apps])
         )
-        yield Stack(proxy, apps, url, nginx_binary)
+        yield Stack(proxy, apps, url, nginx_binary, roles.owner_url)
         # Throwaway instances: no graceful shutdown to wait for (it takes seconds per worker).
         for app in apps:
             stop(app.process, signal.SIGKILL)

@@ -96,6 +96,66 @@ def postgres_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+GRANTS = DEPLOY / "postgresql" / "grants.sql"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The two roles of the operator's guide, for one test database: the owner migrates, the
+    app serves (deploy/postgresql/grants.sql)."""
+
+    owner_url: str
+    app_url: str
+    app_role: str
+
+
+def _admin(url: str):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return psycopg.connect(parsed.set(drivername="postgresql", database="postgres")
+                           .render_as_string(hide_password=False), autocommit=True)
+
+
+@contextmanager
+def postgres_roles(url: str) -> Iterator[Roles]:
+    """Make `url`'s database belong to a fresh owner role and yield it with an app role."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database
+    owner, app = f"{database}_owner"[:63], f"{database}_app"[:63]
+    with _admin(url) as conn:
+        for role in (owner, app):
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+            conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        conn.execute(f'ALTER DATABASE "{database}" OWNER TO "{owner}"')
+    try:
+        yield Roles(parsed.set(username=owner).render_as_string(hide_password=False),
+                    parsed.set(username=app).render_as_string(hide_password=False), app)
+    finally:
+        with _admin(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            for role in (app, owner):
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def grant(url: str, roles: Roles) -> None:
+    """Run the shipped grants file as the superuser, with this test's role and database names."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    sql = GRANTS.read_text()
+    sql = _replace(sql, "ON DATABASE zaigang TO", f'ON DATABASE "{parsed.database}" TO')
+    sql = sql.replace(" zaigang;", f' "{roles.app_role}";').replace(
+        " zaigang,", f' "{roles.app_role}",')
+    with psycopg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        conn.execute(sql)
+
+
 def render_site(folder: Path, *, port: int, upstreams: list[str], tls: dict | None = None) -> Path:
     """The shipped site and snippet with test paths; with `tls`, the TLS block turned on."""
     folder.mkdir(parents=True, exist_ok=True)

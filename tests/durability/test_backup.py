@@ -83,6 +83,8 @@ def fresh(make_app, tmp_path, app):
         url = create_own_database(f"restore_{name}") or f"sqlite:///{tmp_path / name}.sqlite3"
         created.append(url)
         return make_app(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=app.config["SECRET_KEY"],
+                        AUDIT_KEY=app.config["AUDIT_KEY"],
+                        AUDIT_CHECKPOINT_FILE=str(tmp_path / name / "audit-checkpoints.jsonl"),
                         EVIDENCE_DIR=str(tmp_path / name / "evidence"))
 
     yield factory

@@ -120,12 +120,15 @@ def test_session_cookie_flags(app):
 def test_production_refuses_a_missing_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app(ProductionConfig())
 
 
 def test_production_refuses_debug(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.DEBUG = True
     with pytest.raises(ConfigurationError, match="DEBUG"):
@@ -134,6 +137,8 @@ def test_production_refuses_debug(monkeypatch, tmp_path):
 
 def test_production_refuses_weak_sqlite_durability(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
     config.SQLITE_SYNCHRONOUS = "NORMAL"
@@ -143,6 +148,8 @@ def test_production_refuses_weak_sqlite_durability(monkeypatch, tmp_path):
 
 def test_production_has_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     config = ProductionConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/p.sqlite3"
     app = create_app(config)
@@ -162,6 +169,7 @@ def test_development_secret_is_generated_once_and_kept(monkeypatch, tmp_path):
 
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     first = Config().SECRET_KEY
     assert len(first) >= 32
     assert first == Config().SECRET_KEY
@@ -221,6 +229,8 @@ def test_translations_work_outside_a_request(app):
 
 def test_production_refuses_flask_debug_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigurationError, match="DEBUG"):
         create_app(ProductionConfig())
@@ -239,3 +249,14 @@ def test_rate_limit_key_is_a_keyed_hash_not_the_address(make_app):
     same_secret.config["SECRET_KEY"] = app.config["SECRET_KEY"]
     with same_secret.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.7"}):
         assert client_key() == first  # every process of a deployment counts a client once
+
+
+@pytest.mark.parametrize("audit_key", ["", "short", "x" * 40])
+def test_production_refuses_a_missing_short_or_reused_audit_key(monkeypatch, audit_key):
+    """The audit log's key must be its own: not SECRET_KEY, and never the database's."""
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
+    monkeypatch.setenv("AUDIT_KEY", audit_key)
+    monkeypatch.setenv("PUBLIC_URL", "https://zaigang.example.cn")
+    with pytest.raises(ConfigurationError, match="AUDIT_KEY"):
+        create_app(ProductionConfig())

@@ -64,11 +64,13 @@ def test_production_refuses_to_start_with_zaigang_clock(monkeypatch):
     monkeypatch.setenv(clock.ENV_VAR, "2027-01-04T22:30:00+08:00")
     config = ProductionConfig()
     config.SECRET_KEY = "p" * 40
+    config.AUDIT_KEY = "q" * 40
+    config.PUBLIC_URL = "https://zaigang.example.cn"
     with pytest.raises(ConfigurationError, match="ZAIGANG_CLOCK"):
         create_app(config)
     # The command line refuses too, and a production process never shifts its clock.
     env = _env(ZAIGANG_CLOCK="2027-01-04T22:30:00+08:00", PORTAL_ENV="production",
-               SECRET_KEY="p" * 40)
+               SECRET_KEY="p" * 40, AUDIT_KEY="q" * 40, PUBLIC_URL="https://zaigang.example.cn")
     done = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "routes"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode != 0 and "ZAIGANG_CLOCK is refused in production" in done.stderr

@@ -184,12 +184,14 @@ def test_county_totals_quarter_and_trend(app, county):
 def test_public_figures_hide_small_counts(app, county):
     with app.app_context():
         result = compute(app, county)
-        rows = stats.public_rows(result.townships)
-        # 乙乡 has 1 report; 甲镇's 4 would give it away against the county's 5.
-        assert [(r["name"], r["received"]) for r in rows] == [("甲镇", "<3"), ("乙乡", "<3")]
-        county_cells = stats.public_figures(result.figures)
-        assert county_cells["received"] == 5
-        assert county_cells["substantiated"] == "<3"
+        public = stats.public_stats(result)
+        rows = public.townships
+        # 乙乡 has 1 report; the county's 5 would give it away against 甲镇's 4, so it goes.
+        assert [(r["name"], r["received"]) for r in rows] == [("甲镇", 4), ("乙乡", "<3")]
+        county_cells = public.figures
+        assert county_cells["received"] == stats.HIDDEN
+        assert county_cells["substantiated"] == stats.HIDDEN
+        assert county_cells["median_accept_days"] is None  # with its counts hidden
         assert rows[1]["median_accept_days"] is None  # a single report: no median shown
         assert rows[0]["median_accept_days"] == 2
         assert rows[0]["duty_coverage"] == 38.6
@@ -208,7 +210,8 @@ def test_stats_page_tables_and_charts_agree(demo, county):
     table = html[html.index('id="trend"'):]
     cells = [unescape(chunk.split("<")[0]) for chunk in table.split('<td data-field="received">')[1:13]]
     assert labels == cells
-    assert labels[-1] == "5" and labels[-2] == "<3"  # October: 5; September: 1 → "<3"
+    # October: 5, made of 乙乡's hidden 1; September: 1 → both "×".
+    assert labels[-1] == "×" and labels[-2] == "×"
     assert 'style="' not in html[start:html.index("</svg>", start)]
     etag = response.headers["ETag"]
     again = client.get("/stats?county=990201&period=2026-10", headers={"If-None-Match": etag})
@@ -220,8 +223,8 @@ def test_api_gives_the_same_suppressed_figures(demo, county):
     data = client.get("/api/v1/stats?county=990201&period=2026-10").get_json()
     assert data["period"] == {"key": "2026-10", "kind": "month", "start": "2026-10-01",
                               "end": "2026-10-31"}
-    assert data["figures"]["received"] == 5
-    assert [t["received"] for t in data["townships"]] == ["<3", "<3"]
+    assert data["figures"]["received"] == "×"
+    assert [t["received"] for t in data["townships"]] == [4, "<3"]
     assert data["quarter"]["key"] == "2026-Q4"
     assert data["trend"][-1]["month"] == "2026-10"
     assert client.get("/api/v1/stats?county=990201&period=2026-13").status_code == 400

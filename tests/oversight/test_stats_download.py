@@ -45,10 +45,10 @@ def test_the_csv_has_the_page_figures_with_small_counts_suppressed(app, county):
         assert line[1:3] == [township["code"], township["name"]]
         assert line[3:] == [_cell(township[f]) for f in FIELDS]
     assert [r[2] for r in rows[1:3]] == ["甲镇", "乙乡"]
-    assert [r[4] for r in rows[1:3]] == ["<3", "<3"]  # 1 report, and 4 that would give it away
+    assert [r[4] for r in rows[1:3]] == ["4", "<3"]  # 4 reports, and 1
     assert rows[3][1:3] == ["990201", "统计县合计"]
     assert rows[3][3:] == [_cell(api["figures"][f]) for f in FIELDS]
-    assert rows[3][4] == "5" and rows[3][6] == "<3"
+    assert rows[3][4] == "×" and rows[3][6] == "×"  # the county's 5 would give the 1 away
     assert len(rows) == 4
 
 
@@ -65,13 +65,14 @@ def test_the_workbook_opens_well_and_says_how_it_counts(app, county):  # noqa: F
     assert sheet["C2"].value == "乡镇" and sheet.freeze_panes == "A3"
     assert sheet.auto_filter.ref == "A2:P5"
     values = {row[2]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
-    assert values["甲镇"][4] == "<3" and values["统计县合计"][4] == 5
+    assert values["甲镇"][4] == 4 and values["乙乡"][4] == "<3"
+    assert values["统计县合计"][4] == "×"
     assert values["甲镇"][12] == 38.6  # duty coverage, a number a spreadsheet can sum and sort
-    assert isinstance(values["统计县合计"][4], int)
+    assert isinstance(values["甲镇"][4], int)
     assert book["季度汇总"]["A1"].value == "统计县 2026年第4季度 公开统计"
     assert book["月度趋势"].max_row == 13
     rules = [r[0] for r in book["统计口径"].iter_rows(min_row=2, values_only=True)]
-    assert any("少于3件的数字都显示为“<3”" in line for line in rules)
+    assert any("相减都推算不出未公布的数字" in line for line in rules)
 
 
 def test_the_downloads_are_public_cached_and_refuse_bad_input(app, county):  # noqa: F811

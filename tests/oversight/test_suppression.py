@@ -5,13 +5,14 @@ from datetime import date
 import pytest
 
 from portal.services.oversight.stats import (
-    SUPPRESSED,
+    HIDDEN,
     Period,
+    begun,
     default_period,
     months_back,
     parse_period,
     suppress,
-    suppress_column,
+    suppress_total,
 )
 from portal.services.shared.errors import ValidationError
 
@@ -21,18 +22,25 @@ def test_a_count_under_three_shows_as_less_than_three(value, shown):
     assert suppress(value) == shown
 
 
-@pytest.mark.parametrize(("values", "shown"), [
-    ([5, 7, 9], [5, 7, 9]),
-    # One hidden cell could be worked out from the county total: the next smallest goes too.
-    ([1, 7, 4, 9], [SUPPRESSED, 7, SUPPRESSED, 9]),
-    ([2, 3, 3], [SUPPRESSED, SUPPRESSED, 3]),
-    ([0, 2, 8], [SUPPRESSED, SUPPRESSED, 8]),
-    ([1, 1, 1], [SUPPRESSED] * 3),
-    ([2], [SUPPRESSED]),
-    ([], []),
+@pytest.mark.parametrize(("value", "components", "shown"), [
+    (16, [5, 7, 4], 16),
+    # Oct 5, Nov 1, Dec 4: the quarter's 10 would give November away.
+    (10, [5, 1, 4], HIDDEN),
+    # A large total with one hidden component: hidden, and not as "<3" (it is not under 3).
+    (40, [38, 2], HIDDEN),
+    # Under 3 itself: hidden with the same mark, so the mark tells nothing about the size.
+    (2, [2], HIDDEN),
+    (0, [], HIDDEN),
 ])
-def test_a_column_never_has_exactly_one_hidden_cell(values, shown):
-    assert suppress_column(values) == shown
+def test_a_total_is_shown_only_when_all_its_cells_are(value, components, shown):
+    assert suppress_total(value, components) == shown
+
+
+def test_months_not_yet_begun_are_not_part_of_a_total():
+    q4 = Period("quarter", 2026, 4).months
+    assert begun(q4, date(2026, 11, 27)) == [(2026, 10), (2026, 11)]
+    assert begun(q4, date(2026, 10, 1)) == [(2026, 10)]
+    assert begun(q4, date(2026, 9, 30)) == []
 
 
 @pytest.mark.parametrize(("text", "period", "start", "end"), [

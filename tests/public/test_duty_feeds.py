@@ -90,8 +90,8 @@ def test_the_roster_page_offers_webcal_subscriptions(app):
     assert 'href="/api/v1/docs"' in html
 
 
-def test_webcal_links_follow_the_configured_scheme(make_app):
-    app = make_app(PREFERRED_URL_SCHEME="https")
+def test_webcal_links_follow_the_configured_public_address(make_app):
+    app = make_app(PUBLIC_URL="https://localhost")
     w = _setup(app)
     html = app.test_client().get(f"/t/{w['code']}/roster").get_data(as_text=True)
     assert f'href="webcal://localhost/t/{w["code"]}/roster.ics"' in html

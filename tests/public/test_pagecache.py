@@ -177,8 +177,9 @@ def _redis_or_skip():
     except Exception:  # noqa: BLE001 - any failure means Redis is not there
         require_service(False, "Redis")
         return None
-    for key in client.scan_iter("zg:page:*"):
-        client.delete(key)
+    for pattern in ("zg:page:*", "zg:ver:*"):
+        for key in client.scan_iter(pattern):
+            client.delete(key)
     return client
 
 
@@ -221,3 +222,82 @@ def test_a_database_rebuilt_or_restored_behind_the_cache_is_not_served_stale(app
         db.session.commit()
     after = client.get(f"/t/{code}").get_data(as_text=True)
     assert "西村" in after and after != before.get_data(as_text=True)
+
+
+def test_with_redis_a_replay_needs_no_database_and_a_change_elsewhere_shows_at_once(make_app):
+    _redis_or_skip()
+    clerk_side, public_side = make_app(CACHE_URL=REDIS_CACHE), make_app(CACHE_URL=REDIS_CACHE)
+    code, secretary = _town(clerk_side)
+    client = public_side.test_client()
+    page = client.get(f"/t/{code}")
+    client.get(f"/t/{code}")  # the version is now in Redis
+    with statements_of(public_side) as statements:
+        replayed = client.get(f"/t/{code}")
+    assert replayed.data == page.data
+    assert statements == []  # neither the page nor its version came from the database
+    _set_status(clerk_side, secretary, Status.VILLAGE, "北村")
+    seen = client.get(f"/t/{code}")
+    assert "北村" in seen.get_data(as_text=True)
+    assert seen.headers["ETag"] != page.headers["ETag"]
+
+
+def test_with_redis_away_the_database_says_which_page_is_current(make_app):
+    # Nothing listens on port 1: every Redis call fails at once.
+    app = make_app(CACHE_URL="redis://127.0.0.1:1/0")
+    code, secretary = _town(app)
+    client = app.test_client()
+    before = client.get(f"/t/{code}")
+    with statements_of(app) as statements:
+        assert client.get(f"/t/{code}").data == before.data
+    assert len(statements) == 1  # the version, from the database
+    _set_status(app, secretary, Status.VILLAGE, "南村")
+    assert "南村" in client.get(f"/t/{code}").get_data(as_text=True)
+
+
+def test_with_redis_a_change_made_behind_the_app_is_seen_when_the_version_key_ends(make_app):
+    redis = _redis_or_skip()
+    app = make_app(CACHE_URL=REDIS_CACHE)
+    code, secretary = _town(app)
+    client = app.test_client()
+    client.get(f"/t/{code}")
+    client.get(f"/t/{code}")
+    key = f"zg:ver:{code}"
+    assert 0 < redis.ttl(key) <= pagecache.VERSION_SECONDS  # the bound of such a change
+    with app.app_context():  # by hand in SQL, as a restored or repaired database would be
+        db.session.execute(db.update(Township).where(Township.code == code).values(
+            data_version=Township.data_version + 7, updated_at=utcnow()))
+        db.session.commit()
+    with app.app_context():
+        db.session.execute(db.update(Cadre).where(Cadre.id == secretary).values(name="新书记"))
+        db.session.commit()
+    redis.delete(key)  # what Redis does when the key's seconds are over
+    assert "新书记" in client.get(f"/t/{code}").get_data(as_text=True)
+
+
+def test_with_redis_an_older_commit_never_replaces_a_newer_version(make_app):
+    redis = _redis_or_skip()
+    app = make_app(CACHE_URL=REDIS_CACHE)
+    cache = app.extensions["zaigang_pagecache"]
+    moment = utcnow()
+    cache.publish([("990199001", 9, moment)])
+    cache.publish([("990199001", 8, moment - timedelta(seconds=1))])  # arrives late
+    assert redis.get("zg:ver:990199001").decode() == pagecache.version_of(9, moment)
+    cache.publish([("990199001", 10, moment + timedelta(seconds=1))])
+    assert redis.get("zg:ver:990199001").decode().startswith("10@")
+
+
+def test_with_redis_a_calendar_override_sets_every_townships_version(make_app):
+    redis = _redis_or_skip()
+    app = make_app(CACHE_URL=REDIS_CACHE)
+    code, _ = _town(app)
+    client = app.test_client()
+    client.get(f"/t/{code}")
+    client.get(f"/t/{code}")
+    held = redis.get(f"zg:ver:{code}")
+    with app.app_context():
+        calendar_service.set_override(today_local(), is_working=False, name="抗旱调休")
+        version = db.session.execute(db.select(Township.data_version, Township.updated_at)
+                                     .where(Township.code == code)).one()
+    assert redis.get(f"zg:ver:{code}") != held
+    assert redis.get(f"zg:ver:{code}").decode() == pagecache.version_of(*version)
+    assert "抗旱调休" in client.get(f"/t/{code}").get_data(as_text=True)

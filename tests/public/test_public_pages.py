@@ -20,9 +20,9 @@ def _town(app, **fields):
 
 
 def test_poster_has_qr_codes_to_the_board_and_the_report_form(make_app):
-    app = make_app(PREFERRED_URL_SCHEME="https", SERVER_NAME="zaigang.example.cn")
+    app = make_app(PUBLIC_URL="https://zaigang.example.cn")
     code, _ = _town(app)
-    response = app.test_client().get(f"/t/{code}/poster", base_url="http://zaigang.example.cn")
+    response = app.test_client().get(f"/t/{code}/poster")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     board_url = f"https://zaigang.example.cn/t/{code}"

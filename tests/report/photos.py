@@ -71,3 +71,23 @@ def heic_with_gps(size=(64, 48), orientation: int = 1, mode: str = "RGB") -> byt
     out = io.BytesIO()
     image.save(out, "HEIF", exif=exif.tobytes(), quality=80)
     return out.getvalue()
+
+
+def flat_png(width: int, height: int) -> bytes:
+    """A real, fully decodable RGB PNG of one colour, built row by row (never whole in memory):
+    a 7999 x 7999 one is about 190 KB and decodes to 192 MB."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    packer = zlib.compressobj(9)
+    row = b"\x00" + b"\x00" * (width * 3)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def flat_jpeg(width: int, height: int) -> bytes:
+    """A phone-sized JPEG (e.g. 8160 x 6120, 50 MP) of one colour."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 120, 150)).save(out, "JPEG", quality=90)
+    return out.getvalue()

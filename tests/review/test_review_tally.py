@@ -145,7 +145,7 @@ def test_postgresql_tally_trigger_takes_the_audit_chain_lock(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("PostgreSQL only")
-        for function in ("report_tally_count", "audit_append"):
+        for function in ("report_tally_count", "audit_tail"):
             source = db.session.scalar(
                 text("SELECT prosrc FROM pg_proc WHERE proname = :name"), {"name": function})
             body = source.split("BEGIN", 1)[1].strip().splitlines()

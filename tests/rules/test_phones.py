@@ -43,3 +43,19 @@ def test_area_code(phone, expected):
 
 def test_is_mobile():
     assert phones.is_mobile("138 1234 5678") and not phones.is_mobile("0999-8800000")
+
+
+@pytest.mark.parametrize(("typed", "hint", "expected"), [
+    ("8800010", "0999", "0999-8800010"), ("88001234", "010", "010-88001234"),
+    ("8800010.0", "0999", "0999-8800010"), ("8800010", None, None),
+    ("13812345678", "0999", None), ("0999-8800010", "0999", None), ("12345", "0999", None),
+    ("0800010", "0999", None)])
+def test_with_area_code(typed, hint, expected):
+    assert phones.with_area_code(typed, hint) == expected
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), [
+    ("0999-8800010", "09998800010", True), ("(0999) 8800010", "0999-8800010", True),
+    ("0999-8800010", "0999-8800011", False), ("", "", False), ("138 0000 0001", "13800000001", True)])
+def test_same_number(first, second, expected):
+    assert phones.same_number(first, second) is expected

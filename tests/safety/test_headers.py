@@ -124,6 +124,8 @@ def test_over_https_every_route_sends_hsts_and_only_secure_cookies(world_app, tm
     app, world = world_app
     config = ProductionConfig()
     config.SECRET_KEY = "p" * 40
+    config.AUDIT_KEY = "q" * 40
+    config.PUBLIC_URL = "https://localhost"
     config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
     config.INSTANCE_PATH = str(tmp_path)
     config.EVIDENCE_DIR = str(tmp_path / "evidence")

@@ -21,7 +21,7 @@ from portal.models.base import utcnow
 from portal.sanitize import clean_text
 from portal.services.accounts import users as users_service
 from portal.services.accounts.passwords import generate_password, hash_password, needs_rehash, verify_password
-from portal.services.shared import audit, scope
+from portal.services.shared import audit, scope, sealing
 from portal.services.shared.errors import NotFoundError, ServiceError, ValidationError
 
 TOTP_INTERVAL = 30
@@ -113,7 +113,9 @@ def _record_failure(user: User | None, username: str) -> None:
 
 
 def record_logout(user: User) -> None:
-    """Audit a logout."""
+    """End every session of the account on the server side (a copied cookie opens nothing
+    any more), and audit the logout."""
+    user.session_epoch += 1
     audit.record("auth.logout", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -151,6 +153,8 @@ def enable_totp(*, user: User, secret: str, code: str, now: float | None = None)
     user.totp_secret = secret
     user.totp_enabled = True
     user.totp_last_step = step
+    # Every session of the account ends; the view starts a fresh one for the person here.
+    user.session_epoch += 1
     audit.record("auth.totp_enabled", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -164,6 +168,7 @@ def disable_totp(*, user: User, code: str, now: float | None = None) -> None:
         raise ValidationError("wrong code")
     user.totp_enabled = False
     user.totp_secret = None
+    user.session_epoch += 1
     audit.record("auth.totp_disabled", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -264,6 +269,9 @@ def set_active(*, admin: User, user: User, active: bool) -> None:
         raise NotFoundError("no such user")
     user.active = active
     user.session_epoch += 1
+    if not active:
+        # A departing inspector keeps no copy of any office key (docs/security.md: rotation).
+        sealing.drop_user_keys(user)
     audit.record("user.activated" if active else "user.deactivated", actor=admin, object_type="user",
                  object_id=user.public_id)
     db.session.commit()
@@ -273,6 +281,9 @@ def reset_password(*, admin: User, user: User) -> str:
     """A new generated password, shown once; the user's sessions end."""
     password = generate_password()
     user.password_hash = hash_password(password)
+    # Wrapped by the old password, the user's keys are lost: a colleague's next login or the
+    # office's recovery key grants the office key again.
+    sealing.drop_user_keys(user)
     user.session_epoch += 1
     audit.record("user.password_reset", actor=admin, object_type="user", object_id=user.public_id)
     db.session.commit()

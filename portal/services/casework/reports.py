@@ -36,10 +36,11 @@ from portal.models import (
     User,
 )
 from portal.models.base import new_public_id, utcnow
+from portal.models.report import report_from_columns, sealed_identity_columns
 from portal.rules.deadlines import accept_deadline
 from portal.rules.receipts import RECEIPT_DIGITS, new_receipt, normalize_receipt, receipt_hash
 from portal.sanitize import clean_text
-from portal.services.casework import evidence, messages
+from portal.services.casework import case_numbers, evidence, messages
 from portal.services.shared import audit, townships
 from portal.services.shared.calendar import calendar_for
 from portal.services.shared.errors import ValidationError
@@ -104,7 +105,7 @@ def _clean_photos(photos: Iterable) -> list[evidence.CleanImage]:
     if len(photos) > current_app.config["MAX_PHOTOS"]:
         raise ValidationError(_("最多上传 %(n)s 张照片。", n=current_app.config["MAX_PHOTOS"]))
     # Every photo is checked before anything is written: a bad one stops the whole report.
-    return [evidence.read_photo(photo) for photo in photos]
+    return evidence.clean_photos(photos)
 
 
 # Built once and given their values at execution: the compiled form is then cached.
@@ -147,11 +148,15 @@ def create_report(*, township: Township | townships.Route, category: Category, d
         "cadre_text": "" if cadre else clean_text(cadre_text, MAX_CADRE_TEXT, multiline=False),
         "category": category, "observed_at": observed_at,
         "place": clean_text(place, MAX_PLACE, multiline=False), "description": text,
-        "named": named, "reporter_name": name or None, "reporter_contact": contact or None,
+        "named": named,
         "source": Source(source), "filed_by_id": filed_by.id if filed_by else None,
         "status": ReportStatus.SUBMITTED, "submitted_at": now, "accept_due": accept_due,
         "not_accepted_reason": "", "outcome_public": "", "version": 1,
     }
+    # The identity is sealed here, before any row is written (one look-up of the office key,
+    # for named reports only).
+    identity, data_key = sealed_identity_columns(db.session, route.county_id, name or None, contact or None)
+    values.update(identity)
     prepared = audit.entry("report.submitted", actor=filed_by, object_type="report",
                            object_id=values["public_id"], detail={
                                "source": values["source"].value, "township": route.code,
@@ -160,35 +165,37 @@ def create_report(*, township: Township | townships.Route, category: Category, d
     # follow one another with nothing in between, as the rows hold the chain's lock (see
     # audit.append) and, on SQLite, the database's one write lock.
     with database.write_turn() if commit else nullcontext():
-        report = _write(values, images, prepared)
+        report = _write(values, images, prepared, data_key)
         if commit:
             db.session.commit()
     if report is None:
-        report = _persistent(values)
+        report = _persistent(values, data_key)
     return report, receipt
 
 
-def _write(values: dict, images: list, prepared: dict) -> Report | None:
+def _write(values: dict, images: list, prepared: dict, data_key: bytes | None) -> Report | None:
     """The report's rows and its audit entry, in the session's transaction; the report's ORM
     object if its photos needed one, else None (it is made after the commit)."""
     # Plain INSERTs: a new report has no unit of work to track, only rows to write.
     connection = db.session.connection()
+    values["case_year"] = case_numbers.year_of(values["submitted_at"])
+    values["case_seq"] = case_numbers.take_number(connection, values["county_id"], values["case_year"])
     values["id"] = connection.execute(_INSERT_REPORT, values).inserted_primary_key[0]
     connection.execute(_INSERT_EVENT, {
         "report_id": values["id"], "at": values["submitted_at"],
         "actor_id": values["filed_by_id"], "kind": "submitted", "from_status": None,
         "to_status": ReportStatus.SUBMITTED, "public_note": "", "staff_note": "",
     })
-    report = _persistent(values) if images else None
+    report = _persistent(values, data_key) if images else None
     for image in images:
         evidence.add_clean(report, image)
     audit.append(prepared)
     return report
 
 
-def _persistent(values: dict) -> Report:
+def _persistent(values: dict, data_key: bytes | None) -> Report:
     """The ORM's view of the report row just written, without reading it back."""
-    report = Report(**values)
+    report = report_from_columns(values, data_key)
     make_transient_to_detached(report)
     db.session.add(report)
     return report

@@ -37,14 +37,20 @@ from portal.sanitize import clean_text
 from portal.services.casework.cases import case_assignee_id, get_report
 from portal.services.casework.messages import add_message
 from portal.services.casework.queue import visible_condition
-from portal.services.shared import audit
+from portal.services.shared import audit, sealing
 from portal.services.shared.errors import (
     ConflictError,
     IllegalTransitionError,
     NotFoundError,
+    ServiceError,
     ValidationError,
 )
 from portal.services.shared.transaction import commit_or_conflict, is_lock_error, use_case
+
+
+class SealedError(ServiceError):
+    """The report's sealed part does not open with this inspector's keys."""
+
 
 # Error messages are lazy (`_` is lazy_gettext): the view renders them in the user's language.
 NOTE_LENGTH = 2000
@@ -298,10 +304,17 @@ def ask_reporter(*, user: User, report: Report, body: str):
 
 
 @use_case
-def reveal_reporter(*, user: User, report: Report) -> tuple[str, str]:
-    """A named reporter's name and contact, for the assigned inspector only; audited each time."""
+def reveal_reporter(*, user: User, report: Report, keyring: dict[int, bytes]) -> tuple[str, str]:
+    """A named reporter's name and contact, for the assigned inspector only; audited each time.
+
+    The identity is sealed: it opens only with the county office's key, which the keyring of a
+    logged-in inspector holds (SealedError when this inspector has not been granted it).
+    """
     if not report.named or user.role != Role.INSPECTOR or case_assignee_id(report) != user.id:
         raise NotFoundError("not available")
+    if not sealing.open_identity(report, keyring):
+        raise SealedError(_("举报人身份已加密封存，您的账号尚未获得本县纪检监察机关的密钥。"
+                            "请本单位已登录的同事重新登录一次，或用恢复密钥授权。"))
     audit.record("reporter.revealed", actor=user, object_type="report", object_id=report.public_id)
     commit_or_conflict(CONFLICT)
     return report.reporter_name or "", report.reporter_contact or ""

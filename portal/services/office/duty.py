@@ -285,9 +285,4 @@ def assignments_of_month(roster: MonthRoster) -> Iterable[tuple[ShiftCell, DutyA
 
 def calendar_changed() -> None:
     """A calendar override changes every township's gaps: bump every data version; caller commits."""
-    from sqlalchemy import update
-
-    from portal.models.base import utcnow
-
-    db.session.execute(update(Township).values(data_version=Township.data_version + 1,
-                                               updated_at=utcnow()))
+    townships.touch(None)

@@ -31,7 +31,7 @@ from portal.models import (
 )
 from portal.rules.calendar import TZ, iter_dates
 from portal.services.office import duty, rule543
-from portal.services.shared import audit, townships
+from portal.services.shared import audit, audit_checkpoints, townships
 from portal.services.shared.calendar import official_calendar
 from portal.services.shared.errors import ConflictError, ValidationError
 
@@ -280,6 +280,10 @@ def publish(*, township: Township, month: str, actor: User | None, today: date) 
     except IntegrityError as exc:
         db.session.rollback()
         raise ConflictError(_("有人同时发布了这个月的公示，请刷新后再试。")) from exc
+    # The chain's head, with this publication in it, anchored outside the database and
+    # printed on the notice, so that the public holds a copy.
+    notice.audit_checkpoint = audit_checkpoints.take().printed()
+    db.session.commit()
     return PublishResult(notice, created=True)
 
 

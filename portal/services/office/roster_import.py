@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from portal import clock
 from portal.extensions import db
 from portal.models import Cadre, ChiefRole, Township, User
+from portal.rules import phones
 from portal.services.office.cadres import chief_label, infer_chief_role, list_cadres
 from portal.services.office.roster_rows import ROSTER_COLUMNS, Change, RowCheck, check_row
 from portal.services.office.tabular import RowError, SkippedRow, read_table
@@ -105,6 +106,8 @@ def _as_row(check: RowCheck, current: Cadre | None) -> ImportRow:
             old = getattr(current, key)
             if key == "is_leader" and check.leader_inferred:
                 new = old  # the file did not say: a stored choice stands
+            if key in ("office_phone", "personal_phone") and phones.same_number(new, old or ""):
+                continue  # the same number written another way: the stored one stands
             if new not in (None, "") and new != old:
                 changes.append(Change(key, old, new))
     is_leader = values["is_leader"] if current is None or not check.leader_inferred else (

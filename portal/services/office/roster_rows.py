@@ -70,6 +70,10 @@ def phone_value(text: str, area_hint: str | None) -> tuple[str, str | None, str 
         return restored, None, note
     if not PHONE.match(text):
         return "", str(_l("电话号码格式不对：%(phone)s", phone=text)), None
+    completed = phones.with_area_code(text, area_hint)
+    if completed is not None:
+        return completed, None, str(_l("%(typed)s 没有区号：将按 %(number)s 导入。", typed=text,
+                                       number=completed))
     return text, None, None
 
 

@@ -51,6 +51,9 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "班子成员", "�
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "一般干部", ""}
 _BRACKETS = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")
 _SPACES = re.compile(r"\s+")
+# "制表：张三", "单位：大庄镇党政办", "联系电话：…": a label and a colon is never a name, a date or
+# a number, whatever label an office writes under its table.
+_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}:")
 # The first words of a footer or note under a table, as offices write them.
 FOOTER_WORDS = (
     "填表人", "填报人", "制表人", "统计人", "审核人", "审核", "审批人", "负责人", "主要负责人",
@@ -188,7 +191,7 @@ def skip_reason(cells: list[str]) -> str | None:
     """Why a row that is not blank holds no data: a footer or note under the table; else None."""
     first = next((c for c in cells if c), "")
     folded = _SPACES.sub("", unicodedata.normalize("NFKC", first))
-    if folded.startswith(FOOTER_WORDS) or "(盖章)" in folded:
+    if folded.startswith(FOOTER_WORDS) or "(盖章)" in folded or _LABEL.match(folded):
         return str(_l("表尾或备注（“%(text)s”）", text=first[:24]))
     return None
 

@@ -12,7 +12,8 @@ Per township and month:
 
 Everything for a county and a run of months is gathered in a fixed number of queries, then
 added up: a quarter is the sum of its months, the county the sum of its townships.
-Public figures go through `suppress` and `suppress_column`: a count under 3 shows "<3".
+Public figures go through `public_stats`: a township-month under 3 shows "<3", and a total
+made of a hidden township-month (or itself under 3) shows "×", so nothing hidden can be derived.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -41,6 +42,8 @@ from portal.services.shared.errors import ValidationError
 
 SUPPRESS_BELOW = 3
 SUPPRESSED = "<3"
+# A total not shown because it is small or made of a hidden township-month.
+HIDDEN = "×"
 # Medians of fewer reports are not shown: they would describe single cases.
 MEDIAN_MIN_SAMPLE = 3
 TREND_MONTHS = 12
@@ -49,25 +52,27 @@ Cell = int | str
 
 
 # --- small-number suppression -------------------------------------------------------------
+#
+# The rule, the same for the page, its downloads and the API (all go through `public_stats`):
+# - a township-month count under 3 (zero included) reads "<3";
+# - any other count (a township's quarter, the county's month or quarter) is shown only when it
+#   is 3 or more AND every township-month it is made of is shown; otherwise it reads "×".
+#   Months that have not begun are not part of a quarter and hide nothing.
+# So every published total is the sum of published cells: subtracting published figures from
+# one another (along time or place) never tells anything about a hidden cell, and a hidden
+# total gives no hint of its size (the same "×" whether it is small or large).
 
 def suppress(value: int) -> Cell:
-    """A public count: under 3 (zero included) shows "<3", so a single report cannot be told."""
+    """A township-month count: under 3 (zero included) shows "<3", so a report cannot be told."""
     return SUPPRESSED if value < SUPPRESS_BELOW else value
 
 
-def suppress_column(values: Sequence[int]) -> list[Cell]:
-    """Suppress the townships of one column so that no hidden cell can be worked out.
-
-    With the county total shown, a single hidden cell equals the total minus the others;
-    so when exactly one cell is hidden, the next smallest is hidden too.
-    """
-    cells: list[Cell] = [suppress(v) for v in values]
-    hidden = [i for i, c in enumerate(cells) if c == SUPPRESSED]
-    if len(hidden) == 1 and len(values) > 1:
-        shown = [i for i in range(len(values)) if i not in hidden]
-        smallest = min(shown, key=lambda i: (values[i], i))
-        cells[smallest] = SUPPRESSED
-    return cells
+def suppress_total(value: int, components: Iterable[int]) -> Cell:
+    """A total of township-months (of months that have begun): shown only when it is 3 or more
+    and none of its components is hidden; otherwise "×", whatever its size."""
+    if value < SUPPRESS_BELOW or any(c < SUPPRESS_BELOW for c in components):
+        return HIDDEN
+    return value
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -160,6 +165,9 @@ class CountyStats:
     quarter: Period
     quarter_figures: Figures
     quarter_townships: list[TownshipRow]
+    # township id -> month -> figures: the township-months every total above is made of.
+    cells: dict[int, dict[tuple[int, int], Figures]] = field(default_factory=dict)
+    today: date | None = None
 
 
 def rank(rows: list[TownshipRow]) -> list[TownshipRow]:
@@ -244,6 +252,7 @@ def county_stats(county: Region, period: Period, today: date,
         county=county, period=period, figures=total(r.figures for r in period_rows),
         townships=period_rows, trend=trend, quarter=quarter,
         quarter_figures=total(r.figures for r in quarter_rows), quarter_townships=quarter_rows,
+        cells={t.id: matrix[t.id] for t in townships}, today=today,
     )
 
 
@@ -260,12 +269,27 @@ def _median(values: list[int]) -> float | None:
     return statistics.median(values) if len(values) >= MEDIAN_MIN_SAMPLE else None
 
 
-def public_figures(figures: Figures) -> dict:
-    """The figures as the public sees them: small counts suppressed, rates in percent."""
+def begun(months: Iterable[tuple[int, int]], today: date) -> list[tuple[int, int]]:
+    """The months that have begun by `today`: the only ones a total is made of."""
+    return [(y, m) for y, m in months if date(y, m, 1) <= today]
+
+
+def public_figures(figures: Figures, cells: Sequence[Figures] | None = None) -> dict:
+    """The figures as the public sees them: counts suppressed, rates in percent.
+
+    `cells` are the township-months (of begun months) the figures add up; without them the
+    figures are one township-month. A median is shown only with its counts and 3 reports.
+    """
+    counts: dict[str, Cell] = {}
+    for name in COUNT_FIELDS:
+        value = getattr(figures, name)
+        counts[name] = suppress(value) if cells is None else (
+            suppress_total(value, [getattr(c, name) for c in cells]))
+    visible = all(isinstance(counts[n], int) for n in ("received", "accepted"))
     return {
-        **{name: suppress(getattr(figures, name)) for name in COUNT_FIELDS},
-        "median_accept_days": _median(figures.accept_days),
-        "median_conclude_days": _median(figures.conclude_days),
+        **counts,
+        "median_accept_days": _median(figures.accept_days) if visible else None,
+        "median_conclude_days": _median(figures.conclude_days) if visible else None,
         "compliance_543": _percent(figures.compliance),
         "leader_weeks": figures.leader_weeks,
         "duty_coverage": _percent(figures.coverage),
@@ -276,20 +300,42 @@ def public_figures(figures: Figures) -> dict:
     }
 
 
-def public_rows(rows: list[TownshipRow]) -> list[dict]:
-    """Township rows for the public: every count column suppressed so no hidden cell can be derived."""
-    out = [
-        {"code": r.township.code, "name": r.township.name, "rank": r.rank,
-         **public_figures(r.figures)}
-        for r in rows
-    ]
-    for name in COUNT_FIELDS:
-        cells = suppress_column([getattr(r.figures, name) for r in rows])
-        for row, cell in zip(out, cells, strict=True):
-            row[name] = cell
+@dataclass
+class PublicStats:
+    """Everything /stats, /stats.<fmt> and /api/v1/stats publish for one county and period."""
+
+    figures: dict
+    townships: list[dict]
+    quarter_figures: dict
+    quarter_townships: list[dict]
+    trend: list[dict]
+
+
+def _cells(result: CountyStats, months: Iterable[tuple[int, int]],
+           township_ids: Iterable[int] | None = None) -> list[Figures]:
+    ids = list(result.cells) if township_ids is None else list(township_ids)
+    return [result.cells[t][m] for t in ids for m in begun(months, result.today)
+            if m in result.cells[t]]
+
+
+def _rows(result: CountyStats, rows: list[TownshipRow], period: Period) -> list[dict]:
+    out = []
+    for r in rows:
+        cells = None if period.kind == "month" else _cells(result, period.months, [r.township.id])
+        out.append({"code": r.township.code, "name": r.township.name, "rank": r.rank,
+                    **public_figures(r.figures, cells)})
     return out
 
 
-def public_trend(trend: list[tuple[Period, Figures]]) -> list[dict]:
-    """The county's months for the public, oldest first."""
-    return [{"month": p.key, **public_figures(f)} for p, f in trend]
+def public_stats(result: CountyStats) -> PublicStats:
+    """The one public view of a county's statistics, with small counts and every total that
+    would give one away suppressed (see the rule at the top of the suppression section)."""
+    period, quarter = result.period, result.quarter
+    return PublicStats(
+        figures=public_figures(result.figures, _cells(result, period.months)),
+        townships=_rows(result, result.townships, period),
+        quarter_figures=public_figures(result.quarter_figures, _cells(result, quarter.months)),
+        quarter_townships=_rows(result, result.quarter_townships, quarter),
+        trend=[{"month": p.key, **public_figures(f, _cells(result, p.months))}
+               for p, f in result.trend],
+    )

@@ -4,13 +4,14 @@ exactly as on the page) and the administrators' exact export, as sheets for
 
 The public file is for journalists and researchers: what /stats shows, ranked, with the county
 total, the quarter and the 12-month trend, and the counting rules. Its counts come from
-`stats.public_rows` / `public_figures` and nothing else, so a count under 3 (and any cell
-that would give one away) reads "<3" as on the page.
+`stats.public_stats` and nothing else, so a township-month under 3 reads "<3" and a total
+that would give one away reads "×", as on the page and in the API.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.services.oversight import stats
 from portal.services.shared.spreadsheets import Column, Sheet
@@ -43,8 +44,9 @@ def public_columns() -> list[Column]:
 
 def public_rows(result: stats.CountyStats, quarter: bool = False) -> list[list]:
     """The township rows of the period (or its quarter), then the county's total."""
-    rows = stats.public_rows(result.quarter_townships if quarter else result.townships)
-    total = stats.public_figures(result.quarter_figures if quarter else result.figures)
+    public = stats.public_stats(result)
+    rows = public.quarter_townships if quarter else public.townships
+    total = public.quarter_figures if quarter else public.figures
     out = [[r["rank"], r["code"], r["name"], *(r[key] for key, _k in PUBLIC_FIELDS)] for r in rows]
     out.append([None, result.county.code, _("%(county)s合计", county=result.county.name),
                 *(total[key] for key, _k in PUBLIC_FIELDS)])
@@ -55,15 +57,21 @@ def _trend(result: stats.CountyStats) -> Sheet:
     titles = _titles()
     columns = [Column(_("月份")), *(Column(titles[key], kind) for key, kind in PUBLIC_FIELDS)]
     rows = [[row["month"], *(row[key] for key, _k in PUBLIC_FIELDS)]
-            for row in stats.public_trend(result.trend)]
+            for row in stats.public_stats(result).trend]
     return Sheet(_("月度趋势"), columns, rows)
+
+
+SUPPRESSION_NOTE = _l(
+    "为保护举报人，乡镇某月少于3件的数字显示为“<3”；乡镇季度、全县月度和季度的合计，只有在不少于3件、"
+    "且所含每个乡镇每月（尚未开始的月份不算）都公布时才公布，否则显示为“×”，"
+    "这样任何公布的数字相减都推算不出未公布的数字。未公布件数时不计算用时中位数。")
 
 
 def method_lines() -> list[str]:
     """The counting rules the page states, for the file's last sheet."""
     return [
         _("举报按提交月份统计；“已受理”“查实”“已整改”指当月收到的举报目前的办理结果。查实包括属实和部分属实。"),
-        _("为保护举报人，任何少于3件的数字都显示为“<3”；必要时另一个较小的数字也不显示，以免被推算出来。少于3件时不计算用时中位数。"),
+        str(SUPPRESSION_NOTE),
         _("用时按法定工作日计算（含调休），提交或受理当天不计。"),
         _("5-4-3达标率：班子成员每周在岗不少于5天、住宿不少于4晚、入村不少于3天，达标的人周数占全部人周数的比例；只统计已结束的周。"),
         _("值班覆盖率：节假日、周末白天和每天夜间都需要1名带班领导和至少1名值班人员，配齐的班次占应排班次的比例。"),

@@ -1,23 +1,28 @@
-"""The append-only audit log, chained by SHA-256.
+"""The append-only audit log, chained by HMAC-SHA256 under a key outside the database.
 
 `record` adds an entry to the caller's transaction (the use case commits once), holding
-every other writer back from the chain's tail until that commit (on PostgreSQL in one call
-of the database function audit_append, migration 0003); `verify` recomputes the chain and
-names the first broken entry.
+every other writer back from the chain's tail until that commit (on PostgreSQL the database
+function audit_tail takes the lock and reads the tail, migration 0011); `verify` recomputes
+the chain and names the first broken entry.
+
+Each entry's hash is the HMAC-SHA256, under AUDIT_KEY (portal/services/shared/audit_keys.py),
+of the JSON array [prev_hash, at, actor_id, ...fields]; the entry names its key by `key_id`.
+Without the key, nobody who can write the database can make an entry, edit one, or
+recompute the chain after a change (migration 0011 re-keyed the entries written before).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, bindparam, func, insert, select
+from sqlalchemy import func, insert, select
 
 from portal.extensions import db
 from portal.models import AuditEntry, User
-from portal.models.base import UTCDateTime, utcnow
+from portal.models.base import utcnow
+from portal.services.shared import audit_keys
 
 GENESIS = "0" * 64
 
@@ -32,27 +37,27 @@ def _rest(at: datetime, actor_id: int | None, actor_name: str, action: str, obje
     )[1:]
 
 
-def _chained(prev_hash: str, rest: str) -> str:
-    # The JSON array [prev_hash, at, actor_id, ...]; audit_append (migration 0003) builds the
-    # same text from prev_hash and _rest.
-    return hashlib.sha256(f'["{prev_hash}",{rest}'.encode()).hexdigest()
+def _message(prev_hash: str, rest: str) -> str:
+    """The JSON array [prev_hash, at, actor_id, ...] that is keyed."""
+    return f'["{prev_hash}",{rest}'
 
 
-def _digest(prev_hash: str, at: datetime, actor_id: int | None, actor_name: str, action: str,
-            object_type: str, object_id: str, detail: str) -> str:
-    return _chained(prev_hash, _rest(at, actor_id, actor_name, action, object_type, object_id,
-                                     detail))
+def _chained(prev_hash: str, rest: str, key: bytes) -> str:
+    return audit_keys.mac(key, _message(prev_hash, rest))
+
+
+def expected_hash(row: AuditEntry, keys: dict[str, bytes]) -> str | None:
+    """The hash the entry must carry, or None when its key is not configured."""
+    rest = _rest(row.at, row.actor_id, row.actor_name, row.action, row.object_type,
+                 row.object_id, row.detail)
+    key = keys.get(row.key_id)
+    return None if key is None else _chained(row.prev_hash, rest, key)
 
 
 # Built once: the statements are the same for every entry.
 _TAIL = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
 _INSERT = insert(AuditEntry.__table__)
-_PG_APPEND = select(func.audit_append(
-    bindparam("at", type_=UTCDateTime), bindparam("actor_id", type_=Integer),
-    bindparam("actor_name", type_=String), bindparam("action", type_=String),
-    bindparam("object_type", type_=String), bindparam("object_id", type_=String),
-    bindparam("detail", type_=Text), bindparam("rest", type_=Text),
-))
+_PG_TAIL = select(func.audit_tail())
 
 
 def _sqlite_tail(connection) -> str:
@@ -90,12 +95,14 @@ def append(prepared: dict) -> None:
     db.session.flush()
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        # Lock, tail, hash and insert in one round trip (migration 0003).
-        connection.execute(_PG_APPEND, prepared)
-        return
-    prev = _sqlite_tail(connection)
-    connection.execute(_INSERT, {**prepared, "prev_hash": prev,
-                                 "hash": _chained(prev, prepared["rest"])})
+        # Lock and tail in one call (migration 0011); the key never reaches the database.
+        prev = connection.scalar(_PG_TAIL)
+    else:
+        prev = _sqlite_tail(connection)
+    kid, key = audit_keys.current()
+    row = {k: v for k, v in prepared.items() if k != "rest"}
+    connection.execute(_INSERT, {**row, "key_id": kid, "prev_hash": prev,
+                                 "hash": _chained(prev, prepared["rest"], key)})
 
 
 def record(action: str, *, actor: User | None, object_type: str = "", object_id: str = "",
@@ -113,25 +120,46 @@ class ChainCheck:
     problem: str = ""
 
 
-def verify(batch: int = 5000) -> ChainCheck:
-    """Recompute every hash in order; an edited, inserted or deleted row breaks the chain."""
+def _problem(row: AuditEntry, prev: str, keys: dict[str, bytes]) -> str:
+    if row.prev_hash != prev:
+        return "previous hash does not match"
+    if not row.key_id:
+        return "entry carries no key id (not written with the audit key)"
+    expected = expected_hash(row, keys)
+    if expected is None:
+        return (f"keyed with key {row.key_id}, which is neither AUDIT_KEY nor in "
+                "AUDIT_KEYS_RETIRED")
+    if row.hash != expected:
+        return "entry content does not match its hash"
+    return ""
+
+
+def walk(batch: int = 5000):
+    """Every entry in chain order, with its problem ("" when it holds): stops after the first."""
+    keys = audit_keys.known()
     prev = GENESIS
-    checked = 0
     last_id = 0
     while True:
         rows = db.session.scalars(
             select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
         ).all()
         if not rows:
-            return ChainCheck(True, checked)
+            return
         for row in rows:
-            if row.prev_hash != prev:
-                return ChainCheck(False, checked, row.id, "previous hash does not match")
-            expected = _digest(row.prev_hash, row.at, row.actor_id, row.actor_name, row.action,
-                               row.object_type, row.object_id, row.detail)
-            if row.hash != expected:
-                return ChainCheck(False, checked, row.id, "entry content does not match its hash")
+            problem = _problem(row, prev, keys)
+            yield row, problem
+            if problem:
+                return
             prev = row.hash
-            checked += 1
             last_id = row.id
         db.session.expunge_all()
+
+
+def verify(batch: int = 5000) -> ChainCheck:
+    """Recompute every hash in order; an edited, inserted or deleted row breaks the chain."""
+    checked = 0
+    for row, problem in walk(batch):
+        if problem:
+            return ChainCheck(False, checked, row.id, problem)
+        checked += 1
+    return ChainCheck(True, checked)

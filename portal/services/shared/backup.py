@@ -35,6 +35,7 @@ from sqlalchemy import func, inspect, select, text
 
 from portal.extensions import db
 from portal.models.base import utcnow
+from portal.services.shared import audit_checkpoints
 from portal.services.shared.errors import ServiceError
 
 FORMAT = "zaigang-backup/1"
@@ -43,6 +44,7 @@ MANIFEST_SUM = "manifest.sha256"
 SQLITE_MEMBER = "database.sqlite3"
 PG_MEMBER = "database.pgdump"
 EVIDENCE_PREFIX = "evidence/"
+CHECKPOINTS_MEMBER = "audit-checkpoints.jsonl"
 COUNTED_TABLES = ("report", "evidence", "message", "report_event", "audit_entry", "township",
                   "cadre", "user_account")
 _CHUNK = 1 << 20
@@ -154,6 +156,13 @@ def create(path: str | os.PathLike) -> BackupResult:
         members = [_entry(dump.name, dump)] + [
             _entry(EVIDENCE_PREFIX + p.name, p) for p in evidence
         ]
+        # The audit checkpoints (kept outside the database) travel with it, copied first so
+        # that the archive's member is the file as its checksum says.
+        checkpoints = audit_checkpoints.path()
+        if checkpoints.exists():
+            copy = Path(tmp) / CHECKPOINTS_MEMBER
+            shutil.copyfile(checkpoints, copy)
+            members.append(_entry(CHECKPOINTS_MEMBER, copy))
         manifest = json.dumps({
             "format": FORMAT, "created_at": utcnow().isoformat(),
             "dialect": db.engine.url.get_backend_name(), "revision": revision,
@@ -168,6 +177,9 @@ def create(path: str | os.PathLike) -> BackupResult:
                 tar.add(dump, arcname=dump.name, recursive=False)
                 for file in evidence:
                     tar.add(file, arcname=EVIDENCE_PREFIX + file.name, recursive=False)
+                if checkpoints.exists():
+                    tar.add(Path(tmp) / CHECKPOINTS_MEMBER, arcname=CHECKPOINTS_MEMBER,
+                            recursive=False)
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(partial, path)
@@ -269,6 +281,25 @@ def _restore_evidence(tar: tarfile.TarFile, manifest: dict) -> int:
     return written
 
 
+def _restore_checkpoints(tar: tarfile.TarFile, manifest: dict) -> None:
+    """Add the archive's checkpoints to this instance's file; never drop a newer local one
+    (an old archive restored over a newer log must still be seen by `audit verify`)."""
+    if not any(m["name"] == CHECKPOINTS_MEMBER for m in manifest["members"]):
+        return
+    lines = tar.extractfile(CHECKPOINTS_MEMBER).read().decode().splitlines()
+    target = audit_checkpoints.path()
+    known = set(target.read_text().splitlines()) if target.exists() else set()
+    missing = [line for line in lines if line.strip() and line not in known]
+    if missing:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, ("\n".join(missing) + "\n").encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def restore(path: str | os.PathLike, *, force: bool = False) -> dict:
     """Restore an archive into this instance's database and evidence store; returns the manifest."""
     manifest = verify_archive(path)
@@ -296,4 +327,5 @@ def restore(path: str | os.PathLike, *, force: bool = False) -> dict:
             _restore_postgresql(dump)
         db.engine.dispose()
         manifest["evidence_restored"] = _restore_evidence(tar, manifest)
+        _restore_checkpoints(tar, manifest)
     return manifest

@@ -180,13 +180,21 @@ def route_of(township: Township | Route) -> Route:
     return Route(*row)
 
 
+# Where touch() notes the (code, data_version, updated_at) it set, until the commit.
+TOUCHED = "zaigang.touched_townships"
+
+
 def touch(township_id: int | None) -> None:
     """Mark a township's public data as changed (new ETags, kept pages dropped); caller commits.
 
     Every service that changes what a township's public pages show calls this in the
-    same transaction as the change; `None` marks every township (a calendar change).
+    same transaction as the change; `None` marks every township (a calendar change). The
+    new versions are noted on the session: once the transaction commits, the page cache
+    hands them to every process (portal.pagecache, with CACHE_URL).
     """
     stmt = update(Township).values(data_version=Township.data_version + 1, updated_at=utcnow())
     if township_id is not None:
         stmt = stmt.where(Township.id == township_id)
-    db.session.execute(stmt)
+    stmt = stmt.returning(Township.code, Township.data_version, Township.updated_at)
+    changed = db.session.execute(stmt).all()
+    db.session.info.setdefault(TOUCHED, []).extend(tuple(row) for row in changed)
