@@ -5,7 +5,7 @@ The counter table holds the last number given per county and year; reports alrea
 are numbered here in the order they came in, and the counters set to follow on from them.
 
 Revision ID: 0070_case_numbers
-Revises: 0040_cadre_machine_number
+Revises: 0012_notice_audit_checkpoint
 Create Date: 2026-12-07 09:20:00
 
 """
@@ -18,7 +18,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0070_case_numbers'
-down_revision = '0040_cadre_machine_number'
+down_revision = '0012_notice_audit_checkpoint'
 branch_labels = None
 depends_on = None
 
