@@ -178,3 +178,15 @@ def test_pending_leave_is_never_on_the_public_board(app, office, clerk_client):
     _decide(clerk_client, office, "approve", _leave(app, person).id, approver="王书记")
     with app.app_context():
         assert person in whereabouts.on_leave_ids(office.township_id, date(2026, 3, 11))
+
+
+def test_the_county_sees_leaders_requests_waiting_for_it_on_the_staff_home(app, office, clerk_client,
+                                                                           staff_client):
+    at(WEDNESDAY)
+    _request(app, clerk_client, office, office.leader_ids[2], "2026-03-12", "2026-03-12")
+    _request(app, clerk_client, office, office.staff_ids[0], "2026-03-12", "2026-03-12")
+    county = staff_client(Role.COUNTY_ADMIN, county_scope=True)
+    assert "待你审批的请假 2 条" in county.get("/admin/").get_data(as_text=True)
+    # The clerk may decide only the staff member's request.
+    home = clerk_client.get("/admin/").get_data(as_text=True)
+    assert "待你审批的请假 1 条" in home and f"/admin/t/{office.code}/leave#pending" in home
