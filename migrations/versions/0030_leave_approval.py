@@ -6,7 +6,7 @@ note, and 销假 (the first day back; the end first approved when the cadre came
 are kept. Every existing leave was recorded as approved, and stays approved.
 
 Revision ID: 0030_leave_approval
-Revises: 0070_case_numbers
+Revises: 0013_staff_seen_at
 Create Date: 2026-12-07 09:11:34
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0030_leave_approval'
-down_revision = '0070_case_numbers'
+down_revision = '0013_staff_seen_at'
 branch_labels = None
 depends_on = None
 

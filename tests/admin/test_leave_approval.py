@@ -137,10 +137,9 @@ def test_weekend_duty_needs_a_substitute_before_approval(app, office, clerk_clie
 
 
 def test_early_return_shortens_the_leave_and_ends_the_board_entry(app, office, clerk_client):
-    at("2026-03-09T09:00")
+    at("2026-03-11T08:30")
     person = office.staff_ids[2]
     _request(app, clerk_client, office, person, "2026-03-09", "2026-03-13", approver="王书记")
-    at("2026-03-11T08:30")
     leave_id = _leave(app, person).id
     html = _decide(clerk_client, office, "return", leave_id, back_on="2026-03-11")
     assert "已为 干事2 销假" in html and "2026-03-11 返岗" in html and "原定至 2026-03-13" in html
@@ -156,10 +155,9 @@ def test_early_return_shortens_the_leave_and_ends_the_board_entry(app, office, c
 
 
 def test_late_return_shows_the_working_days_overstayed(app, office, clerk_client):
-    at("2026-03-02T09:00")
+    at("2026-03-10T09:00")
     person = office.staff_ids[3]
     _request(app, clerk_client, office, person, "2026-03-02", "2026-03-04", approver="王书记")
-    at("2026-03-10T09:00")
     leave_id = _leave(app, person).id
     html = _decide(clerk_client, office, "return", leave_id, back_on="2026-03-11")
     assert "销假日期不能晚于今天" in html
