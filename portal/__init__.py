@@ -31,6 +31,7 @@ from portal.report.views import bp as report_bp
 from portal.review.views import bp as review_bp
 from portal.services.accounts import users
 from portal.stats.views import bp as stats_bp
+from portal.uploads import PortalRequest
 from portal.visits.views import bp as visit_bp
 
 
@@ -42,6 +43,7 @@ def create_app(config: Config | Mapping | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_relative_config=False,
     )
+    app.request_class = PortalRequest
     _load_config(app, config)
     configure_logging(app)
     security.check_production_config(app)

@@ -85,6 +85,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     STAFF_IDLE_TIMEOUT = 30 * 60
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # A form with files is read up to this size, so that its text arrives with photos that
+    # are too large and it comes back filled in (portal/uploads.py); nginx's
+    # client_max_body_size is the same number.
+    UPLOAD_READ_LIMIT = 100 * 1024 * 1024
     MAX_PHOTO_BYTES = 8 * 1024 * 1024
     MAX_PHOTOS = 5
     # Decoding cost of photos (portal/services/casework/evidence.py): decoded pixels per photo

@@ -31,13 +31,14 @@ from portal.admin.office_pages import (
 )
 from portal.models import Township
 from portal.services.office import attendance_import, tabular, tabular_files
+from portal.uploads import WithinUploadLimit
 
 bp = Blueprint("attendance_files", __name__, url_prefix="/attendance")
 
 
 class UploadForm(FlaskForm):
     file = FileField(_l("考勤机文件（导出的 Excel .xlsx / .xls、CSV，或考勤机 U 盘下载的 attlog.dat）"),
-                     validators=[FileRequired()])
+                     validators=[WithinUploadLimit(), FileRequired()])
 
 
 class MappingForm(FlaskForm):

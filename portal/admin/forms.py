@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.models import ChiefRole, Status, labels
+from portal.uploads import WithinUploadLimit
 
 PHONE_RE = r"^[0-9+\-() ]{3,32}(转[0-9]{1,6})?$"
 
@@ -57,7 +58,7 @@ class CadreForm(FlaskForm):
 
 class RosterUploadForm(FlaskForm):
     file = FileField(_l("花名册文件（Excel .xlsx / .xls、WPS、.ods 或 CSV）"), validators=[
-        FileRequired(message=_l("请选择文件")),
+        WithinUploadLimit(), FileRequired(message=_l("请选择文件")),
         FileAllowed(["xlsx", "xlsm", "xls", "ods", "et", "csv", "txt"],
                     message=_l("只接受 Excel（.xlsx、.xls）、.ods 或 CSV 文件")),
     ])

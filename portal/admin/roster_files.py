@@ -28,6 +28,7 @@ from portal.services.office.roster import parse_month
 from portal.services.office.tabular import TabularError
 from portal.services.shared import spreadsheets
 from portal.services.shared.errors import ValidationError
+from portal.uploads import WithinUploadLimit
 
 bp = Blueprint("roster_files", __name__)
 
@@ -36,7 +37,7 @@ IMPORT_MAX_AGE = 3600
 
 class DutyUploadForm(FlaskForm):
     file = FileField(_l("值班表文件（Excel .xlsx / .xls、WPS、.ods 或 CSV）"), validators=[
-        FileRequired(message=_l("请选择文件")),
+        WithinUploadLimit(), FileRequired(message=_l("请选择文件")),
         FileAllowed(["xlsx", "xlsm", "xls", "ods", "et", "csv", "txt"],
                     message=_l("只接受 Excel（.xlsx、.xls）、.ods 或 CSV 文件")),
     ])

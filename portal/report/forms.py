@@ -24,6 +24,7 @@ from portal.services.casework.reports import (
     MAX_PLACE,
     MIN_DESCRIPTION,
 )
+from portal.uploads import PhotoLimits, WithinUploadLimit
 
 _TOO_LONG = _l("最多 %(max)d 个字。")
 SAVED_LABEL = _l("我已经抄下或保存了回执码")
@@ -67,7 +68,7 @@ class ReportForm(FlaskForm):
         Length(min=MIN_DESCRIPTION, max=MAX_DESCRIPTION,
                message=_l("情况说明应为 %(min)d 到 %(max)d 个字。")),
     ])
-    photos = MultipleFileField(_l("照片（可选）"))
+    photos = MultipleFileField(_l("照片（可选）"), validators=[WithinUploadLimit(), PhotoLimits()])
     named = BooleanField(_l("我愿意实名举报（留下姓名和联系方式）"))
     name = StringField(_l("姓名"), validators=[Optional(), Length(max=MAX_NAME, message=_TOO_LONG)])
     contact = StringField(_l("联系方式（电话、微信等）"),
@@ -112,7 +113,8 @@ class ReplyForm(FlaskForm):
         InputRequired(message=_l("请写下要回复的内容。")),
         Length(max=2000, message=_l("回复最多 %(max)d 个字。")),
     ])
-    photos = MultipleFileField(_l("补充照片（可选）"))
+    photos = MultipleFileField(_l("补充照片（可选）"),
+                               validators=[WithinUploadLimit(), PhotoLimits()])
 
 
 class SavedForm(FlaskForm):

@@ -10,7 +10,9 @@ import hmac
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.errors import handle_http_error
 from portal.models import Category, Report, labels
 from portal.report import brake
 from portal.report.forms import (
@@ -26,6 +28,7 @@ from portal.services.casework import reports, tracking
 from portal.services.casework.evidence import PhotoError
 from portal.services.shared import townships
 from portal.services.shared.errors import ValidationError
+from portal.uploads import megabytes, over_limit
 
 bp = Blueprint("report", __name__)
 
@@ -37,7 +40,28 @@ bp = Blueprint("report", __name__)
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"report_time": _local_time}
+    return {"report_time": _local_time, "photo_limits_text": _photo_limits_text}
+
+
+def _photo_limits_text() -> str:
+    config = current_app.config
+    return _("最多 %(n)s 张，每张不超过 %(mb)s MB，合计不超过 %(total)s MB。",
+             n=config["MAX_PHOTOS"], mb=megabytes(config["MAX_PHOTO_BYTES"]),
+             total=megabytes(config["MAX_CONTENT_LENGTH"]))
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """A form too large even to read: the form of its township again, with the limits."""
+    code = request.args.get("township", "").strip()[:9]
+    route = townships.route(code) if code and request.endpoint == "report.form" else None
+    if route is None:
+        return handle_http_error(error)
+    report_form = ReportForm(formdata=None)
+    report_form.photos.errors = [_("这次提交的内容太大（超过 %(mb)s MB），没有收到。"
+                                   "请少选几张照片或缩小后重新提交。",
+                                   mb=megabytes(current_app.config["UPLOAD_READ_LIMIT"]))]
+    return _render_form(report_form, route, status=413)
 
 
 def _local_time(at) -> str:
@@ -53,7 +77,11 @@ def _private(response):
 
 
 def _uploads(field_name: str = "photos") -> list:
-    return [f for f in request.files.getlist(field_name) if f and f.filename]
+    try:
+        files = request.files.getlist(field_name)
+    except RequestEntityTooLarge:  # a body too large to read: none of it was kept
+        return []
+    return [f for f in files if f and f.filename]
 
 
 def _choose(error: str | None = None, status: int = 200):
@@ -72,7 +100,6 @@ def _render_form(form: ReportForm, township, *, status: int = 200, warnings=(), 
         ticket=ticket or brake.ticket_for_form(),
         categories=[(c.value, words) for c, words in labels.CATEGORY.items()],
         max_photos=current_app.config["MAX_PHOTOS"],
-        max_photo_mb=current_app.config["MAX_PHOTO_BYTES"] // (1024 * 1024),
     ), status
 
 
@@ -101,7 +128,7 @@ def _post(report_form: ReportForm, route: townships.Route):
         return _render_form(report_form, route, status=400,
                             error=_("提交被拒绝：请清空标有“请不要填写此项”的栏目后再提交。"))
     if not report_form.validate_on_submit():
-        return _render_form(report_form, route, status=400)
+        return _render_form(report_form, route, status=413 if over_limit() else 400)
     return _submit(report_form, route)
 
 
@@ -245,7 +272,7 @@ def reply():
         return _not_found(TrackForm(formdata=None))
     receipt = reply_form.receipt.data
     if not reply_form.validate_on_submit():
-        return _status_page(report, receipt, reply=reply_form, status=400)
+        return _status_page(report, receipt, reply=reply_form, status=413 if over_limit() else 400)
     if not hmac.compare_digest(reply_form.token.data, reports.reply_token(report)):
         return _status_page(report, receipt, notice=_("这条回复已经发送过了。"))
     try:

@@ -42,7 +42,7 @@ def test_nginx_body_limit_is_the_apps_request_limit():
     snippet = stack.NGINX_APP.read_text()
     size = re.search(r"^client_max_body_size (\d+)m;", snippet, re.MULTILINE)
     assert size, "client_max_body_size is not set in MB"
-    assert int(size.group(1)) * MB == Config.MAX_CONTENT_LENGTH
+    assert int(size.group(1)) * MB == Config.UPLOAD_READ_LIMIT
 
 
 def test_pages_pass_through_and_static_files_come_from_nginx(production_stack):
@@ -67,7 +67,7 @@ def test_pages_pass_through_and_static_files_come_from_nginx(production_stack):
 def test_a_body_over_the_apps_limit_stops_at_nginx(production_stack):
     # The pass-through of a multi-MB report is in test_scale_out.py.
     visitor = production_stack.client("127.0.0.5")
-    too_big = visitor.request("POST", "/report", body=b"\0" * (26 * MB),
+    too_big = visitor.request("POST", "/report", body=b"\0" * (101 * MB),
                               headers={"Content-Type": "application/octet-stream"})
     assert too_big.status == 413
     assert too_big.header("Server") == "nginx"
@@ -120,11 +120,11 @@ def test_access_logs_hold_no_client_address_and_no_visit_token(production_stack)
 def test_the_report_routes_leave_no_client_address_in_the_nginx_error_log(production_stack):
     error_log = production_stack.nginx.error_log
     # nginx names the client in every request error: an over-size body on an ordinary page ...
-    production_stack.client("127.0.0.7").request("POST", "/", body=b"\0" * (26 * MB))
+    production_stack.client("127.0.0.7").request("POST", "/", body=b"\0" * (101 * MB))
     assert "client: 127.0.0.7" in error_log()
     # ... but not on the anonymous routes.
     for source, path in (("127.0.0.8", "/report"), ("127.0.0.9", "/track"), ("127.0.0.10", "/v/x")):
-        response = production_stack.client(source).request("POST", path, body=b"\0" * (26 * MB))
+        response = production_stack.client(source).request("POST", path, body=b"\0" * (101 * MB))
         assert response.status == 413
         assert source not in error_log()
         assert source not in production_stack.nginx.access_log()

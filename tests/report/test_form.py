@@ -42,7 +42,8 @@ def post_report(client, where, files=(), **overrides):
     data["csrf_token"] = csrf(client, path)
     if files:
         data["photos"] = list(files)
-    return client.post(path.split("?")[0], data=data, content_type="multipart/form-data")
+    # The form posts to its own address, which names the township (as the browser does).
+    return client.post(path, data=data, content_type="multipart/form-data")
 
 
 def test_the_form_without_a_township_asks_for_one_and_finds_it(client, place):
@@ -168,18 +169,54 @@ def test_an_oversize_photo_is_refused_on_the_form(make_app, place):
     assert "每张照片不能超过" in response.get_data(as_text=True)
 
 
-def test_a_request_over_the_total_limit_gets_the_friendly_413_page(make_app, place):
-    app = make_app(MAX_CONTENT_LENGTH=50_000)
+def test_photos_over_the_total_limit_come_back_as_a_message_at_the_photos_with_the_text_kept(
+        make_app, place):
+    app = make_app(MAX_CONTENT_LENGTH=50_000, MAX_PHOTO_BYTES=40_000)
+    client = app.test_client()
+    files = [(io_file(noise_jpeg(30_000)), "a.jpg"), (io_file(noise_jpeg(30_000)), "b.jpg")]
+    response = post_report(client, place, files=files, place="粮站门口")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    photos = re.search(r'<p class="error-text" id="photos-error">([^<]+)</p>', html).group(1)
+    assert "超过了一次最多" in photos and "MB" in photos
+    assert 'aria-invalid="true" aria-describedby="photos-error' in html
+    assert "办公室锁着门" in html and 'value="粮站门口"' in html
+    assert f'value="{place.cadre_public_ids[0]}" selected' in html
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Report.id))) == 0
+
+
+def test_a_body_too_large_to_read_gets_its_townships_form_with_the_limits(make_app, place):
+    app = make_app(MAX_CONTENT_LENGTH=20_000, UPLOAD_READ_LIMIT=40_000)
     client = app.test_client()
     response = post_report(client, place, files=[(io_file(noise_jpeg(60_000)), "big.jpg")])
+    html = response.get_data(as_text=True)
     assert response.status_code == 413
-    assert "上传内容过大" in response.get_data(as_text=True)
+    assert 'id="photos-error"' in html and "没有收到" in html
+    assert place.code in html and 'name="description"' in html
 
 
-def test_six_photos_are_refused(client, place):
+def test_the_limits_are_stated_before_the_photos_are_chosen(client, place):
+    html = client.get(f"/report?township={place.code}").get_data(as_text=True)
+    hint = html.index("最多 5 张，每张不超过 8 MB，合计不超过 25 MB")
+    assert hint < html.index('type="file"')
+
+
+def test_six_photos_are_refused_at_the_photos_with_the_text_kept(client, place):
     files = [(io_file(png_bytes()), f"{i}.png") for i in range(6)]
     response = post_report(client, place, files=files)
-    assert response.status_code == 400 and "最多上传 5 张照片" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="photos-error">选择了 6 张照片，最多上传 5 张照片', html)
+    assert "办公室锁着门" in html
+
+
+def test_an_oversize_photo_is_named_at_the_photos(make_app, place):
+    app = make_app(MAX_PHOTO_BYTES=20_000)
+    response = post_report(app.test_client(), place, files=[(io_file(noise_jpeg(30_000)), "门口.jpg")])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="photos-error">“门口.jpg”有 [\d.]+ MB，每张照片不能超过', html)
 
 
 def test_a_free_text_cadre_is_kept_and_a_typed_roster_name_is_linked(client, app, place):
