@@ -22,7 +22,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from portal.access import begin_session, end_session, session_expired
+from portal.access import begin_session, end_session, session_expired, session_still_live
 from portal.auth.forms import ActionForm, LoginForm, TotpCodeForm
 from portal.extensions import db, limiter
 from portal.models import Role, labels
@@ -71,10 +71,9 @@ def staff_login_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated or session_expired():
+        if not session_still_live():
             end_session()
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        session["seen_at"] = int(time.time())
         return view(*args, **kwargs)
 
     return wrapper

@@ -12,6 +12,7 @@ from portal.models.attendance import (
 from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
+from portal.models.case_counter import CaseCounter
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -45,6 +46,7 @@ __all__ = [
     "UserKey",
     "AuditEntry",
     "Cadre",
+    "CaseCounter",
     "CalendarOverride",
     "Category",
     "ChiefRole",

@@ -89,6 +89,8 @@ class Report(db.Model):
               sqlite_where=text("escalation_level > 0"), postgresql_where=text("escalation_level > 0")),
         Index("ix_report_township_submitted", "township_id", "submitted_at"),
         Index("ix_report_cadre_observed", "cadre_id", "observed_at"),
+        # The case number (演示县〔2026〕第0012号): unique in its county, and how staff find it.
+        Index("ix_report_case_number", "county_id", "case_year", "case_seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +105,10 @@ class Report(db.Model):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The case number: the year of filing (Asia/Shanghai) and the place in the county's
+    # sequence of that year (portal/services/casework/case_numbers.py gives it).
+    case_year: Mapped[int | None] = mapped_column(Integer)
+    case_seq: Mapped[int | None] = mapped_column(Integer)
     cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id"))
     cadre_text: Mapped[str] = mapped_column(String(64), default="")
     category: Mapped[Category] = mapped_column(str_enum(Category))

@@ -25,7 +25,7 @@ from portal.access import allow
 from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services.casework import cases, exports, queue, review, review_pages
+from portal.services.casework import case_numbers, cases, exports, queue, review, review_pages
 from portal.services.shared import sealing, spreadsheets
 from portal.services.shared.errors import NotFoundError, ServiceError
 
@@ -72,6 +72,18 @@ def queue_view():
     )
 
 
+
+
+@bp.get("/find", endpoint="find")
+@allow(Role.INSPECTOR)
+def find_view():
+    """A case by its number (演示县〔2026〕第0012号, 2026-12): straight to it when one matches."""
+    typed = request.args.get("number", "")[:80]
+    found = case_numbers.find(user=_user(), text=typed)
+    if len(found) == 1:
+        return redirect(url_for("review.report_view", public_id=found[0].public_id))
+    return render_template("review/find.html", typed=typed, found=found,
+                           numbers=case_numbers.numbers_of(found)), 404 if typed and not found else 200
 
 
 def _labels() -> dict:

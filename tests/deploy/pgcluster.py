@@ -128,8 +128,11 @@ def _settings(template: str, **values: str) -> str:
     return text
 
 
-def init_primary(folder: Folder, taken: set[int], archive: Path | None = None) -> Server:
-    """initdb a primary with the deploy's settings (streaming; WAL archiving into `archive`)."""
+def init_primary(folder: Folder, taken: set[int], archive: Path | None = None,
+                 standby: bool = True) -> Server:
+    """initdb a primary with the deploy's settings (streaming; WAL archiving into `archive`).
+
+    Without a `standby` to come, commits must not wait for one."""
     data = folder.sub("primary")
     port = free_port(taken)
     taken.add(port)
@@ -139,6 +142,8 @@ def init_primary(folder: Folder, taken: set[int], archive: Path | None = None) -
     settings = _settings("primary.conf", archive=str(archive or ""))
     if archive is None:
         settings = settings.replace("archive_mode = on", "archive_mode = off")
+    if not standby:
+        settings += "\nsynchronous_standby_names = ''\n"
     conf = data / "postgresql.conf"
     conf.write_text(conf.read_text() + f"\nport = {port}\nlisten_addresses = '127.0.0.1'\n"
                     f"unix_socket_directories = '{folder.path}'\n" + settings)

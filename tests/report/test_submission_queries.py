@@ -1,7 +1,8 @@
 """A report submission runs a bounded set of SQL statements, whatever the data around it.
 
-One look-up of the township with its county, city and province, the report's three rows
-(report, history event, audit entry) and the audit chain's tail; a chosen or typed cadre adds
+One look-up of the township with its county, city and province, the county's case number
+(one upsert of its counter), the report's three rows (report, history event, audit entry)
+and the audit chain's tail; a chosen or typed cadre adds
 one bounded look-up (the roster is not loaded), and the calendar is read again only after the
 township has changed. Neither a longer roster nor more reports and audit entries add a
 statement, and nothing is read back after the commit.
@@ -23,9 +24,9 @@ from portal.services.shared.errors import ValidationError
 from tests import factories
 from tests.report.test_form import RECEIPT, csrf, valid_data
 
-# The township's route, report, report_event, audit chain tail, audit_entry; PostgreSQL adds
-# the chain's advisory lock.
-BOUND = 5
+# The township's route, the case number's counter, report, report_event, audit chain tail,
+# audit_entry; PostgreSQL adds the chain's advisory lock.
+BOUND = 6
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\s+(?:INTO\s+)?(\w+)", re.I)
 
 
@@ -92,12 +93,13 @@ def test_a_submission_runs_the_same_few_statements_at_any_size(client, app, plac
     assert len(small) - _lock_statements(small) <= BOUND + cadre_lookups, "\n".join(small)
 
 
-def test_a_submission_writes_its_three_rows_and_reads_nothing_back(client, place):
+def test_a_submission_writes_its_three_rows_and_its_number_and_reads_nothing_back(client, place):
     _submit(client, place, cadre="")
     seen = _submit(client, place, cadre="")
     writes = [m.groups() for m in map(_WRITE.match, seen) if m]
     assert sorted((verb.upper(), table) for verb, table in writes) == [
-        ("INSERT", "audit_entry"), ("INSERT", "report"), ("INSERT", "report_event")]
+        ("INSERT", "audit_entry"), ("INSERT", "case_counter"), ("INSERT", "report"),
+        ("INSERT", "report_event")]
     # Everything the receipt page shows is known when the report is written.
     assert not [s for s in seen if s.startswith("SELECT report.")], "\n".join(seen)
     # The roster is not loaded when no cadre is named.

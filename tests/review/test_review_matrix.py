@@ -26,6 +26,7 @@ MATRIX = {
     "review.report_view": ("GET", "/review/{report}", INSPECTORS, "report"),
     "review.photo": ("GET", "/review/{report}/photos/{photo}", INSPECTORS, "report"),
     "review.export": ("POST", "/review/export", INSPECTORS, None),
+    "review.find": ("GET", "/review/find", INSPECTORS, None),
     # Before the steps below: nobody is assigned yet, so nobody may see the reporter.
     "review.reveal": ("POST", "/review/{report}/reveal", INSPECTORS, "report"),
     "review.accept": ("POST", "/review/{report}/accept", INSPECTORS, "report"),

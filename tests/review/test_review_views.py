@@ -197,7 +197,7 @@ def test_csv_export_is_scope_filtered_safe_and_audited(app, world):
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [mine]
     assert foreign not in text
-    assert rows[1][4].startswith("'=")  # a formula is neutralised
+    assert rows[1][5].startswith("'=")  # a formula is neutralised
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reports.exported"))
         assert entry.actor_id == world.inspector.id and '"rows": 1' in entry.detail
@@ -263,13 +263,13 @@ def test_exports_open_well_in_excel(app, world):
     response = _export(client, "xlsx")
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = load_workbook(io.BytesIO(response.get_data())).active
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K2"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L2"
     assert sheet["A2"].value == pid
-    submitted = sheet["F2"]
+    submitted = sheet["G2"]
     assert isinstance(submitted.value, datetime) and submitted.number_format == "yyyy-mm-dd hh:mm"
     with app.app_context():
         stored = db.session.scalar(select(Report.submitted_at).where(Report.public_id == pid))
     # The local time the queue shows (Excel keeps milliseconds).
     assert abs((submitted.value - stored.astimezone(TZ).replace(tzinfo=None)).total_seconds()) < 1
-    assert isinstance(sheet["G2"].value, int)
-    assert all(sheet.column_dimensions[c].width for c in "ABCDEFGHIJK")
+    assert isinstance(sheet["H2"].value, int)
+    assert all(sheet.column_dimensions[c].width for c in "ABCDEFGHIJKL")

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.models import Report, User, labels
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
+from portal.services.casework import case_numbers
 from portal.services.casework.queue import QueueFilters, assignees_of, encode_cursor, page_statement
 from portal.services.shared import audit, spreadsheets
 from portal.services.shared.calendar import official_calendar
@@ -30,7 +31,7 @@ BATCH = 1000
 
 def columns() -> list[Column]:
     """The export's columns; times are date cells in the spreadsheet, local time in the CSV."""
-    return [Column(_("编号")), Column(_("乡镇")), Column(_("类别")), Column(_("状态")),
+    return [Column(_("编号")), Column(_("案件编号")), Column(_("乡镇")), Column(_("类别")), Column(_("状态")),
             Column(_("被举报干部")), Column(_("提交时间"), "datetime"), Column(_("已过工作日"), "int"),
             Column(_("当前期限"), "datetime"), Column(_("是否逾期")), Column(_("已上报上级")),
             Column(_("承办人"))]
@@ -61,11 +62,12 @@ def iter_rows(*, user: User, filters: QueueFilters, now: datetime | None = None)
         rows = list(db.session.scalars(stmt).unique())
         batch, more = rows[:BATCH], len(rows) > BATCH
         people = assignees_of(batch)
+        numbers = case_numbers.numbers_of(batch)
         for r in batch:
             due = _due(r)
             assignee = people.get(r.assignee_id)
             yield [
-                r.public_id, _safe(r.township.name), str(labels.CATEGORY[r.category]),
+                r.public_id, _safe(numbers[r.id]), _safe(r.township.name), str(labels.CATEGORY[r.category]),
                 str(labels.REPORT_STATUS[r.status]), _safe(r.cadre.name if r.cadre else r.cadre_text),
                 r.submitted_at, deadlines.age_in_working_days(r.submitted_at, now, calendar),
                 due, _("是") if lifecycle.past_due(due, now) else _("否"),

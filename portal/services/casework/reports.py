@@ -40,7 +40,7 @@ from portal.models.report import report_from_columns, sealed_identity_columns
 from portal.rules.deadlines import accept_deadline
 from portal.rules.receipts import RECEIPT_DIGITS, new_receipt, normalize_receipt, receipt_hash
 from portal.sanitize import clean_text
-from portal.services.casework import evidence, messages
+from portal.services.casework import case_numbers, evidence, messages
 from portal.services.shared import audit, townships
 from portal.services.shared.calendar import calendar_for
 from portal.services.shared.errors import ValidationError
@@ -178,6 +178,8 @@ def _write(values: dict, images: list, prepared: dict, data_key: bytes | None) -
     object if its photos needed one, else None (it is made after the commit)."""
     # Plain INSERTs: a new report has no unit of work to track, only rows to write.
     connection = db.session.connection()
+    values["case_year"] = case_numbers.year_of(values["submitted_at"])
+    values["case_seq"] = case_numbers.take_number(connection, values["county_id"], values["case_year"])
     values["id"] = connection.execute(_INSERT_REPORT, values).inserted_primary_key[0]
     connection.execute(_INSERT_EVENT, {
         "report_id": values["id"], "at": values["submitted_at"],

@@ -20,7 +20,7 @@ from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import OfficialCalendar
 from portal.rules.lifecycle import Step
-from portal.services.casework import cases, crosscheck, evidence, queue, review
+from portal.services.casework import case_numbers, cases, crosscheck, evidence, queue, review
 from portal.services.casework.crosscheck import CrossCheck
 from portal.services.shared import scope
 from portal.services.shared.calendar import official_calendar
@@ -34,6 +34,7 @@ class QueueRow:
     """One report as a row of the queue."""
 
     public_id: str
+    case_number: str  # 演示县〔2026〕第0012号
     named: bool
     township: str
     category: Category
@@ -56,11 +57,11 @@ class QueueView:
 
 
 def _queue_row(report: Report, assignees: dict[int, User], now: datetime,
-               calendar: OfficialCalendar) -> QueueRow:
+               calendar: OfficialCalendar, number: str) -> QueueRow:
     due = lifecycle.deadline(report.status, report.accept_due, report.conclude_due)
     assignee = assignees.get(report.assignee_id) if report.assignee_id else None
     return QueueRow(
-        public_id=report.public_id, named=report.named, township=report.township.name,
+        public_id=report.public_id, case_number=number, named=report.named, township=report.township.name,
         category=report.category, cadre=report.cadre.name if report.cadre else report.cadre_text,
         status=report.status, escalated=report.escalation_level > 0,
         age=deadlines.age_in_working_days(report.submitted_at, now, calendar),
@@ -75,7 +76,8 @@ def queue_view(*, user: User, filters: queue.QueueFilters, cursor: str | None = 
     now = now or utcnow()
     page = queue.fetch_page(user=user, filters=filters, cursor=cursor, size=size, now=now)
     calendar = official_calendar()
-    rows = [_queue_row(r, page.assignees, now, calendar) for r in page.reports]
+    numbers = case_numbers.numbers_of(page.reports)
+    rows = [_queue_row(r, page.assignees, now, calendar, numbers[r.id]) for r in page.reports]
     return QueueView(rows, page.counts, page.next_cursor, scope.township_choices(user))
 
 
@@ -133,6 +135,7 @@ class CasePage:
     message_photos: dict[int, list[Evidence]]
     assignees: list[tuple[str, str]] = field(default_factory=list)  # (public id, name)
     revealed: tuple[str, str] | None = None
+    numbers: dict[int, str] = field(default_factory=dict)  # case numbers, by report id
 
 
 # What the case page reads of a report and of each merged report, loaded with it.
@@ -189,18 +192,20 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
                                           report=cases.get_report(user=user, public_id=public_id))
     report = _load(user, public_id)
     children = _children(report)
+    merged_into = db.session.get(Report, report.merged_into_id) if report.merged_into_id else None
+    group = crosscheck.same_day_group(user=user, report=report)
+    numbered = [report, *children, *group, *([merged_into] if merged_into else [])]
     due = lifecycle.deadline(report.status, report.accept_due, report.conclude_due)
     return CasePage(
         report=report, due=due, overdue=lifecycle.past_due(due, now),
         age=cases.age_in_working_days(report, now), may=permitted(user, report),
         people=_people(report, [report, *children]), children=children,
-        merged_into=db.session.get(Report, report.merged_into_id) if report.merged_into_id else None,
-        check=crosscheck.check(report), group=crosscheck.same_day_group(user=user, report=report),
+        merged_into=merged_into, check=crosscheck.check(report), group=group,
         photos=[e for e in report.evidence if e.message_id is None],
         message_photos=_message_photos([report, *children]),
         assignees=[(u.public_id, u.display_name or u.username) for u in cases.inspectors_for(report)
                    if u.id != report.assignee_id],
-        revealed=revealed,
+        revealed=revealed, numbers=case_numbers.numbers_of(numbered),
     )
 
 

@@ -20,7 +20,7 @@ from portal.models import Report, ReportEvent, ReportStatus, Sender, labels
 from portal.models.base import utcnow
 from portal.rules import lifecycle
 from portal.rules.lifecycle import Phase
-from portal.services.casework import reports
+from portal.services.casework import case_numbers, reports
 
 Words = str | LazyString
 
@@ -94,6 +94,7 @@ class PublicView:
     photos: int = 0
     can_reply: bool = True
     merged_status: Words = ""
+    case_number: Words = ""  # 演示县〔2026〕第0012号, to quote by phone or letter
 
 
 def public_timeline(report: Report) -> list[Step]:
@@ -146,6 +147,9 @@ def public_view(report: Report, now: datetime | None = None) -> PublicView:
         can_reply=report.purged_at is None,
         thread=[ThreadEntry(m.sender == Sender.REPORTER, m.body, m.at, counts.get(m.id, 0))
                 for m in report.messages],
+        case_number=case_numbers.format_number(
+            case_numbers.county_names([report.county_id]).get(report.county_id, ""),
+            report.case_year, report.case_seq, lazy=True),
     )
     if report.status == ReportStatus.MERGED and report.merged_into_id:
         target = db.session.get(Report, report.merged_into_id)
