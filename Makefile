@@ -74,7 +74,11 @@ audit: $(STAMP) $(NODE_STAMP) translations
 	@command -v chromium >/dev/null && command -v wapiti >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wapiti >/dev/null; }
 	ZG_CRASH_ITERATIONS=100 ZG_HYPOTHESIS_PROFILE=audit ZG_XSS_ALL=1 \
-		$(PY) -m pytest -q tests/safety tests/durability tests/e2e $(PYTEST_ARGS)
+		$(PY) -m pytest -q tests/safety tests/durability tests/e2e \
+		tests/report/test_limits.py tests/report/test_photo_budget.py tests/deploy/test_refusals.py \
+		tests/services/test_audit_append_only.py tests/services/test_audit_keys.py \
+		tests/services/test_audit_checkpoints.py tests/auth/test_sessions_end.py \
+		tests/report/test_no_identifiers.py tests/deploy/test_database_role.py $(PYTEST_ARGS)
 	$(PY) -m tests.safety.scan $(SCAN_SECONDS)
 	@# pip-audit in an environment of its own: its dependencies must not move the locked ones.
 	@test -x .audit-venv/bin/pip-audit || { $(PYTHON) -m venv .audit-venv && \

@@ -14,6 +14,7 @@ from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal.models import Role, User
+from portal.services.accounts import users
 
 STAFF_BLUEPRINTS = frozenset({"review", "admin"})
 ALL_STAFF = tuple(Role)
@@ -37,6 +38,23 @@ def begin_session(user: User) -> None:
     session["auth_at"] = now
     session["seen_at"] = now
     session.permanent = True
+    users.mark_seen(user, force=True)
+
+
+def session_still_live() -> bool:
+    """The current staff session is live: not idle too long by the cookie nor by the server's
+    own last-seen time, not past its lifetime. A session found idle on the server ends every
+    session of the account, so an old cookie replayed later opens nothing; a live one is
+    marked seen."""
+    if not current_user.is_authenticated:
+        return False
+    user = current_user._get_current_object()
+    if session_expired() or users.idle_too_long(user, current_app.config["STAFF_IDLE_TIMEOUT"]):
+        users.end_every_session(user)
+        return False
+    session["seen_at"] = int(time.time())
+    users.mark_seen(user)
+    return True
 
 
 def end_session() -> None:
@@ -59,10 +77,9 @@ def session_expired() -> bool:
 def _guard():
     if not STAFF_BLUEPRINTS.intersection(request.blueprints):
         return None
-    if not current_user.is_authenticated or session_expired():
+    if not session_still_live():
         end_session()
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    session["seen_at"] = int(time.time())
     view = current_app.view_functions.get(request.endpoint or "")
     allowed = getattr(view, "allowed_roles", None)
     if not allowed or current_user.role not in allowed:

@@ -259,9 +259,10 @@ def sealing_init(county_code: str) -> None:
         key, recovery, sealed = sealing.init_office(county_code)
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
-    grants = len(sealing.eligible_users(key.county_id))
+    held, eligible = sealing.holders(key), len(sealing.eligible_users(key.county_id))
     click.echo(f"office key made for county {county_code}; {sealed} waiting identit(ies) sealed; "
-               f"{grants} inspector(s) of the county and above receive it at their next login")
+               f"{held} of {eligible} inspector(s) of the county and above hold it (the others "
+               "receive it once they have logged in and a holder logs in)")
     click.echo(_RECOVERY_NOTE)
     click.echo(f"    {recovery}")
 

@@ -4,9 +4,10 @@ Where log lines come from, and what keeps a reporter's address and browser out o
 
 * **gunicorn's access log** (`gunicorn.access`): the deployment's format
   (deploy/gunicorn.conf.py) omits addresses; in addition, `AccessLogFilter` blanks the
-  address (`%(h)s`), user agent (`%(a)s`), referrer (`%(f)s`) and every request header
-  (`%({...}i)s`) and environ (`%({...}e)s`) atom of a request to `/report`, `/track` or
-  `/v/...`, whatever format is configured. It runs in each worker (the app is loaded there).
+  address (`%(h)s`), user agent (`%(a)s`), referrer (`%(f)s`), user (`%(u)s`) and every
+  request header (`%({...}i)s`) and environ (`%({...}e)s`) atom of every request, whatever
+  format or command line gunicorn was given: a visitor who reads the board just before
+  filing a report is tied to nothing. It runs in each worker (the app is loaded there).
 * **gunicorn's error log** (`gunicorn.error`): start-up, worker and crash messages; it
   carries no request lines.
 * **the development server** (`werkzeug`): its request line starts with the client address;
@@ -28,32 +29,20 @@ import re
 
 from flask import Flask
 
-PRIVATE_PREFIXES = ("/report", "/track", "/v/")
 _DEV_ADDRESS = re.compile(r"^\S+ - - ")
 _BLANK = "-"
 
 
-def is_private_path(path: str | None) -> bool:
-    """True for the routes whose requests must not be tied to a client."""
-    path = path or ""
-    return path == "/report" or path.startswith(("/report/", "/report?", "/track", "/v/"))
-
-
 class AccessLogFilter(logging.Filter):
-    """Blank the client atoms of gunicorn access-log records of the private routes."""
+    """Blank the client atoms of every gunicorn access-log record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         atoms = record.args
-        if isinstance(atoms, dict) and is_private_path(atoms.get("U") or _path_of(atoms.get("r"))):
+        if isinstance(atoms, dict):
             for key in list(atoms):
                 if key in ("h", "a", "f", "u") or key.endswith(("}i", "}e")):
                     atoms[key] = _BLANK
         return True
-
-
-def _path_of(request_line) -> str:
-    parts = str(request_line or "").split()
-    return parts[1] if len(parts) > 1 else ""
 
 
 class DevServerFilter(logging.Filter):

@@ -92,8 +92,9 @@ class LeaveForm(FlaskForm):
         (k.value, label) for k, label in labels.LEAVE_KIND.items()))
     start_date = DateField(_l("开始日期"), validators=[DataRequired()])
     end_date = DateField(_l("结束日期（含）"), validators=[DataRequired()])
-    approver = StringField(_l("批准人"), validators=[DataRequired(), Length(max=64)])
-    substitute = SelectField(_l("替班人（可不填）"), choices=[], validate_choice=False, default="")
+    approver = StringField(_l("已签批的批准人（可不填）"), validators=[Optional(), Length(max=64)])
+    substitute = SelectField(_l("替班人（有周末或节假日值班时必填）"), choices=[], validate_choice=False,
+                             default="")
     reason = StringField(_l("事由（仅工作人员可见，从不公开）"), validators=[Optional(), Length(max=200)])
 
 

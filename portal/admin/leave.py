@@ -1,8 +1,8 @@
-"""`/admin/t/<code>/leave`: record leave (dates, kind, approver, substitute) and cancel it."""
+"""`/admin/t/<code>/leave`: request leave, approve or refuse it (干部管理权限), 销假, cancel."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from portal.access import allow
 from portal.admin.dashboard import EDITORS, RECORD_READERS, can_edit, me, township_or_404
 from portal.admin.forms import ActionForm, LeaveForm, choices
-from portal.models import LeaveKind, labels
+from portal.models import LeaveKind, LeaveState, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services.office import cadres as cadre_service
@@ -46,7 +46,7 @@ def index(code: str):
                 form.cadre.errors = [_("请选择请假人。")]
             else:
                 try:
-                    recorded = service.record_leave(
+                    recorded = service.request_leave(
                         user=me(), cadre=person, kind=LeaveKind(form.kind.data),
                         start_date=form.start_date.data, end_date=form.end_date.data,
                         approver=form.approver.data, substitute=by_public.get(form.substitute.data or ""),
@@ -55,15 +55,29 @@ def index(code: str):
                 except ValidationError as error:
                     flash(str(error), "error")
                 else:
-                    flash(_("已登记 %(name)s 的请假，去向公示同步显示“请假”。", name=person.name), "success")
-                    _warn_clashes(recorded)
+                    _flash_recorded(recorded)
                     return redirect(url_for(".index", code=code))
     records = service.list_leave(township.id, since=today - timedelta(days=HISTORY_DAYS))
     clashes = service.clashes(r for r in records if r.end_date >= today)
+    pending = [r for r in records if r.state == LeaveState.REQUESTED and not r.cancelled]
     return render_template("admin/leave.html", township=township, form=form, records=records,
                            kinds=labels.LEAVE_KIND, can_edit=can_edit(), today=today,
-                           action_form=ActionForm(), days=HISTORY_DAYS,
+                           action_form=ActionForm(), days=HISTORY_DAYS, states=labels.LEAVE_STATE,
+                           pending=[(r, service.may_decide(me(), r), service.rest_day_duty(
+                               r.cadre_id, r.township_id, r.start_date, r.end_date)) for r in pending],
+                           overstayed={r.id: service.overstayed_days(r) for r in records},
                            clashes=[(r, clashes[r.id]) for r in records if clashes.get(r.id)])
+
+
+def _flash_recorded(leave) -> None:
+    if leave.counts:
+        flash(_("已登记 %(name)s 的请假，去向公示同步显示“请假”。", name=leave.cadre.name), "success")
+        _warn_clashes(leave)
+    elif service.approves_at_county(leave.cadre):
+        flash(_("已提交 %(name)s 的请假申请。领导班子成员的请假由县级审批，批准后才在去向公示上显示。",
+                name=leave.cadre.name), "success")
+    else:
+        flash(_("已提交 %(name)s 的请假申请，批准后才在去向公示上显示。", name=leave.cadre.name), "success")
 
 
 def _warn_clashes(leave) -> None:
@@ -105,6 +119,56 @@ def cover(code: str):
     else:
         flash(_("已安排 %(who)s 替 %(whom)s 值班（%(day)s）。", who=record.substitute.name,
                 whom=record.cadre.name, day=assignment.shift.day.isoformat()), "success")
+    return redirect(url_for(".index", code=code))
+
+
+def _decided(code: str, action) -> str | None:
+    """Run one decision on the posted leave; the error to show, if any."""
+    township = township_or_404(code)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    record = _leave_or_404(township, request.form.get("leave", ""))
+    try:
+        action(record)
+    except ValidationError as error:
+        flash(str(error), "error")
+        return None
+    return record.cadre.name
+
+
+@bp.post("/t/<code>/leave/approve")
+@allow(*EDITORS)
+def approve(code: str):
+    """Approve a request: the county for leaders' leave, the township office for the others'."""
+    name = _decided(code, lambda r: service.approve_leave(
+        user=me(), leave=r, approver=request.form.get("approver", ""), note=request.form.get("note", "")))
+    if name:
+        flash(_("已批准 %(name)s 的请假，去向公示同步显示“请假”。", name=name), "success")
+    return redirect(url_for(".index", code=code))
+
+
+@bp.post("/t/<code>/leave/reject")
+@allow(*EDITORS)
+def reject(code: str):
+    name = _decided(code, lambda r: service.reject_leave(user=me(), leave=r,
+                                                         note=request.form.get("note", "")))
+    if name:
+        flash(_("已不予批准 %(name)s 的请假。", name=name), "success")
+    return redirect(url_for(".index", code=code))
+
+
+@bp.post("/t/<code>/leave/return")
+@allow(*EDITORS)
+def back(code: str):
+    """销假: the first day back at work."""
+    try:
+        back_on = date.fromisoformat(request.form.get("back_on", ""))
+    except ValueError:
+        flash(_("请填写返岗日期。"), "error")
+        return redirect(url_for(".index", code=code))
+    name = _decided(code, lambda r: service.return_from_leave(user=me(), leave=r, back_on=back_on))
+    if name:
+        flash(_("已为 %(name)s 销假。", name=name), "success")
     return redirect(url_for(".index", code=code))
 
 

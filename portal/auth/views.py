@@ -22,9 +22,9 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from portal.access import begin_session, end_session, session_expired
+from portal.access import begin_session, end_session, session_expired, session_still_live
 from portal.auth.forms import ActionForm, LoginForm, TotpCodeForm
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.models import Role, labels
 from portal.rules.calendar import TZ
 from portal.services.accounts import auth as auth_service
@@ -71,10 +71,9 @@ def staff_login_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated or session_expired():
+        if not session_still_live():
             end_session()
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        session["seen_at"] = int(time.time())
         return view(*args, **kwargs)
 
     return wrapper
@@ -117,10 +116,9 @@ def login():
             begin_session(user)
             # An inspector's keys open with the password, once, here; the session holds a
             # token that opens them again (sealing.keyring) and nothing else does.
-            token = sealing.unlock(user, form.password.data)
+            token = auth_service.open_keys(user, form.password.data)
             if token:
                 session[sealing.SESSION_KEY] = token
-            db.session.commit()
             return redirect(target or landing_url(user))
     elif form.csrf_token.errors:
         error = _("表单已过期或缺少安全校验，请刷新页面后重新提交。")
@@ -133,9 +131,8 @@ def login():
 def logout():
     form = ActionForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        auth_service.record_logout(current_user._get_current_object())
-        sealing.lock(session.get(sealing.SESSION_KEY))
-        db.session.commit()
+        auth_service.record_logout(current_user._get_current_object(),
+                                   session.get(sealing.SESSION_KEY))
     end_session()
     flash(_("您已退出登录。"), "success")
     return redirect(url_for("auth.login"))

@@ -21,6 +21,7 @@ from portal.models import (
     FieldDiary,
     Leave,
     LeaveKind,
+    LeaveState,
     SignIn,
     Township,
     VillageVisit,
@@ -166,9 +167,26 @@ def _past_leave(township: Township, cadres: list[Cadre], today: date) -> Leave |
     if len(leaders) < 2:
         return None
     start = today - timedelta(days=today.weekday() + 21)
+    # A deputy's leave is approved at county level, and closed by 销假 on the day back.
     return Leave(cadre_id=leaders[0].id, township_id=township.id, kind=LeaveKind.ANNUAL,
                  start_date=start, end_date=start + timedelta(days=2), reason="年休假（演示）",
-                 approver="党委书记", substitute_id=leaders[1].id)
+                 approver="县委组织部", substitute_id=leaders[1].id,
+                 decided_at=datetime.combine(start - timedelta(days=3), time(10), tzinfo=TZ),
+                 returned_on=start + timedelta(days=3))
+
+
+def _requests(township: Township, cadres: list[Cadre], today: date) -> list[Leave]:
+    """Leave asked for next week and not yet approved: a staff member's (the township decides)
+    and a deputy's (waiting for the county), so neither shows on the board yet."""
+    leaders = [c for c in cadres if c.is_leader and c.chief_role is None]
+    staff = [c for c in cadres if not c.is_leader]
+    monday = today + timedelta(days=7 - today.weekday())
+    asked = [(staff[-1:], LeaveKind.PERSONAL, monday, monday, "家中有事（演示）"),
+             (leaders[-1:], LeaveKind.SICK, monday + timedelta(days=1), monday + timedelta(days=2),
+              "复查（演示）")]
+    return [Leave(cadre_id=who[0].id, township_id=township.id, kind=kind, state=LeaveState.REQUESTED,
+                  start_date=start, end_date=end, reason=reason)
+            for who, kind, start, end, reason in asked if who]
 
 
 def _insert(rows: _Township) -> None:
@@ -205,6 +223,7 @@ def seed(today: date) -> list[str]:
         leave = _past_leave(township, cadres, today)
         if leave:
             db.session.add(leave)
+        db.session.add_all(_requests(township, cadres, today))
         rows = _build(township, cadres, today, rng, leave)
         _insert(rows)
         townships.touch(township.id)

@@ -101,7 +101,7 @@ def _shifts_for(township: Township, slots: list, plan: dict, rng: random.Random)
 def _leave_clash(township: Township, today: date) -> None:
     """The cadre on leave today stays on the staff of a night of the leave (this month)."""
     leave = db.session.scalar(
-        select(Leave).where(Leave.township_id == township.id, Leave.cancelled.is_(False),
+        select(Leave).where(Leave.township_id == township.id, Leave.in_force(),
                             Leave.start_date <= today, Leave.end_date >= today).order_by(Leave.id))
     if leave is None:
         return

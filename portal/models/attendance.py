@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -23,8 +23,19 @@ class LeaveKind(enum.StrEnum):
     OTHER = "other"
 
 
+class LeaveState(enum.StrEnum):
+    REQUESTED = "requested"  # 待批准
+    APPROVED = "approved"  # 已批准
+    REJECTED = "rejected"  # 不予批准
+
+
 class Leave(db.Model):
-    """请假: an approved absence that excuses the days it covers."""
+    """请假: requested, approved under 干部管理权限, closed by 销假; only approved leave counts.
+
+    Approved leave excuses the days it covers, shows on the board and takes the cadre off
+    the duty shifts of its days. `returned_on` is the first day back at work (销假): coming
+    back early shortens `end_date` (the first planned end stays in `planned_end_date`).
+    """
 
     __tablename__ = "leave"
     __table_args__ = (Index("ix_leave_cadre_dates", "cadre_id", "start_date", "end_date"),)
@@ -40,11 +51,29 @@ class Leave(db.Model):
     approver: Mapped[str] = mapped_column(String(64), default="")
     substitute_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id"))
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[LeaveState] = mapped_column(str_enum(LeaveState), default=LeaveState.APPROVED)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who decided (an account of the township office or of the county) and when.
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(String(200), default="")
+    # 销假: the first day back at work, and the end first approved when it came early.
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    planned_end_date: Mapped[date | None] = mapped_column(Date)
+    returned_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     cadre: Mapped[Cadre] = relationship(foreign_keys=[cadre_id])
     substitute: Mapped[Cadre | None] = relationship(foreign_keys=[substitute_id])
+
+    @classmethod
+    def in_force(cls):
+        """The SQL condition of leave that counts: approved and not cancelled."""
+        return and_(cls.cancelled.is_(False), cls.state == LeaveState.APPROVED)
+
+    @property
+    def counts(self) -> bool:
+        return not self.cancelled and self.state == LeaveState.APPROVED
 
 
 class SignInKind(enum.StrEnum):

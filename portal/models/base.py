@@ -17,8 +17,15 @@ def utcnow() -> datetime:
 
 
 def new_public_id() -> str:
-    """A random public identifier: nothing a user or URL sees is a sequential id."""
-    return secrets.token_urlsafe(12)
+    """A random public identifier: nothing a user or URL sees is a sequential id.
+
+    It starts with a letter or digit, so that a spreadsheet never reads it as a formula (an
+    export would have to prefix a leading "-") and it never looks like a command-line option.
+    """
+    while True:
+        value = secrets.token_urlsafe(12)
+        if value[0].isalnum():
+            return value
 
 
 class UTCDateTime(TypeDecorator):

@@ -20,6 +20,7 @@ from portal.models import (
     DutyRole,
     Finding,
     LeaveKind,
+    LeaveState,
     Presence,
     ReportStatus,
     Role,
@@ -87,6 +88,12 @@ BOARD_STATUS = {
     Status.OFF: _l("休息"),
 }
 NOT_UPDATED = _l("未更新")
+LEAVE_STATE = {
+    LeaveState.REQUESTED: _l("待批准"),
+    LeaveState.APPROVED: _l("已批准"),
+    LeaveState.REJECTED: _l("不予批准"),
+}
+
 LEAVE_KIND = {
     LeaveKind.ANNUAL: _l("年休假"),
     LeaveKind.SICK: _l("病假"),

@@ -58,6 +58,8 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a session of the account was last used, as the server saw it (the idle timeout).
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     scope_region: Mapped[Region | None] = relationship(foreign_keys=[scope_region_id])
     scope_townships: Mapped[list[Township]] = relationship(secondary=user_township)

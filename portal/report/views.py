@@ -201,13 +201,13 @@ def thanks():
 
 
 def _status_page(report: Report, receipt: str, *, reply: ReplyForm | None = None,
-                 notice: str | None = None, status: int = 200):
+                 notice: str | None = None, status: int = 200, ticket: str | None = None):
     reply = reply or ReplyForm(formdata=None)
     reply.receipt.data = format_receipt(normalize_receipt(receipt) or "")
     reply.token.data = reports.reply_token(report)
     return render_template(
         "report/status.html", view=tracking.public_view(report), report=report, reply=reply,
-        notice=notice, max_photos=current_app.config["MAX_PHOTOS"], ticket=brake.issue(),
+        notice=notice, max_photos=current_app.config["MAX_PHOTOS"], ticket=ticket or brake.issue(),
     ), status
 
 
@@ -241,14 +241,35 @@ def track():
     return _status_page(report, track_form.receipt.data)
 
 
+def _reply_wait(reply_form: ReplyForm, verdict: brake.Verdict):
+    """A reply sent too soon: its status page again (429), the reply kept in its box.
+
+    Only a form taken from that report's own page (its receipt and its reply token together)
+    gets the status page back; anything else gets the tracking page, the code kept, so the
+    wait never tells a guessed code from a real one.
+    """
+    receipt = (reply_form.receipt.data or "")[:100]
+    report = reports.find_by_receipt(receipt)
+    token = (reply_form.token.data or "")[:64]
+    if report is None or not hmac.compare_digest(token, reports.reply_token(report)):
+        track_form = TrackForm(formdata=None)
+        track_form.receipt.data = receipt
+        return _track_wait(track_form, verdict)
+    reply_form.body.errors = [_(
+        "为防止有人猜测回执码，现在发送前需要稍等片刻。您写的回复都已保留，"
+        "请在 %(seconds)d 秒后再按一次“发送”。", seconds=verdict.wait)]
+    if _uploads():
+        reply_form.photos.errors = [_("为了安全，刚才选择的照片没有保留，请重新选择。")]
+    return _wait(_status_page(report, receipt, reply=reply_form, status=429, ticket=verdict.ticket),
+                 verdict.wait)
+
+
 @bp.post("/track/reply")
 def reply():
     reply_form = ReplyForm()
     verdict = brake.check(brake.TRACK)
     if verdict.wait:
-        track_form = TrackForm(formdata=None)
-        track_form.receipt.data = (reply_form.receipt.data or "")[:100]
-        return _track_wait(track_form, verdict)
+        return _reply_wait(reply_form, verdict)
     brake.record(brake.TRACK)
     report = reports.find_by_receipt(reply_form.receipt.data or "")
     if report is None:

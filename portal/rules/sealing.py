@@ -28,9 +28,9 @@ from nacl.secret import SecretBox
 
 KEY_SIZE = SecretBox.KEY_SIZE
 SALT_SIZE = pwhash.argon2id.SALTBYTES
-# Argon2id cost: libsodium's "moderate" limits (3 passes, 256 MiB) for production; the
-# interactive minimum only where a test asks for it.
-STRONG = (pwhash.argon2id.OPSLIMIT_MODERATE, pwhash.argon2id.MEMLIMIT_MODERATE)
+# Argon2id cost: libsodium's limits for online use (2 passes, 64 MiB: run at each login, so a
+# login burst stays within a server's memory); the minimum only where a test asks for it.
+STRONG = (pwhash.argon2id.OPSLIMIT_INTERACTIVE, pwhash.argon2id.MEMLIMIT_INTERACTIVE)
 FAST = (pwhash.argon2id.OPSLIMIT_MIN, pwhash.argon2id.MEMLIMIT_MIN)
 # Recovery keys: 32 characters of Crockford's base32 (160 bits), printed in groups of four.
 _RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -43,15 +43,15 @@ def test_record_leave_shows_on_the_board_without_the_reason(app, office, clerk_c
             LeaveKind.ANNUAL, "王书记", office.staff_ids[1])
         entry = whereabouts.current_entries([office.staff_ids[0]], utcnow())[office.staff_ids[0]]
         assert entry.status == Status.LEAVE and entry.substitute_id == office.staff_ids[1]
-        assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "leave.record"))
+        assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "leave.approve"))
     public = app.test_client().get(f"/t/{office.code}").get_data(as_text=True)
     assert "请假" in public and "看病复查" not in public
 
 
 def test_leave_excuses_its_days(app, office, clerk_client):
-    record(app, clerk_client, office, office.head_id, "2026-03-02", "2026-03-04")
+    record(app, clerk_client, office, office.staff_ids[0], "2026-03-02", "2026-03-04")
     with app.app_context():
-        days = leave_service.leave_days(office.head_id, date(2026, 3, 1), date(2026, 3, 8))
+        days = leave_service.leave_days(office.staff_ids[0], date(2026, 3, 1), date(2026, 3, 8))
     assert days == {date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)}
 
 
@@ -102,7 +102,7 @@ def test_inspector_reads_leave_but_cannot_record(app, office, clerk_client, staf
     record(app, clerk_client, office, office.head_id, day, day)
     inspector = staff_client(Role.INSPECTOR, county_scope=True)
     html = inspector.get(f"/admin/t/{office.code}/leave").get_data(as_text=True)
-    assert "李镇长" in html and "登记请假" not in html
+    assert "李镇长" in html and "请假申请" not in html
     response = post_form(inspector, f"/admin/t/{office.code}/leave", data={
         "cadre": _pid(app, office.head_id), "kind": "sick", "start_date": "2026-03-09",
         "end_date": "2026-03-09", "approver": "x"})

@@ -193,11 +193,14 @@ def test_idle_timeout_and_absolute_lifetime(app, client, people):
         sess["seen_at"] = int(time.time()) - 31 * 60
     response = client.get("/review")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+    # An expired session ends every session of the account: a new login has a new epoch.
+    user = _inspector(app, people["inspector"][0])
     login_as(client, user)
     with client.session_transaction() as sess:
         sess["auth_at"] = int(time.time()) - 8 * 3600 - 5
     assert client.get("/review").status_code == 302
     # Activity keeps a session alive within its absolute lifetime.
+    user = _inspector(app, people["inspector"][0])
     login_as(client, user)
     with client.session_transaction() as sess:
         sess["seen_at"] = int(time.time()) - 29 * 60

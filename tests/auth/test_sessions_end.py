@@ -102,3 +102,27 @@ def test_deactivation_and_a_password_reset_end_every_session(app):
         user = db.session.scalar(select(User).where(User.username == name))
         auth_service.set_active(admin=admin, user=user, active=False)
     assert browser.get("/review").status_code == 302
+
+
+def test_an_idle_session_ends_on_the_server_however_the_cookie_is_replayed(app):
+    """The idle time is the server's: a replayed cookie cannot carry its own freshness."""
+    from datetime import timedelta
+
+    from portal import clock
+
+    name, secret = _people(app)["inspector"]
+    browser = app.test_client()
+    _login(browser, name, totp=_code(secret))
+    old_cookie = _copy(browser, app)
+    # Used within the idle time (by the server's clock), the session lives on.
+    clock.set_to(clock.now() + timedelta(minutes=20))
+    assert browser.get("/review").status_code == 200
+    clock.set_to(clock.now() + timedelta(minutes=20))
+    assert old_cookie.get("/review").status_code == 200
+    # Then nobody uses it for longer than STAFF_IDLE_TIMEOUT (30 minutes).
+    clock.set_to(clock.now() + timedelta(minutes=31))
+    for client in (old_cookie, old_cookie, browser):
+        response = client.get("/review")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    _login(browser, name, totp=_code(secret, 30))
+    assert browser.get("/review").status_code == 200

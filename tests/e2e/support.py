@@ -89,6 +89,9 @@ def app_for(server: LiveServer):
     config.INSTANCE_PATH = server.env["PORTAL_INSTANCE_PATH"]
     config.EVIDENCE_DIR = server.env["EVIDENCE_DIR"]
     config.SECRET_KEY = server.env["SECRET_KEY"]
+    config.AUDIT_KEY = server.env["AUDIT_KEY"]
+    config.AUDIT_CHECKPOINT_FILE = server.env["AUDIT_CHECKPOINT_FILE"]
+    config.PUBLIC_URL = server.env["PUBLIC_URL"]
     app = create_app(config)
     try:
         yield app

@@ -43,3 +43,16 @@ def test_seeding_again_adds_nothing(demo):
         lines = demo_attendance.seed(local_date(utcnow()))
         assert "already present" in lines[0]
         assert db.session.scalar(select(func.count(SignIn.id))) == before
+
+
+def test_demo_leave_awaits_approval_and_past_leave_was_closed(demo):
+    from portal.models import Cadre, LeaveState
+    from portal.services.office import whereabouts
+
+    with demo.app_context():
+        waiting = db.session.scalars(select(Leave).where(Leave.state == LeaveState.REQUESTED)).all()
+        assert any(x.cadre.is_leader for x in waiting) and any(not x.cadre.is_leader for x in waiting)
+        returned = db.session.scalars(select(Leave).where(Leave.returned_on.is_not(None))).all()
+        assert returned and all(db.session.get(Cadre, x.cadre_id).is_leader for x in returned)
+        first = waiting[0]
+        assert first.cadre_id not in whereabouts.on_leave_ids(first.township_id, first.start_date)

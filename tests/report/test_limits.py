@@ -260,3 +260,61 @@ def test_with_redis_down_reports_still_go_in_and_brakes_still_hold(app, place, t
     with down.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def reply_too_soon(client, place, body, lang=""):
+    """File a report, look it up twice (the allowance), then send a reply from its status page."""
+    receipt = RECEIPT.search(Reporter(client, place).submit()[1]).group(1)
+    if lang:
+        client.get(f"/track?lang={lang}")
+    look_up(client, WRONG)
+    html = look_up(client, receipt).get_data(as_text=True)
+    data = {"csrf_token": CSRF.search(html).group(1), "ticket": TICKET.search(html).group(1),
+            "receipt": re.search(r'name="receipt" value="([^"]+)"', html).group(1),
+            "token": re.search(r'name="token" value="([^"]+)"', html).group(1), "body": body}
+    return receipt, data, client.post("/track/reply", data=data, content_type="multipart/form-data")
+
+
+def test_a_reply_sent_too_soon_comes_back_on_its_status_page_with_the_text_kept(
+        make_app, storage, place, caplog):
+    app = make_app(RATELIMIT_STORAGE_URI=storage, TRACK_RATE_LIMIT="2/minute")
+    client = app.test_client()
+    caplog.set_level("DEBUG")
+    body = "补充一下：镇长是上午十点离开的，<b>司机</b>也在车上。"
+    receipt, data, response = reply_too_soon(client, place, body)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429 and 1 <= int(response.headers["Retry-After"]) <= 60
+    # The status page again, the reply still in its box and the wait said at the field.
+    assert "举报进展" in html and "已收到，等待受理" in html
+    assert "补充一下：镇长是上午十点离开的，&lt;b&gt;司机&lt;/b&gt;也在车上。</textarea>" in html
+    assert re.search(r'id="body-error">[^<]*请在 \d+ 秒后再按一次“发送”', html)
+    assert 'aria-invalid="true"' in html
+    assert "Location" not in response.headers and receipt not in caplog.text
+    assert receipt.replace(" ", "") not in caplog.text
+    # After the wait the same page sends the reply.
+    data["ticket"] = TICKET.search(html).group(1)
+    later(int(response.headers["Retry-After"]))
+    sent = client.post("/track/reply", data=data, content_type="multipart/form-data")
+    assert sent.status_code == 200 and "您的回复已送达纪检监察干部" in sent.get_data(as_text=True)
+
+
+def test_a_reply_waiting_is_told_so_in_english(make_app, place):
+    app = make_app(TRACK_RATE_LIMIT="2/minute")
+    _receipt, _data, response = reply_too_soon(app.test_client(), place, "He left at ten.", lang="en")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429 and "He left at ten.</textarea>" in html
+    assert re.search(r'id="body-error">[^<]*Your reply is kept: please press “Send” again in \d+ seconds',
+                     html)
+
+
+def test_a_reply_without_its_pages_token_waits_on_the_tracking_page(make_app, place):
+    # Without the token of the report's own page the wait says nothing of whether a code exists.
+    app = make_app(TRACK_RATE_LIMIT="2/minute")
+    client = app.test_client()
+    receipt, data, _response = reply_too_soon(client, place, "hello")
+    html = client.get("/track").get_data(as_text=True)
+    for code in (receipt, WRONG):
+        response = client.post("/track/reply", data={
+            **data, "receipt": code, "token": "0" * 32, "ticket": TICKET.search(html).group(1)})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 429 and "等待受理" not in page and f'value="{code}"' in page

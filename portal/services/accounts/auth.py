@@ -112,12 +112,22 @@ def _record_failure(user: User | None, username: str) -> None:
     db.session.commit()
 
 
-def record_logout(user: User) -> None:
+def record_logout(user: User, key_token: str | None = None) -> None:
     """End every session of the account on the server side (a copied cookie opens nothing
-    any more), and audit the logout."""
+    any more), forget the keys this session had unlocked, and audit the logout."""
     user.session_epoch += 1
+    sealing.lock(key_token)
     audit.record("auth.logout", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
+
+
+def open_keys(user: User, password: str) -> str | None:
+    """After a successful login: unlock the inspector's keys with the password, once; the
+    token returned (kept in the session) opens them again, nothing else does. Commits the
+    login's session bookkeeping with it."""
+    token = sealing.unlock(user, password)
+    db.session.commit()
+    return token
 
 
 def may_change_totp(user: User) -> bool:

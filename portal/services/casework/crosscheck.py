@@ -121,7 +121,7 @@ def check(report: Report) -> CrossCheck | None:
     start, end = _day_bounds(moment)
     then_entry, now_entry, changed = _board(report, moment)
     leave = db.session.scalar(
-        select(Leave).where(Leave.cadre_id == report.cadre_id, Leave.cancelled.is_(False),
+        select(Leave).where(Leave.cadre_id == report.cadre_id, Leave.in_force(),
                             Leave.start_date <= day, Leave.end_date >= day).limit(1)
     )
     sign_ins = list(db.session.scalars(

@@ -67,7 +67,7 @@ def load(township_ids: Sequence[int], start: date, end: date,
     leaves = db.session.execute(
         select(Leave.township_id, person, Leave.start_date, Leave.end_date, substitute)
         .join(who, who.id == Leave.cadre_id).outerjoin(sub, sub.id == Leave.substitute_id)
-        .where(Leave.township_id.in_(township_ids), Leave.cancelled.is_(False),
+        .where(Leave.township_id.in_(township_ids), Leave.in_force(),
                Leave.start_date <= end, Leave.end_date >= start))
     for township_id, cadre, first, last, standin in leaves:
         found[township_id].append(leave_absence(cadre, first, last, standin))

@@ -163,7 +163,7 @@ def _cadres(township_id: int, today: date, period: Period, now: datetime):
             *roster.person_columns(substitute, "s"), *_evening_columns(period, now),
         )
         .outerjoin(Leave, and_(
-            Leave.cadre_id == Cadre.id, Leave.cancelled.is_(False),
+            Leave.cadre_id == Cadre.id, Leave.in_force(),
             Leave.start_date <= today, Leave.end_date >= today,
         ))
         .outerjoin(substitute, substitute.id == Leave.substitute_id)

@@ -86,7 +86,7 @@ def away_records(township_id: int, start: date, end: date) -> AwayRecords:
     leaves = db.session.execute(
         select(who.chief_role, Leave.start_date, Leave.end_date, who.public_id, sub.public_id)
         .join(who, who.id == Leave.cadre_id).outerjoin(sub, sub.id == Leave.substitute_id)
-        .where(Leave.township_id == township_id, Leave.cancelled.is_(False),
+        .where(Leave.township_id == township_id, Leave.in_force(),
                Leave.start_date <= end, Leave.end_date >= start)
     )
     for role, first, last, person, standin in leaves:

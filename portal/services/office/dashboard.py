@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
-from portal.services.office import duty, whereabouts
+from portal.services.office import duty, leave, whereabouts
 from portal.services.shared.scope import township_ids_in_scope
 
 MAX_CARDS = 30
@@ -24,6 +24,7 @@ class TownshipCard:
     on_leave: int
     gaps: int
     chiefs_both_away: bool
+    leave_to_decide: int  # requests this user may approve (the county: leaders' leave)
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Cards:
     total: int  # townships matching, of which at most MAX_CARDS have a card
 
 
-def _card(township: Township) -> TownshipCard:
+def _card(township: Township, user: User) -> TownshipCard:
     now = utcnow()
     today = local_date(now)
     rows = whereabouts.board_rows(township.id, now)
@@ -40,6 +41,7 @@ def _card(township: Township) -> TownshipCard:
         township, len(rows), sum(1 for r in rows if r.stale), sum(1 for r in rows if r.on_leave),
         duty.month_gap_count(township.id, today.year, today.month),
         whereabouts.chiefs_both_away(township.id, now),
+        len(leave.pending_for(user, [township.id])),
     )
 
 
@@ -51,4 +53,4 @@ def township_cards(*, user: User, query: str = "", limit: int = MAX_CARDS) -> Ca
                               Township.code.startswith(query, autoescape=True)))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     found = db.session.scalars(stmt.order_by(Township.code).limit(limit))
-    return Cards([_card(t) for t in found], total)
+    return Cards([_card(t, user) for t in found], total)

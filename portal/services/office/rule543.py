@@ -144,7 +144,7 @@ def gather(cadre_ids: Iterable[int], start: date, end: date,
         out[cid].evening_diaries.add(day)
     for cid, first, last in db.session.execute(
         select(Leave.cadre_id, Leave.start_date, Leave.end_date).where(
-            Leave.cadre_id.in_(ids), Leave.cancelled.is_(False),
+            Leave.cadre_id.in_(ids), Leave.in_force(),
             Leave.start_date <= end, Leave.end_date >= start,
         )
     ):

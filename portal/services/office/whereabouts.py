@@ -132,7 +132,7 @@ def set_status(*, user: User, cadre: Cadre, change: StatusChange) -> Whereabouts
 def on_leave_ids(township_id: int, day: date) -> set[int]:
     """Cadres of the township with approved, not cancelled leave covering the day."""
     return set(db.session.scalars(
-        select(Leave.cadre_id).where(Leave.township_id == township_id, Leave.cancelled.is_(False),
+        select(Leave.cadre_id).where(Leave.township_id == township_id, Leave.in_force(),
                                      Leave.start_date <= day, Leave.end_date >= day)
     ))
 
@@ -221,7 +221,7 @@ def chiefs_away_in_office_hours(township_id: int, start: date, end: date) -> dic
     if not chiefs:
         return away
     for leave in db.session.scalars(
-        select(Leave).where(Leave.cadre_id.in_(chiefs), Leave.cancelled.is_(False),
+        select(Leave).where(Leave.cadre_id.in_(chiefs), Leave.in_force(),
                             Leave.start_date <= end, Leave.end_date >= start)
     ):
         d = max(leave.start_date, start)

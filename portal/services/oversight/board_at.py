@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -132,8 +132,8 @@ def leave_at(cadre_ids: Iterable[int], at: datetime,
     stmt = (
         select(Leave)
         .where(
-            Leave.cadre_id.in_(ids), Leave.cancelled.is_(False), Leave.start_date <= day,
-            Leave.end_date >= day, Leave.recorded_at <= known,
+            Leave.cadre_id.in_(ids), Leave.in_force(), Leave.start_date <= day,
+            Leave.end_date >= day, func.coalesce(Leave.decided_at, Leave.recorded_at) <= known,
         )
         .order_by(Leave.start_date, Leave.id)
     )

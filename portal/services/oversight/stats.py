@@ -221,7 +221,7 @@ def fingerprint(county: Region) -> tuple:
         select(func.count(VillageVisit.confirmed_at), func.max(VillageVisit.confirmed_at))
         .where(VillageVisit.township_id.in_(in_county)),
         select(func.count(Leave.id), func.max(Leave.id), func.max(Leave.recorded_at))
-        .where(Leave.township_id.in_(in_county), Leave.cancelled.is_(False)),
+        .where(Leave.township_id.in_(in_county), Leave.in_force()),
         select(func.count(CalendarOverride.day), func.max(CalendarOverride.set_at)),
     ]
     return tuple(tuple(db.session.execute(q).one()) for q in queries)

@@ -56,7 +56,7 @@ def township_page(*, township: Township, now: datetime) -> SupervisedTownship:
     said = board_at.township_at(township.id, now, cadre_ids=[c.id for c in cadres])
     roster = month_roster(township, today.year, today.month)
     leave = list(db.session.scalars(
-        select(Leave).where(Leave.township_id == township.id, Leave.cancelled.is_(False),
+        select(Leave).where(Leave.township_id == township.id, Leave.in_force(),
                             Leave.end_date >= today - timedelta(days=HISTORY_DAYS))
         .options(selectinload(Leave.cadre)).order_by(Leave.start_date, Leave.id)
     ))

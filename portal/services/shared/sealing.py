@@ -90,6 +90,12 @@ def make_office_key(county_id: int) -> tuple[OfficeKey, str]:
     return key, recovery
 
 
+def holders(key: OfficeKey) -> int:
+    """How many inspectors hold the key."""
+    return len(db.session.scalars(select(OfficeKeyGrant.user_id)
+                                  .where(OfficeKeyGrant.office_key_id == key.id)).all())
+
+
 def open_with_recovery(key: OfficeKey, recovery: str) -> bytes:
     """The office private key from the printed recovery key; SealError if it is not that key."""
     typed = sealing.normal_recovery_key(recovery)
