@@ -10,6 +10,7 @@ import hmac
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.errors import handle_http_error
@@ -57,6 +58,9 @@ def too_large(error):
     route = townships.route(code) if code and request.endpoint == "report.form" else None
     if route is None:
         return handle_http_error(error)
+    # Nothing of the body was read: the page must not try to read it again.
+    request.__dict__["form"] = ImmutableMultiDict()
+    request.__dict__["files"] = ImmutableMultiDict()
     report_form = ReportForm(formdata=None)
     report_form.photos.errors = [_("这次提交的内容太大（超过 %(mb)s MB），没有收到。"
                                    "请少选几张照片或缩小后重新提交。",
