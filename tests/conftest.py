@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from portal import clock, create_app
 from portal.catalogs import compile_catalogs
@@ -197,3 +197,17 @@ def login_as(client, user) -> None:
         sess["auth_at"] = now
         sess["seen_at"] = now
         sess.permanent = True
+
+
+def login_again(app, client) -> None:
+    """The client's user logs in again now: after a test moves the clock past the idle time,
+    the old session has ended on the server, as it would in real life."""
+    from portal.models import User
+    from portal.services.accounts import users
+
+    with client.session_transaction() as sess:
+        public_id = sess["_user_id"].split(":")[0]
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.public_id == public_id))
+        login_as(client, user)
+        users.mark_seen(user, force=True)  # as a real login does (portal.access.begin_session)

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, HolidaySchedule, HolidayScheduleDay, Role, Township
 from portal.services.shared.calendar import official_calendar
 from tests.admin.conftest import csrf_token, post_form
-from tests.conftest import at
+from tests.conftest import at, login_again
 
 PAGE = "/admin/calendar"
 PREVIEW = "/admin/calendar/notice"
@@ -159,7 +159,9 @@ def test_dashboard_warns_from_november_while_next_years_schedule_is_missing(app,
     client = _admin(staff_client)
     at("2026-10-31T18:00")
     assert warning not in client.get("/admin/").get_data(as_text=True)
-    at("2026-11-01T08:30")
+    at("2026-11-01T08:30")  # the next morning: both log in again
+    login_again(app, client)
+    login_again(app, clerk_client)
     assert warning in client.get("/admin/").get_data(as_text=True)
     assert warning not in clerk_client.get("/admin/").get_data(as_text=True)  # not theirs to enter
     _confirm(client)

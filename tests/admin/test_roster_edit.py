@@ -192,11 +192,25 @@ def test_assignment_of_another_township_answers_404(app, office, clerk_client):
     assert response.status_code == 404
 
 
-def test_chiefs_both_on_leave_are_flagged(app, office, clerk_client):
+def _requested_leave(app, office) -> list[int]:
+    from portal.models import Leave, LeaveState
+
+    with app.app_context():
+        return list(db.session.scalars(select(Leave.id).where(
+            Leave.township_id == office.township_id, Leave.state == LeaveState.REQUESTED)))
+
+
+def test_chiefs_both_on_leave_are_flagged(app, office, clerk_client, staff_client):
     from tests.admin.test_leave import record
 
     for cid in (office.secretary_id, office.head_id):
         record(app, clerk_client, office, cid, "2026-02-10", "2026-02-11")
+    html = clerk_client.get(_page(office)).get_data(as_text=True)
+    assert "同时不在岗" not in html  # requested only: the county has not approved them yet
+    county = staff_client(Role.COUNTY_ADMIN, county_scope=True)
+    for leave_id in _requested_leave(app, office):
+        post_form(county, f"/admin/t/{office.code}/leave", f"/admin/t/{office.code}/leave/approve",
+                  {"leave": leave_id}, follow_redirects=True)
     html = clerk_client.get(_page(office)).get_data(as_text=True)
     assert "党委书记和乡镇长同时不在岗的日子：2026-02-10、2026-02-11" in html
 
