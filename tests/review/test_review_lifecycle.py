@@ -220,11 +220,11 @@ def test_notes_are_staff_only_and_reveal_is_for_the_assignee_and_audited(app, wo
         event = review.add_note(user=other, report=_load(pid), text="电话核实，门卫称领导在开会。")
         assert event.staff_note and not event.public_note and event.to_status is None
         with pytest.raises(NotFoundError):
-            review.reveal_reporter(user=insp, report=_load(pid))
+            review.reveal_reporter(user=insp, report=_load(pid), keyring={})
         review.claim(user=insp, report=_load(pid))
         with pytest.raises(NotFoundError):
-            review.reveal_reporter(user=other, report=_load(pid))
-        assert review.reveal_reporter(user=insp, report=_load(pid)) == ("举报人甲", "13800000000")
+            review.reveal_reporter(user=other, report=_load(pid), keyring={})
+        assert review.reveal_reporter(user=insp, report=_load(pid), keyring={}) == ("举报人甲", "13800000000")
         reveals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "reporter.revealed")).all()
         assert [(e.actor_id, e.object_id) for e in reveals] == [(insp.id, pid)]
 
