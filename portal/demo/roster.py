@@ -86,10 +86,15 @@ def _shifts_for(township: Township, slots: list, plan: dict, rng: random.Random)
         insert(table).returning(table.c.id, sort_by_parameter_order=True), shifts).scalars().all()
     rows = []
     for shift_id, crew in zip(ids, people, strict=True):
+        on_shift = {cadre.id for cadre, _role in crew}
         for cadre, role in crew:
             pool = leaders if role == DutyRole.LEADER else staff
-            swapped = rng.random() < 0.08
-            on_duty = pool[(pool.index(cadre) + 1) % len(pool)] if swapped else cadre
+            # A swap hands the slot to the next colleague who is not on this shift already.
+            start = pool.index(cadre)
+            partner = next((p for p in pool[start + 1:] + pool[:start] if p.id not in on_shift), None)
+            swapped = partner is not None and rng.random() < 0.08
+            on_duty = partner if swapped else cadre
+            on_shift.add(on_duty.id)
             rows.append({"shift_id": shift_id, "cadre_id": on_duty.id, "role": role,
                          "replaces_id": cadre.id if swapped else None,
                          "note": "换班（演示）" if swapped else ""})
