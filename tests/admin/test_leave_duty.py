@@ -14,6 +14,7 @@ from portal.models import AuditEntry, DutyAssignment, DutyShift, Leave, ShiftKin
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services.office import duty
+from portal.services.shared.calendar import official_calendar
 from tests.admin.conftest import csrf_token, post_form
 from tests.admin.test_leave import _pid, record
 from tests.public.helpers import leave, shift
@@ -21,9 +22,16 @@ from tests.public.helpers import leave, shift
 REASON = "家中急事（仅工作人员可见）"
 
 
-def _day():
-    """Tomorrow: still ahead under any clock, so the leave page lists the leave."""
-    return local_date(utcnow()) + timedelta(days=1)
+def _day(app):
+    """The next working day: still ahead under any clock, so the leave page lists the leave,
+    and a working day's night duty (leave over weekend or holiday duty waits for a substitute
+    before it is approved: tests/admin/test_leave_approval.py)."""
+    day = local_date(utcnow()) + timedelta(days=1)
+    with app.app_context():
+        calendar = official_calendar()
+        while calendar.is_rest_day(day):
+            day += timedelta(days=1)
+    return day
 
 
 def _roster_url(office, day) -> str:
@@ -33,7 +41,7 @@ def _roster_url(office, day) -> str:
 @pytest.fixture
 def night(app, office):
     """Tomorrow night: a deputy leads, 干事0 is the staff member."""
-    day = _day()
+    day = _day(app)
     with app.app_context():
         t = db.session.get(Township, office.township_id)
         created = shift(t, day, ShiftKind.NIGHT, leaders=[db.session.get(duty.Cadre, office.leader_ids[2])],
@@ -55,7 +63,7 @@ def _gap_count(app, office, day) -> int:
 
 
 def test_clerk_roster_flags_a_cadre_on_leave(app, office, clerk_client, night):
-    day = _day()
+    day = _day(app)
     before = _gap_count(app, office, day)
     with app.app_context():
         leave(db.session.get(duty.Cadre, office.staff_ids[0]), day, day, reason=REASON)
@@ -69,7 +77,7 @@ def test_clerk_roster_flags_a_cadre_on_leave(app, office, clerk_client, night):
 
 def test_recording_leave_on_a_duty_shift_warns_and_one_click_puts_the_substitute_on(
         app, office, clerk_client, night):
-    day = _day()
+    day = _day(app)
     before = _gap_count(app, office, day)
     html = record(app, clerk_client, office, office.staff_ids[0], day.isoformat(), day.isoformat(),
                   substitute=_pid(app, office.staff_ids[1]), reason=REASON).get_data(as_text=True)
@@ -97,7 +105,7 @@ def test_recording_leave_on_a_duty_shift_warns_and_one_click_puts_the_substitute
 
 
 def test_leave_without_a_substitute_points_to_the_roster(app, office, clerk_client, night):
-    day = _day()
+    day = _day(app)
     html = record(app, clerk_client, office, office.staff_ids[0], day.isoformat(),
                   day.isoformat()).get_data(as_text=True)
     assert "注意：干事0 请假期间排有 1 个值班班次" in html
@@ -105,7 +113,7 @@ def test_leave_without_a_substitute_points_to_the_roster(app, office, clerk_clie
 
 
 def test_cover_is_a_post_with_csrf_and_checks_the_leave(app, office, clerk_client, night):
-    day = _day()
+    day = _day(app)
     record(app, clerk_client, office, office.staff_ids[0], day.isoformat(), day.isoformat(),
            substitute=_pid(app, office.staff_ids[1]))
     with app.app_context():
