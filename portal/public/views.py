@@ -152,6 +152,26 @@ def cadre_photo(code: str, public_id: str):
                              max_age=86400)
 
 
+# Staff pages, and the villagers' one-time confirmation links, are no business of a crawler.
+ROBOTS_DISALLOW = ("/login", "/logout", "/account", "/review", "/admin", "/v/")
+
+
+@bp.get("/robots.txt")
+def robots():
+    lines = ["User-agent: *", "Allow: /"] + [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
+    response = current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root (pages also name favicon.svg)."""
+    response = current_app.send_static_file("favicon.ico")
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
 @bp.get("/healthz")
 def healthz():
     reachable = transaction.database_reachable()
