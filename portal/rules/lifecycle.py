@@ -2,7 +2,9 @@
 
 submitted → accepted | not_accepted | merged;  accepted → verifying (claim / assign) | merged;
 verifying → concluded (by the assignee, who may also hand the case over);
-concluded (属实 / 部分属实) → rectified.
+concluded (属实 / 部分属实) → rectified;
+any open status → submitted at the office the case is transferred to (转办), or → transferred
+(forwarded to an outside authority, closed here).
 
 Pure: plain values in, plain values out, no Flask and no database. The review service asks
 it whether a step may be taken (and why not), the case page which steps to offer, the queue,
@@ -49,6 +51,7 @@ class ReportStatus(enum.StrEnum):
     VERIFYING = "verifying"  # 核查中
     CONCLUDED = "concluded"  # 已办结
     RECTIFIED = "rectified"  # 已整改
+    TRANSFERRED = "transferred"  # 已转交 (forwarded to an outside authority: closed here)
 
 
 class Finding(enum.StrEnum):
@@ -81,6 +84,10 @@ class Step(enum.StrEnum):
     HAND_OVER = "hand_over"  # the assignee gives the case to another inspector
     CONCLUDE = "conclude"
     RECTIFY = "rectify"
+    # 转办: to another county's office, or up to the city's or the province's; the receiver
+    # starts again from 待受理 with its own deadline (services/casework/transfers.py).
+    TRANSFER = "transfer"
+    FORWARD = "forward"  # 转交外部机关: the case leaves the system with the authority named
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,8 @@ STEPS: Mapping[Step, Rule] = {
     Step.HAND_OVER: _rule({S.VERIFYING}, S.VERIFYING, by_assignee=True),
     Step.CONCLUDE: _rule({S.VERIFYING}, S.CONCLUDED, by_assignee=True),
     Step.RECTIFY: _rule({S.CONCLUDED}, S.RECTIFIED),
+    Step.TRANSFER: _rule({S.SUBMITTED, S.ACCEPTED, S.VERIFYING}, S.SUBMITTED),
+    Step.FORWARD: _rule({S.SUBMITTED, S.ACCEPTED, S.VERIFYING}, S.TRANSFERRED),
 }
 
 

@@ -15,12 +15,20 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import Category, Evidence, Report, ReportStatus, Role, User
+from portal.models import Category, Evidence, Report, ReportStatus, ReportTransfer, Role, User
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import OfficialCalendar
 from portal.rules.lifecycle import Step
-from portal.services.casework import case_numbers, cases, crosscheck, evidence, queue, review
+from portal.services.casework import (
+    case_numbers,
+    cases,
+    crosscheck,
+    evidence,
+    queue,
+    review,
+    transfers,
+)
 from portal.services.casework.crosscheck import CrossCheck
 from portal.services.shared import scope
 from portal.services.shared.calendar import official_calendar
@@ -98,12 +106,13 @@ class Permitted:
     note: bool = False
     message: bool = False
     reveal: bool = False
+    transfer: bool = False
 
 
 def permitted(user: User, report: Report) -> Permitted:
     """The life cycle's open steps for this user, and what else the case page offers."""
-    if user.role != Role.INSPECTOR:
-        return Permitted()
+    if user.role != Role.INSPECTOR or not cases.may_change(user, report):
+        return Permitted()  # another office handles it now: read only
     steps = lifecycle.open_steps(report.status, finding=report.finding,
                                  assignee_id=report.assignee_id, actor_id=user.id)
     return Permitted(
@@ -114,6 +123,7 @@ def permitted(user: User, report: Report) -> Permitted:
         message=report.purged_at is None,
         reveal=report.named and report.purged_at is None
         and cases.case_assignee_id(report) == user.id,
+        transfer=Step.TRANSFER in steps,
     )
 
 
@@ -136,6 +146,8 @@ class CasePage:
     assignees: list[tuple[str, str]] = field(default_factory=list)  # (public id, name)
     revealed: tuple[str, str] | None = None
     numbers: dict[int, str] = field(default_factory=dict)  # case numbers, by report id
+    transfers: list[ReportTransfer] = field(default_factory=list)  # oldest first
+    handled_by: str = ""  # the office handling it now, when not the user's own
 
 
 # What the case page reads of a report and of each merged report, loaded with it.
@@ -206,6 +218,9 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
         assignees=[(u.public_id, u.display_name or u.username) for u in cases.inspectors_for(report)
                    if u.id != report.assignee_id],
         revealed=revealed, numbers=case_numbers.numbers_of(numbered),
+        transfers=transfers.history(report),
+        handled_by="" if cases.may_change(user, report) or user.role != Role.INSPECTOR
+        else transfers.office_name(transfers.handling_region(report)),
     )
 
 
