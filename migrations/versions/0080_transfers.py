@@ -6,7 +6,7 @@ the unique index on case numbers is split in two partial ones. office_level says
 county's, the city's or the province's office handles the report.
 
 Revision ID: 0080_transfers
-Revises: 0030_leave_approval
+Revises: 0075_staff_sessions
 Create Date: 2026-12-07 12:50:00
 
 """
@@ -17,7 +17,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0080_transfers'
-down_revision = '0030_leave_approval'
+down_revision = '0075_staff_sessions'
 branch_labels = None
 depends_on = None
 
