@@ -119,6 +119,10 @@ STEPS: Mapping[Step, Rule] = {
 }
 
 
+# The steps that send a case away; while it is verified, only its assignee takes them.
+_MOVES = frozenset({Step.TRANSFER, Step.FORWARD})
+
+
 class Refusal(enum.StrEnum):
     """Why a step may not be taken now (the services word it for the user)."""
 
@@ -138,6 +142,8 @@ def refusal(step: Step, status: ReportStatus, *, finding: Finding | None = None,
         return Refusal.NOT_ASSIGNEE
     if rule.unassigned and assignee_id is not None:
         return Refusal.ASSIGNED
+    if step in _MOVES and status == ReportStatus.VERIFYING and assignee_id != actor_id:
+        return Refusal.NOT_ASSIGNEE  # a case under verification moves by its assignee's hand
     if step == Step.RECTIFY and finding not in RECTIFIABLE:
         return Refusal.NOTHING_TO_RECTIFY
     return None

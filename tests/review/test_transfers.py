@@ -169,3 +169,23 @@ def test_a_case_sent_back_home_gets_its_own_number_again(app, world):
     assert report.county_id == world.county.id and report.case_county_id is None
     trace = _as(app, world, "foreign_inspector").get("/review/transfers").get_data(as_text=True)
     assert re.search(rf"{world.county.name}〔\d{{4}}〕第0001号", trace)
+
+
+def test_the_demo_holds_a_case_sent_up_to_the_city(demo):
+    from portal.demo import transfers as demo_transfers
+
+    public = demo.test_client().post("/track", data={"receipt": demo_transfers.RECEIPT})
+    assert "已转交演示市纪委监委办理" in public.get_data(as_text=True)
+    with demo.app_context():
+        city = db.session.scalar(select(User).where(User.username == "cityinspector"))
+        county = db.session.scalar(select(User).where(User.username == "inspector"))
+        db.session.expunge_all()
+    city_client, county_client = demo.test_client(), demo.test_client()
+    login_as(city_client, city)
+    login_as(county_client, county)
+    assert demo_transfers.REASON in county_client.get("/review/transfers").get_data(as_text=True)
+    with demo.app_context():
+        report = db.session.scalar(select(Report).where(Report.office_level == 1))
+        pid = report.public_id
+    assert pid in city_client.get("/review").get_data(as_text=True)
+    assert "/accept" in city_client.get(f"/review/{pid}").get_data(as_text=True)

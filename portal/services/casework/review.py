@@ -72,6 +72,8 @@ REFUSALS = {
     (Step.HAND_OVER, Refusal.NOT_ASSIGNEE): _("只有承办人可以移交此举报。"),
     (Step.CONCLUDE, Refusal.NOT_ASSIGNEE): _("只有承办人可以办结此举报。"),
     (Step.RECTIFY, Refusal.NOTHING_TO_RECTIFY): _("核查不属实的举报无需整改。"),
+    (Step.TRANSFER, Refusal.NOT_ASSIGNEE): _("正在核查的举报只能由承办人转办。"),
+    (Step.FORWARD, Refusal.NOT_ASSIGNEE): _("正在核查的举报只能由承办人转办。"),
 }
 
 
