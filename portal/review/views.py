@@ -25,7 +25,7 @@ from portal.access import allow
 from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services.casework import case_numbers, cases, exports, queue, review, review_pages
+from portal.services.casework import alerts, case_numbers, cases, exports, queue, review, review_pages
 from portal.services.shared import sealing, spreadsheets
 from portal.services.shared.errors import NotFoundError, ServiceError
 
@@ -69,6 +69,7 @@ def queue_view():
         "review/queue.html", page=page, filters=filters, args=_filter_args(filters),
         export_form=forms.ExportForm(), labels=_labels(), report_href=_report_href(),
         status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
+        alerts=alerts.status_for(user),
     )
 
 
