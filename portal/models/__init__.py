@@ -1,5 +1,6 @@
 """The data model, one module per domain concept."""
 
+from portal.models.alert import Alert, AlertKind, AlertMode
 from portal.models.attendance import (
     DiaryKind,
     FieldDiary,
@@ -43,6 +44,9 @@ __all__ = [
     "CLOSED_STATUSES",
     "TOTP_REQUIRED_ROLES",
     "Action",
+    "Alert",
+    "AlertKind",
+    "AlertMode",
     "KeySession",
     "OfficeKey",
     "OfficeKeyGrant",

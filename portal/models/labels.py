@@ -15,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models import (
     Action,
+    AlertKind,
+    AlertMode,
     Category,
     DiaryKind,
     DutyRole,
@@ -150,12 +152,25 @@ DAY_KIND = {
     DayKind.HOLIDAY: _l("节假日"),
 }
 
+ALERT_MODE = {
+    AlertMode.IMMEDIATE: _l("即时提醒"),
+    AlertMode.DIGEST: _l("每日汇总"),
+    AlertMode.OFF: _l("不接收"),
+}
+ALERT_KIND = {
+    AlertKind.NEW_REPORT: _l("新举报"),
+    AlertKind.ESCALATED: _l("升级督办"),
+    AlertKind.REPORTER_MESSAGE: _l("举报人回复"),
+    AlertKind.DEADLINE: _l("即将到期"),
+}
+
 TABLES: dict[type[enum.Enum], dict] = {
     Category: CATEGORY, ReportStatus: REPORT_STATUS, Finding: FINDING, Action: ACTION,
     Status: BOARD_STATUS, LeaveKind: LEAVE_KIND, ShiftKind: SHIFT_KIND, DutyRole: DUTY_ROLE,
     SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE,
     DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
     Source: SOURCE,
+    AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 

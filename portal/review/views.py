@@ -27,6 +27,7 @@ from portal.models.base import utcnow
 from portal.review import forms
 from portal.review import intake as intake_views
 from portal.services.casework import (
+    alerts,
     case_numbers,
     cases,
     exports,
@@ -79,6 +80,7 @@ def queue_view():
         "review/queue.html", page=page, filters=filters, args=_filter_args(filters),
         export_form=forms.ExportForm(), labels=_labels(), report_href=_report_href(),
         status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
+        alerts=alerts.status_for(user),
     )
 
 
