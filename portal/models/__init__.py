@@ -14,6 +14,13 @@ from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
 from portal.models.case_counter import CaseCounter
+from portal.models.evaluation import (
+    Evaluation,
+    EvaluationBallot,
+    EvaluationState,
+    EvaluationSubject,
+    Rating,
+)
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -32,6 +39,7 @@ from portal.models.report import (
 from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
 from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
+from portal.models.supervisor import SupervisorAppointment, SupervisorKind, appointment_township
 from portal.models.township import Township
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, User, user_township
 from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
@@ -86,4 +94,12 @@ __all__ = [
     "VillageVisit",
     "Whereabouts",
     "user_township",
+    "Evaluation",
+    "EvaluationBallot",
+    "EvaluationState",
+    "EvaluationSubject",
+    "Rating",
+    "SupervisorAppointment",
+    "SupervisorKind",
+    "appointment_township",
 ]
