@@ -256,6 +256,8 @@ AREA_LABELS = {
     "admin.spotchecks.index": _l("明察暗访"),
     "admin.calendar.index": _l("工作日历"),
     "admin.users.index": _l("账号管理"),
+    "admin.evaluations.county": _l("民主评议"),
+    "admin.supervisors.index": _l("监督员名单"),
 }
 
 

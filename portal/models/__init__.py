@@ -15,6 +15,13 @@ from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
 from portal.models.case_counter import CaseCounter
+from portal.models.evaluation import (
+    Evaluation,
+    EvaluationBallot,
+    EvaluationState,
+    EvaluationSubject,
+    Rating,
+)
 from portal.models.exposure import PublishedCase
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
@@ -34,6 +41,7 @@ from portal.models.report import (
 from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
 from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
+from portal.models.supervisor import SupervisorAppointment, SupervisorKind, appointment_township
 from portal.models.township import Township
 from portal.models.transfer import ReportTransfer, TransferKind
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, StaffSession, User, user_township
@@ -96,4 +104,12 @@ __all__ = [
     "VillageVisit",
     "Whereabouts",
     "user_township",
+    "Evaluation",
+    "EvaluationBallot",
+    "EvaluationState",
+    "EvaluationSubject",
+    "Rating",
+    "SupervisorAppointment",
+    "SupervisorKind",
+    "appointment_township",
 ]

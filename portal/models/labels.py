@@ -20,16 +20,19 @@ from portal.models import (
     Category,
     DiaryKind,
     DutyRole,
+    EvaluationState,
     Finding,
     LeaveKind,
     LeaveState,
     Presence,
+    Rating,
     ReportStatus,
     Role,
     ShiftKind,
     SignInKind,
     Source,
     Status,
+    SupervisorKind,
 )
 from portal.rules.calendar import DayKind
 from portal.rules.coverage import AbsenceKind
@@ -151,6 +154,16 @@ DAY_KIND = {
     DayKind.WEEKEND: _l("周末"),
     DayKind.HOLIDAY: _l("节假日"),
 }
+# 民主评议 and the supervisors' register.
+RATING = {Rating.SATISFIED: _l("满意"), Rating.BASIC: _l("基本满意"),
+          Rating.UNSATISFIED: _l("不满意")}
+EVALUATION_STATE = {EvaluationState.OPEN: _l("投票中"), EvaluationState.CLOSED: _l("已结束")}
+SUPERVISOR_KIND = {
+    SupervisorKind.NPC_DEPUTY: _l("人大代表"),
+    SupervisorKind.CPPCC_MEMBER: _l("政协委员"),
+    SupervisorKind.RETIRED_CADRE: _l("老干部"),
+    SupervisorKind.PUBLIC_REP: _l("群众代表"),
+}
 
 ALERT_MODE = {
     AlertMode.IMMEDIATE: _l("即时提醒"),
@@ -171,6 +184,7 @@ TABLES: dict[type[enum.Enum], dict] = {
     DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
     Source: SOURCE,
     AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
+    Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 
