@@ -13,6 +13,7 @@ from portal.models.attendance import (
 from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
+from portal.models.car import CarTrip, DestinationKind, Vehicle
 from portal.models.case_counter import CaseCounter
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
@@ -49,9 +50,11 @@ __all__ = [
     "Cadre",
     "CaseCounter",
     "CalendarOverride",
+    "CarTrip",
     "Category",
     "ChiefRole",
     "County",
+    "DestinationKind",
     "DiaryKind",
     "DutyAssignment",
     "DutyRole",
@@ -83,6 +86,7 @@ __all__ = [
     "Status",
     "Township",
     "User",
+    "Vehicle",
     "VillageVisit",
     "Whereabouts",
     "user_township",

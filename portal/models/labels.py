@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from portal.models import (
     Action,
     Category,
+    DestinationKind,
     DiaryKind,
     DutyRole,
     Finding,
@@ -29,6 +30,7 @@ from portal.models import (
     Status,
 )
 from portal.rules.calendar import DayKind
+from portal.rules.car_trips import TripFlag
 from portal.rules.coverage import AbsenceKind
 
 CATEGORY = {
@@ -136,12 +138,24 @@ DAY_KIND = {
     DayKind.WEEKEND: _l("周末"),
     DayKind.HOLIDAY: _l("节假日"),
 }
+DESTINATION_KIND = {
+    DestinationKind.COUNTY_TOWN: _l("县城（县政府驻地）"),
+    DestinationKind.VILLAGE: _l("本乡镇村组"),
+    DestinationKind.OTHER_TOWNSHIP: _l("其他乡镇"),
+    DestinationKind.CITY: _l("市区及县外"),
+}
+TRIP_FLAG = {
+    TripFlag.LATE_RETURN: _l("去县城，下班后返回"),
+    TripFlag.OVERNIGHT: _l("去县城，次日返回（过夜）"),
+    TripFlag.NOT_BACK: _l("去县城，下班后仍未登记返回"),
+}
 
 TABLES: dict[type[enum.Enum], dict] = {
     Category: CATEGORY, ReportStatus: REPORT_STATUS, Finding: FINDING, Action: ACTION,
     Status: BOARD_STATUS, LeaveKind: LEAVE_KIND, ShiftKind: SHIFT_KIND, DutyRole: DUTY_ROLE,
     SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE,
     DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
+    DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 
