@@ -15,7 +15,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import Category, Evidence, Report, ReportStatus, Role, User
+from portal.models import Category, Evidence, Report, ReportEvent, ReportStatus, Role, User
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import OfficialCalendar
@@ -136,8 +136,14 @@ class CasePage:
     assignees: list[tuple[str, str]] = field(default_factory=list)  # (public id, name)
     revealed: tuple[str, str] | None = None
     numbers: dict[int, str] = field(default_factory=dict)  # case numbers, by report id
+    # The internal notes of every step (accepting, merging, concluding, a note), one thread.
+    notes: list[ReportEvent] = field(default_factory=list)
+    # The status each step leads to, by step: the buttons say it before they are pressed.
+    moves: dict[str, ReportStatus] = field(default_factory=dict)
 
 
+# The events whose staff note an inspector wrote (the others hold a name or an id): the notes.
+NOTE_EVENTS = frozenset({"accepted", "concluded", "note"})
 # What the case page reads of a report and of each merged report, loaded with it.
 _THREAD = (selectinload(Report.messages), selectinload(Report.evidence))
 _CASE = (joinedload(Report.township), joinedload(Report.cadre), selectinload(Report.events),
@@ -206,6 +212,9 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
         assignees=[(u.public_id, u.display_name or u.username) for u in cases.inspectors_for(report)
                    if u.id != report.assignee_id],
         revealed=revealed, numbers=case_numbers.numbers_of(numbered),
+        notes=sorted((e for e in report.events if e.staff_note and e.kind in NOTE_EVENTS),
+                     key=lambda e: (e.at, e.id)),
+        moves={step.value: rule.target for step, rule in lifecycle.STEPS.items()},
     )
 
 
