@@ -33,6 +33,7 @@ from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
 from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
 from portal.models.township import Township
+from portal.models.transfer import ReportTransfer, TransferKind
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, StaffSession, User, user_township
 from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
 
@@ -72,6 +73,8 @@ __all__ = [
     "Report",
     "ReportEvent",
     "ReportStatus",
+    "ReportTransfer",
+    "TransferKind",
     "Role",
     "Sender",
     "SignIn",

@@ -49,6 +49,7 @@ REPORT_STATUS = {
     ReportStatus.VERIFYING: _l("核查中"),
     ReportStatus.CONCLUDED: _l("已办结"),
     ReportStatus.RECTIFIED: _l("已整改"),
+    ReportStatus.TRANSFERRED: _l("已转交"),
 }
 FINDING = {
     Finding.SUBSTANTIATED: _l("属实"),
@@ -76,6 +77,7 @@ REPORT_EVENT = {
     "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
     "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
     "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
+    "transferred": _l("转办"),
 }
 # A cadre's whereabouts on the board.
 BOARD_STATUS = {
