@@ -226,6 +226,7 @@ def totp_disable():
 # Labels of the staff areas, by endpoint; an area appears once its route exists.
 AREA_LABELS = {
     "review.queue": _l("举报受理"),
+    "review.intake.form": _l("来电来信来访"),
     "admin.dashboard.index": _l("乡镇工作台"),
     "admin.attendance.index": _l("签到"),
     "admin.visits.index": _l("入村走访"),

@@ -14,6 +14,7 @@ from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
 from portal.models.case_counter import CaseCounter
+from portal.models.exposure import PublishedCase
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -68,6 +69,7 @@ __all__ = [
     "Message",
     "MonthlyNotice",
     "Presence",
+    "PublishedCase",
     "Region",
     "RegionLevel",
     "Report",

@@ -25,6 +25,7 @@ from portal.access import allow
 from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
 from portal.review import forms
+from portal.review import intake as intake_views
 from portal.services.casework import (
     case_numbers,
     cases,
@@ -38,6 +39,7 @@ from portal.services.shared import sealing, spreadsheets
 from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+bp.register_blueprint(intake_views.bp)
 
 FILTER_KEYS = ("status", "township", "category", "overdue", "mine", "escalated", "sort")
 
