@@ -73,6 +73,7 @@ def test_one_notes_box_and_every_note_in_one_thread(app, world):
     client.post(f"/review/{pid}/claim", data={})
     page = client.get(f"/review/{pid}").get_data(as_text=True)
     assert page.count("内部备注（仅工作人员可见）") == 1  # concluding asks for none either
+    assert 'name="staff_note"' not in page
     client.post(f"/review/{pid}/note", data={"text": "门卫说书记去县里开会"})
     # A note sent along with a step (an older form) joins the same thread.
     client.post(f"/review/{pid}/conclude", data={
