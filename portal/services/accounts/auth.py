@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.models import TOTP_REQUIRED_ROLES, Role, Township, User, user_township
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
+from portal.services.accounts import alert_settings, sessions
 from portal.services.accounts import users as users_service
 from portal.services.accounts.passwords import generate_password, hash_password, needs_rehash, verify_password
 from portal.services.shared import audit, scope, sealing
@@ -89,7 +90,7 @@ def authenticate(*, username: str, password: str, totp: str = "", now: float | N
     user = _find(username)
     # verify_password does equal work with no stored hash: timing does not reveal the user.
     password_ok = verify_password(user.password_hash if user else None, password or "")
-    if user is None or not password_ok or not user.active:
+    if user is None or not password_ok or not user.active or not users_service.account_open(user):
         _record_failure(user, username)
         raise LoginFailed("login failed")
     if user.needs_totp and not consume_totp(user, totp, now):
@@ -115,7 +116,7 @@ def _record_failure(user: User | None, username: str) -> None:
 def record_logout(user: User, key_token: str | None = None) -> None:
     """End every session of the account on the server side (a copied cookie opens nothing
     any more), forget the keys this session had unlocked, and audit the logout."""
-    user.session_epoch += 1
+    sessions.end_all(user)
     sealing.lock(key_token)
     audit.record("auth.logout", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
@@ -164,7 +165,7 @@ def enable_totp(*, user: User, secret: str, code: str, now: float | None = None)
     user.totp_enabled = True
     user.totp_last_step = step
     # Every session of the account ends; the view starts a fresh one for the person here.
-    user.session_epoch += 1
+    sessions.end_all(user)
     audit.record("auth.totp_enabled", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -178,7 +179,7 @@ def disable_totp(*, user: User, code: str, now: float | None = None) -> None:
         raise ValidationError("wrong code")
     user.totp_enabled = False
     user.totp_secret = None
-    user.session_epoch += 1
+    sessions.end_all(user)
     audit.record("auth.totp_disabled", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -237,7 +238,8 @@ def _check_scope_allowed(admin: User, region, townships) -> None:
 
 
 def create_staff_user(*, admin: User, username: str, display_name: str, role: Role | str,
-                      scope_codes: str, home_township: str = "") -> users_service.CreatedUser:
+                      scope_codes: str, home_township: str = "",
+                      email: str = "") -> users_service.CreatedUser:
     """Create an account within the administrator's scope; password and TOTP secret shown once."""
     role = Role(role)
     if role not in roles_assignable_by(admin):
@@ -257,7 +259,8 @@ def create_staff_user(*, admin: User, username: str, display_name: str, role: Ro
     secret = pyotp.random_base32() if role in TOTP_REQUIRED_ROLES else None
     user = User(username=username, display_name=clean_text(display_name, 64, multiline=False) or username,
                 password_hash=hash_password(password), role=role, totp_secret=secret,
-                totp_enabled=secret is not None, scope_region=region, scope_townships=townships)
+                totp_enabled=secret is not None, scope_region=region, scope_townships=townships,
+                email=alert_settings.normalized_email(email))
     if home_township:
         home = db.session.scalar(select(Township).where(Township.code == home_township.strip()))
         if home is None:
@@ -278,7 +281,7 @@ def set_active(*, admin: User, user: User, active: bool) -> None:
     if user.role == Role.SYSADMIN and admin.role != Role.SYSADMIN:
         raise NotFoundError("no such user")
     user.active = active
-    user.session_epoch += 1
+    sessions.end_all(user)
     if not active:
         # A departing inspector keeps no copy of any office key (docs/security.md: rotation).
         sealing.drop_user_keys(user)
@@ -294,7 +297,7 @@ def reset_password(*, admin: User, user: User) -> str:
     # Wrapped by the old password, the user's keys are lost: a colleague's next login or the
     # office's recovery key grants the office key again.
     sealing.drop_user_keys(user)
-    user.session_epoch += 1
+    sessions.end_all(user)
     audit.record("user.password_reset", actor=admin, object_type="user", object_id=user.public_id)
     db.session.commit()
     return password
@@ -306,7 +309,7 @@ def reset_totp(*, admin: User, user: User) -> str | None:
     user.totp_secret = secret
     user.totp_enabled = secret is not None
     user.totp_last_step = 0
-    user.session_epoch += 1
+    sessions.end_all(user)
     audit.record("user.totp_reset", actor=admin, object_type="user", object_id=user.public_id)
     db.session.commit()
     return secret
