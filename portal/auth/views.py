@@ -19,9 +19,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2 import pass_context
-from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal.access import begin_session, end_session, session_expired, session_still_live
