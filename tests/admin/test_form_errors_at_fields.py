@@ -11,9 +11,12 @@ import re
 
 import pytest
 
+from portal.admin.forms import CadreForm
+from portal.admin.users import NewUserForm
 from portal.extensions import db
 from portal.models import Role, Township
 from tests.admin.conftest import csrf_token
+from tests.report.test_field_limits import bind, checked
 from tests.review.conftest import make_report
 
 # (role, county scope, page, action (None: the page), data, the field at fault)
@@ -87,3 +90,14 @@ def test_a_refused_staff_form_puts_each_message_at_its_field(
     assert summary, "no error summary"
     link = re.search(rf'<a href="#{field_id}">([^<]+)</a>', summary.group(0))
     assert link and message.group(1).strip() in link.group(1)
+
+
+def test_staff_forms_carry_the_lengths_of_their_validators(app, staff_client, office):
+    bind(CadreForm, app)
+    bind(NewUserForm, app)
+    clerk = staff_client(Role.CLERK)
+    html = clerk.get(f"/admin/t/{office.code}/cadres/new").get_data(as_text=True)
+    assert checked(CadreForm, html) >= 5
+    admin = staff_client(Role.COUNTY_ADMIN, county_scope=True)
+    html = admin.get("/admin/users/new").get_data(as_text=True)
+    assert checked(NewUserForm, html) == 5
