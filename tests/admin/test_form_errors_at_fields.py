@@ -10,6 +10,8 @@ import io
 import re
 
 import pytest
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from portal.admin.forms import CadreForm
 from portal.admin.users import NewUserForm
@@ -33,6 +35,12 @@ CASES = [
      {"kind": "personal", "start_date": "", "end_date": "2026-12-08"}, "start_date"),
     ("board", Role.CLERK, False, "/admin/t/{code}/board/{cadre}", None,
      {"status": "in_office", "starts_on": "", "starts_time": "08:00"}, "starts_on"),
+    ("visit", Role.CLERK, False, "/admin/visits/new?township={code}", None,
+     {"village": "", "day": "2026-12-01"}, "village"),
+    ("evening", Role.CLERK, False, "/admin/visits/evening?township={code}", None,
+     {"kind": "study", "day": "2026-12-01", "text": ""}, "text"),
+    ("machine-import", Role.CLERK, False, "/admin/attendance/import?township={code}", None,
+     {"file": (io.BytesIO(b"x"), "记录.pdf")}, "file"),
     ("calendar", Role.COUNTY_ADMIN, True, "/admin/calendar", None,
      {"day": "", "is_working": "rest", "name": "春节"}, "day"),
     ("township", Role.COUNTY_ADMIN, True, "/admin/townships/new", None,
@@ -101,3 +109,20 @@ def test_staff_forms_carry_the_lengths_of_their_validators(app, staff_client, of
     admin = staff_client(Role.COUNTY_ADMIN, county_scope=True)
     html = admin.get("/admin/users/new").get_data(as_text=True)
     assert checked(NewUserForm, html) == 5
+
+
+def test_an_import_cut_off_on_its_way_comes_back_with_its_month_and_the_refusal_at_the_file(
+        clerk_client, office):
+    page_url = f"/admin/t/{office.code}/roster/import"
+    shown = clerk_client.get(page_url).get_data(as_text=True)
+    data = MultiDict({"csrf_token": csrf_token(shown), "month": "2027-01"})
+    data.add("file", FileStorage(io.BytesIO(b"\0" * 50_000), "值班表.xlsx", "file"))
+    boundary, body = encode_multipart(data)
+    response = clerk_client.post(page_url, data=body[: len(body) - 10_000],
+                                 content_type=f"multipart/form-data; boundary={boundary}")
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 400)
+    assert 'value="2027-01"' in html
+    message = re.search(r'<p class="error-text" id="file-error">([^<]+)</p>', html).group(1)
+    assert "上传中断" in message
+    assert '<a href="#file">' in html
