@@ -18,6 +18,7 @@ from portal.admin.users import NewUserForm
 from portal.extensions import db
 from portal.models import Role, Township
 from tests.admin.conftest import csrf_token
+from tests.conftest import at
 from tests.report.test_field_limits import bind, checked
 from tests.review.conftest import make_report
 
@@ -126,3 +127,21 @@ def test_an_import_cut_off_on_its_way_comes_back_with_its_month_and_the_refusal_
     message = re.search(r'<p class="error-text" id="file-error">([^<]+)</p>', html).group(1)
     assert "上传中断" in message
     assert '<a href="#file">' in html
+
+
+def test_dates_that_cannot_be_later_than_today_are_offered_up_to_today(staff_client, office):
+    at("2026-12-07T10:00")
+    clerk = staff_client(Role.CLERK)
+    html = clerk.get(f"/admin/t/{office.code}/cadres/new").get_data(as_text=True)
+    for field_id in ("joined_on", "township_service_since"):
+        control = re.search(rf'<input[^>]*id="{field_id}"[^>]*>', html).group(0)
+        assert 'max="2026-12-07"' in control and 'type="date"' in control
+    inspector = staff_client(Role.INSPECTOR, county_scope=True)
+    html = inspector.get(f"/admin/spotchecks/new/{office.code}").get_data(as_text=True)
+    assert 'max="2026-12-07T10:00"' in re.search(r'<input[^>]*id="at"[^>]*>', html).group(0)
+    page = clerk.get(f"/admin/t/{office.code}/cadres/new").get_data(as_text=True)
+    response = clerk.post(f"/admin/t/{office.code}/cadres/new", data={
+        "csrf_token": csrf_token(page), "name": "王五", "post": "干事", "sort_order": "100",
+        "joined_on": "2026-12-08"})
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="joined_on-error">到任日期不能晚于今天', html)
