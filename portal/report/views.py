@@ -29,7 +29,7 @@ from portal.services.casework import reports, tracking
 from portal.services.casework.evidence import PhotoError
 from portal.services.shared import townships
 from portal.services.shared.errors import ValidationError
-from portal.uploads import megabytes, over_limit
+from portal.uploads import megabytes, refused_status
 
 bp = Blueprint("report", __name__)
 
@@ -132,7 +132,7 @@ def _post(report_form: ReportForm, route: townships.Route):
         return _render_form(report_form, route, status=400,
                             error=_("提交被拒绝：请清空标有“请不要填写此项”的栏目后再提交。"))
     if not report_form.validate_on_submit():
-        return _render_form(report_form, route, status=413 if over_limit() else 400)
+        return _render_form(report_form, route, status=refused_status())
     return _submit(report_form, route)
 
 
@@ -164,7 +164,10 @@ def _submit(report_form: ReportForm, route: townships.Route):
         report_form.photos.errors = [str(error)]
         return _render_form(report_form, route, status=400)
     except ValidationError as error:
-        return _render_form(report_form, route, status=400, error=str(error))
+        if not error.field or error.field not in report_form:
+            return _render_form(report_form, route, status=400, error=str(error))
+        report_form[error.field].errors = [str(error)]
+        return _render_form(report_form, route, status=400)
     brake.record(brake.REPORT)
     return _receipt_page(receipt, accept_due=report.accept_due)
 
@@ -276,7 +279,7 @@ def reply():
         return _not_found(TrackForm(formdata=None))
     receipt = reply_form.receipt.data
     if not reply_form.validate_on_submit():
-        return _status_page(report, receipt, reply=reply_form, status=413 if over_limit() else 400)
+        return _status_page(report, receipt, reply=reply_form, status=refused_status())
     if not hmac.compare_digest(reply_form.token.data, reports.reply_token(report)):
         return _status_page(report, receipt, notice=_("这条回复已经发送过了。"))
     try:

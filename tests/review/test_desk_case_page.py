@@ -66,7 +66,7 @@ def test_one_notes_box_and_every_note_in_one_thread(app, world):
     assert page.count("内部备注（仅工作人员可见）") == 1  # accepting asks for none of its own
     # The note, the reason not to accept (the reporter reads it), the question to the reporter and
     # the reason for a transfer: one box for internal notes among them.
-    boxes = sorted(part.split('"')[0] for part in page.split('<textarea id="')[1:])
+    boxes = sorted(re.findall(r'<textarea[^>]*\bid="([^"]+)"', page))
     assert boxes == ["body", "reason", "text", "transfer-reason"]
     client.post(f"/review/{pid}/accept", data={})
     client.post(f"/review/{pid}/note", data={"text": "先电话联系乡镇党政办"})
