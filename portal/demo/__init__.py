@@ -13,11 +13,13 @@ from portal.demo import reports as demo_reports
 from portal.demo import roster as demo_roster
 from portal.demo import summary as demo_summary
 from portal.demo import tonight as demo_tonight
+from portal.demo import transfers as demo_transfers
 from portal.demo import whereabouts as demo_whereabouts
 
 # Each area adds its step here; they run in order, each skips what already exists.
 STEPS: list[Callable[[date], list[str]]] = [base.seed, demo_whereabouts.seed, demo_roster.seed]
 STEPS.append(demo_reports.seed)
+STEPS.append(demo_transfers.seed)
 STEPS.append(demo_attendance.seed)
 STEPS.append(demo_oversight.seed)
 STEPS.append(demo_joiner.seed)

@@ -14,6 +14,7 @@ from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
 from portal.models.case_counter import CaseCounter
+from portal.models.exposure import PublishedCase
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -33,6 +34,7 @@ from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
 from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
 from portal.models.township import Township
+from portal.models.transfer import ReportTransfer, TransferKind
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, StaffSession, User, user_township
 from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
 
@@ -67,11 +69,14 @@ __all__ = [
     "Message",
     "MonthlyNotice",
     "Presence",
+    "PublishedCase",
     "Region",
     "RegionLevel",
     "Report",
     "ReportEvent",
     "ReportStatus",
+    "ReportTransfer",
+    "TransferKind",
     "Role",
     "Sender",
     "SignIn",

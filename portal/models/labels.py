@@ -26,6 +26,7 @@ from portal.models import (
     Role,
     ShiftKind,
     SignInKind,
+    Source,
     Status,
 )
 from portal.rules.calendar import DayKind
@@ -49,6 +50,7 @@ REPORT_STATUS = {
     ReportStatus.VERIFYING: _l("核查中"),
     ReportStatus.CONCLUDED: _l("已办结"),
     ReportStatus.RECTIFIED: _l("已整改"),
+    ReportStatus.TRANSFERRED: _l("已转交"),
 }
 FINDING = {
     Finding.SUBSTANTIATED: _l("属实"),
@@ -76,6 +78,17 @@ REPORT_EVENT = {
     "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
     "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
     "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
+    "transferred": _l("转办"),
+    "published": _l("通报曝光"), "withdrawn": _l("撤回通报"),
+}
+# Where a report came from: the online form, a supervisor, a spot check, or staff intake.
+SOURCE = {
+    Source.PUBLIC: _l("网上举报"),
+    Source.SUPERVISOR: _l("监督员实名举报"),
+    Source.SPOT_CHECK: _l("明察暗访"),
+    Source.PHONE: _l("来电"),
+    Source.LETTER: _l("来信"),
+    Source.VISIT: _l("来访"),
 }
 # A cadre's whereabouts on the board.
 BOARD_STATUS = {
@@ -142,6 +155,7 @@ TABLES: dict[type[enum.Enum], dict] = {
     Status: BOARD_STATUS, LeaveKind: LEAVE_KIND, ShiftKind: SHIFT_KIND, DutyRole: DUTY_ROLE,
     SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE,
     DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
+    Source: SOURCE,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 
