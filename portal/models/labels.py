@@ -15,21 +15,28 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models import (
     Action,
+    AlertKind,
+    AlertMode,
     Category,
+    DestinationKind,
     DiaryKind,
     DutyRole,
+    EvaluationState,
     Finding,
     LeaveKind,
     LeaveState,
     Presence,
+    Rating,
     ReportStatus,
     Role,
     ShiftKind,
     SignInKind,
     Source,
     Status,
+    SupervisorKind,
 )
 from portal.rules.calendar import DayKind
+from portal.rules.car_trips import TripFlag
 from portal.rules.coverage import AbsenceKind
 
 CATEGORY = {
@@ -149,6 +156,39 @@ DAY_KIND = {
     DayKind.WEEKEND: _l("周末"),
     DayKind.HOLIDAY: _l("节假日"),
 }
+# 民主评议 and the supervisors' register.
+RATING = {Rating.SATISFIED: _l("满意"), Rating.BASIC: _l("基本满意"),
+          Rating.UNSATISFIED: _l("不满意")}
+EVALUATION_STATE = {EvaluationState.OPEN: _l("投票中"), EvaluationState.CLOSED: _l("已结束")}
+SUPERVISOR_KIND = {
+    SupervisorKind.NPC_DEPUTY: _l("人大代表"),
+    SupervisorKind.CPPCC_MEMBER: _l("政协委员"),
+    SupervisorKind.RETIRED_CADRE: _l("老干部"),
+    SupervisorKind.PUBLIC_REP: _l("群众代表"),
+}
+
+ALERT_MODE = {
+    AlertMode.IMMEDIATE: _l("即时提醒"),
+    AlertMode.DIGEST: _l("每日汇总"),
+    AlertMode.OFF: _l("不接收"),
+}
+ALERT_KIND = {
+    AlertKind.NEW_REPORT: _l("新举报"),
+    AlertKind.ESCALATED: _l("升级督办"),
+    AlertKind.REPORTER_MESSAGE: _l("举报人回复"),
+    AlertKind.DEADLINE: _l("即将到期"),
+}
+DESTINATION_KIND = {
+    DestinationKind.COUNTY_TOWN: _l("县城（县政府驻地）"),
+    DestinationKind.VILLAGE: _l("本乡镇村组"),
+    DestinationKind.OTHER_TOWNSHIP: _l("其他乡镇"),
+    DestinationKind.CITY: _l("市区及县外"),
+}
+TRIP_FLAG = {
+    TripFlag.LATE_RETURN: _l("去县城，下班后返回"),
+    TripFlag.OVERNIGHT: _l("去县城，次日返回（过夜）"),
+    TripFlag.NOT_BACK: _l("去县城，下班后仍未登记返回"),
+}
 
 TABLES: dict[type[enum.Enum], dict] = {
     Category: CATEGORY, ReportStatus: REPORT_STATUS, Finding: FINDING, Action: ACTION,
@@ -156,6 +196,9 @@ TABLES: dict[type[enum.Enum], dict] = {
     SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE,
     DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
     Source: SOURCE,
+    AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
+    Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
+    DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 
