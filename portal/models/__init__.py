@@ -14,6 +14,7 @@ from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
 from portal.models.case_counter import CaseCounter
+from portal.models.feedback import ReportFeedback, ReviewOutcome, ReviewRequest, Satisfaction
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -73,6 +74,10 @@ __all__ = [
     "Report",
     "ReportEvent",
     "ReportStatus",
+    "ReportFeedback",
+    "ReviewOutcome",
+    "ReviewRequest",
+    "Satisfaction",
     "ReportTransfer",
     "TransferKind",
     "Role",
