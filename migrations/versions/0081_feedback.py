@@ -1,7 +1,7 @@
 """after the conclusion: the reporter's satisfaction and review requests (复查)
 
 Revision ID: 0081_feedback
-Revises: 0080_transfers
+Revises: 0120_official_cars
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -12,7 +12,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0081_feedback'
-down_revision = '0080_transfers'
+down_revision = '0120_official_cars'
 branch_labels = None
 depends_on = None
 

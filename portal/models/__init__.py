@@ -1,5 +1,6 @@
 """The data model, one module per domain concept."""
 
+from portal.models.alert import Alert, AlertKind, AlertMode
 from portal.models.attendance import (
     DiaryKind,
     FieldDiary,
@@ -13,7 +14,16 @@ from portal.models.attendance import (
 from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
+from portal.models.car import CarTrip, DestinationKind, Vehicle
 from portal.models.case_counter import CaseCounter
+from portal.models.evaluation import (
+    Evaluation,
+    EvaluationBallot,
+    EvaluationState,
+    EvaluationSubject,
+    Rating,
+)
+from portal.models.exposure import PublishedCase
 from portal.models.feedback import ReportFeedback, ReviewOutcome, ReviewRequest, Satisfaction
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
@@ -33,6 +43,7 @@ from portal.models.report import (
 from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
 from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
+from portal.models.supervisor import SupervisorAppointment, SupervisorKind, appointment_township
 from portal.models.township import Township
 from portal.models.transfer import ReportTransfer, TransferKind
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, StaffSession, User, user_township
@@ -43,6 +54,9 @@ __all__ = [
     "CLOSED_STATUSES",
     "TOTP_REQUIRED_ROLES",
     "Action",
+    "Alert",
+    "AlertKind",
+    "AlertMode",
     "KeySession",
     "OfficeKey",
     "OfficeKeyGrant",
@@ -51,9 +65,11 @@ __all__ = [
     "Cadre",
     "CaseCounter",
     "CalendarOverride",
+    "CarTrip",
     "Category",
     "ChiefRole",
     "County",
+    "DestinationKind",
     "DiaryKind",
     "DutyAssignment",
     "DutyRole",
@@ -69,6 +85,7 @@ __all__ = [
     "Message",
     "MonthlyNotice",
     "Presence",
+    "PublishedCase",
     "Region",
     "RegionLevel",
     "Report",
@@ -92,7 +109,16 @@ __all__ = [
     "Status",
     "Township",
     "User",
+    "Vehicle",
     "VillageVisit",
     "Whereabouts",
     "user_township",
+    "Evaluation",
+    "EvaluationBallot",
+    "EvaluationState",
+    "EvaluationSubject",
+    "Rating",
+    "SupervisorAppointment",
+    "SupervisorKind",
+    "appointment_township",
 ]

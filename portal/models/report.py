@@ -68,6 +68,10 @@ class Source(enum.StrEnum):
     PUBLIC = "public"
     SUPERVISOR = "supervisor"
     SPOT_CHECK = "spot_check"
+    # Entered by an inspector from a call, a letter or a visit (来电、来信、来访).
+    PHONE = "phone"
+    LETTER = "letter"
+    VISIT = "visit"
 
 
 class Report(db.Model):

@@ -25,7 +25,9 @@ from portal.access import allow
 from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
 from portal.review import forms
+from portal.review import intake as intake_views
 from portal.services.casework import (
+    alerts,
     case_numbers,
     cases,
     exports,
@@ -35,10 +37,12 @@ from portal.services.casework import (
     review_pages,
     transfers,
 )
+from portal.services.office import cars_read as car_log
 from portal.services.shared import sealing, spreadsheets
 from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+bp.register_blueprint(intake_views.bp)
 
 FILTER_KEYS = ("status", "township", "category", "overdue", "mine", "escalated", "sort")
 
@@ -78,6 +82,7 @@ def queue_view():
         "review/queue.html", page=page, filters=filters, args=_filter_args(filters),
         export_form=forms.ExportForm(), labels=_labels(), report_href=_report_href(),
         status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
+        alerts=alerts.status_for(user),
     )
 
 
@@ -196,6 +201,11 @@ def _detail(public_id: str, *, reveal: bool = False, status: int = 200, **form_o
         flash(str(exc), "error")
         return redirect(url_for("review.report_view", public_id=public_id))
     context = {**vars(page), **_page_forms(page, form_overrides)}
+    # The case page and the township's car log: two domains, composed here (casework and
+    # the office never import each other).
+    report = page.report
+    context["trips"] = (car_log.trips_around(report.township_id, report.observed_at, report.cadre_id)
+                        if report.observed_at else None)
     return render_template(
         "review/report.html",
         event_label=lambda kind: str(labels.REPORT_EVENT.get(kind, kind)), **context,

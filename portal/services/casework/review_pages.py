@@ -19,6 +19,7 @@ from portal.models import (
     Category,
     Evidence,
     Report,
+    ReportEvent,
     ReportFeedback,
     ReportStatus,
     ReportTransfer,
@@ -157,6 +158,10 @@ class CasePage:
     assignees: list[tuple[str, str]] = field(default_factory=list)  # (public id, name)
     revealed: tuple[str, str] | None = None
     numbers: dict[int, str] = field(default_factory=dict)  # case numbers, by report id
+    # The internal notes of every step (accepting, merging, concluding, a note), one thread.
+    notes: list[ReportEvent] = field(default_factory=list)
+    # The status each step leads to, by step: the buttons say it before they are pressed.
+    moves: dict[str, ReportStatus] = field(default_factory=dict)
     transfers: list[ReportTransfer] = field(default_factory=list)  # oldest first
     handled_by: str = ""  # the office handling it now, when not the user's own
     review_request: ReviewRequest | None = None  # 复查, asked by the reporter
@@ -164,6 +169,8 @@ class CasePage:
     feedback: ReportFeedback | None = None  # the reporter's satisfaction
 
 
+# The events whose staff note an inspector wrote (the others hold a name or an id): the notes.
+NOTE_EVENTS = frozenset({"accepted", "concluded", "note"})
 # What the case page reads of a report and of each merged report, loaded with it.
 _THREAD = (selectinload(Report.messages), selectinload(Report.evidence))
 _CASE = (joinedload(Report.township), joinedload(Report.cadre), selectinload(Report.events),
@@ -232,6 +239,9 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
         assignees=[(u.public_id, u.display_name or u.username) for u in cases.inspectors_for(report)
                    if u.id != report.assignee_id],
         revealed=revealed, numbers=case_numbers.numbers_of(numbered),
+        notes=sorted((e for e in report.events if e.staff_note and e.kind in NOTE_EVENTS),
+                     key=lambda e: (e.at, e.id)),
+        moves={step.value: rule.target for step, rule in lifecycle.STEPS.items()},
         transfers=transfers.history(report),
         **dict(zip(("review_request", "may_decide_review", "feedback"),
                    followups.case_review(user=user, report=report), strict=True)),
