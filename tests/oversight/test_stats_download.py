@@ -14,7 +14,8 @@ from tests.oversight.test_stats import county  # noqa: F401 - the fixture
 QUERY = "county=990201&period=2026-10"
 FIELDS = ("score", "received", "accepted", "substantiated", "rectified", "median_accept_days",
           "median_conclude_days", "compliance_543", "leader_weeks", "duty_coverage",
-          "shifts_required", "board_accuracy", "spot_check_findings")
+          "shifts_required", "board_accuracy", "spot_check_findings", "satisfaction_rate",
+          "review_rate")
 
 
 def _seen_on_27_november():
