@@ -167,12 +167,14 @@ def follow_up(report: Report, now: datetime | None = None) -> ReporterFollowUp:
     now = now or utcnow()
     given, request = feedback_of(report), request_of(report)
     end = review_window_end(report)
-    office = reviewing_office(report) if end is not None else None
+    office = reviewing_office(report) if end is not None and request is None else None
     return ReporterFollowUp(
         feedback=given, may_give_feedback=report.status in CONCLUDED and given is None,
         request=request,
-        may_request_review=request is None and end is not None and now <= end and office is not None,
-        review_until=end, reviewing_office=transfers.office_name(office) if office else "",
+        may_request_review=end is not None and now <= end and office is not None,
+        review_until=end,
+        reviewing_office=transfers.office_name(request.region if request else office)
+        if (request or office) else "",
     )
 
 
