@@ -123,6 +123,8 @@ class FeedbackForm(FlaskForm):
     """After the conclusion: is the reporter satisfied with how it was handled?"""
 
     receipt = HiddenField("", validators=[InputRequired(), Length(max=100)])
+    # The status page's token (as the reply's): a braked wait gives back only that page.
+    token = HiddenField("", validators=[Length(max=64)])
     satisfaction = RadioField(_l("您对办理结果是否满意？"), choices=[
         SelectChoice(s.value, labels.SATISFACTION[s]) for s in Satisfaction],
         validators=[InputRequired(message=_l("请选择满意、基本满意或不满意。"))])
@@ -132,6 +134,7 @@ class ReviewRequestForm(FlaskForm):
     """复查: the reporter asks the office one level up to review the conclusion."""
 
     receipt = HiddenField("", validators=[InputRequired(), Length(max=100)])
+    token = HiddenField("", validators=[Length(max=64)])
     reason = TextAreaField(_l("申请复查的理由"), validators=[
         InputRequired(message=_l("请写明申请复查的理由。")),
         Length(max=2000, message=_l("理由最多 %(max)d 个字。")),

@@ -212,6 +212,7 @@ def _status_page(report: Report, receipt: str, *, reply: ReplyForm | None = None
     feedback_form = feedback_form or FeedbackForm(formdata=None)
     review_form = review_form or ReviewRequestForm(formdata=None)
     feedback_form.receipt.data = review_form.receipt.data = reply.receipt.data
+    feedback_form.token.data = review_form.token.data = reply.token.data
     return render_template(
         "report/status.html", view=tracking.public_view(report), report=report, reply=reply,
         notice=notice, max_photos=current_app.config["MAX_PHOTOS"], ticket=ticket or brake.issue(),
@@ -301,9 +302,7 @@ def _after_conclusion(form, run, done: str, form_name: str):
     verdict = brake.check(brake.TRACK)
     receipt = (form.receipt.data or "")[:100]
     if verdict.wait:
-        track_form = TrackForm(formdata=None)
-        track_form.receipt.data = receipt
-        return _track_wait(track_form, verdict)
+        return _after_conclusion_wait(form, form_name, receipt, verdict)
     brake.record(brake.TRACK)
     report = reports.find_by_receipt(receipt)
     if report is None:
@@ -318,6 +317,22 @@ def _after_conclusion(form, run, done: str, form_name: str):
     except ServiceError as error:
         return _status_page(report, receipt, notice=str(error))
     return _status_page(report, receipt, notice=done)
+
+
+def _after_conclusion_wait(form, form_name: str, receipt: str, verdict: brake.Verdict):
+    """Sent too soon: its status page again (429), what was typed kept; as for a reply, only a
+    form from that report's own page gets it (anything else the tracking page, the code kept)."""
+    report = reports.find_by_receipt(receipt)
+    token = (form.token.data or "")[:64]
+    if report is None or not hmac.compare_digest(token, reports.reply_token(report)):
+        track_form = TrackForm(formdata=None)
+        track_form.receipt.data = receipt
+        return _track_wait(track_form, verdict)
+    form.form_errors.append(_(
+        "为防止有人猜测回执码，现在提交前需要稍等片刻。您填写的内容都已保留，"
+        "请在 %(seconds)d 秒后再提交一次。", seconds=verdict.wait))
+    return _wait(_status_page(report, receipt, status=429, ticket=verdict.ticket,
+                              **{form_name: form}), verdict.wait)
 
 
 @bp.post("/track/feedback")

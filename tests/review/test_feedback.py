@@ -154,3 +154,22 @@ def test_a_rectified_case_reviewed_from_a_city_goes_to_the_province(app, world):
         assert db.session.scalar(select(ReviewRequest.region_id)) == province
         assert db.session.scalar(select(Report.status).where(Report.public_id == pid)) \
             == ReportStatus.RECTIFIED
+
+
+def test_a_review_asked_too_soon_comes_back_with_the_reason_kept(make_app, world):
+    import re
+
+    app = make_app(WTF_CSRF_ENABLED=False, RATELIMIT_STORAGE_URI="memory://",
+                   TRACK_RATE_LIMIT="2/minute")
+    _pid, receipt = _concluded(app, world)
+    client = app.test_client()
+    client.post("/track", data={"receipt": "12345 67890 12345 67890 12345"})
+    html = client.post("/track", data={"receipt": receipt}).get_data(as_text=True)
+    fields = {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+              for name in ("ticket", "token")}
+    response = client.post("/track/review", data={"receipt": receipt, "reason": WHY, **fields})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429 and f"{WHY}</textarea>" in page
+    assert re.search(r"请在 \d+ 秒后再提交一次", page)
+    with app.app_context():
+        assert db.session.scalar(select(ReviewRequest.id)) is None
