@@ -10,13 +10,15 @@ from wtforms import (
     BooleanField,
     HiddenField,
     MultipleFileField,
+    RadioField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal import clock
-from portal.models import Category
+from portal.models import Category, Satisfaction, labels
 from portal.rules.calendar import TZ
 from portal.services.casework.reports import (
     MAX_AGE,
@@ -131,6 +133,28 @@ class ReplyForm(FlaskForm):
     ])
     photos = MultipleFileField(_l("补充照片（可选）"),
                                validators=[WithinUploadLimit(), PhotoLimits()])
+
+
+class FeedbackForm(FlaskForm):
+    """After the conclusion: is the reporter satisfied with how it was handled?"""
+
+    receipt = HiddenField("", validators=[InputRequired(), Length(max=100)])
+    # The status page's token (as the reply's): a braked wait gives back only that page.
+    token = HiddenField("", validators=[Length(max=64)])
+    satisfaction = RadioField(_l("您对办理结果是否满意？"), choices=[
+        SelectChoice(s.value, labels.SATISFACTION[s]) for s in Satisfaction],
+        validators=[InputRequired(message=_l("请选择满意、基本满意或不满意。"))])
+
+
+class ReviewRequestForm(FlaskForm):
+    """复查: the reporter asks the office one level up to review the conclusion."""
+
+    receipt = HiddenField("", validators=[InputRequired(), Length(max=100)])
+    token = HiddenField("", validators=[Length(max=64)])
+    reason = TextAreaField(_l("申请复查的理由"), validators=[
+        InputRequired(message=_l("请写明申请复查的理由。")),
+        Length(max=2000, message=_l("理由最多 %(max)d 个字。")),
+    ])
 
 
 class SavedForm(FlaskForm):

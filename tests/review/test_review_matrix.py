@@ -41,8 +41,10 @@ MATRIX = {
     "review.rectify": ("POST", "/review/{report}/rectify", INSPECTORS, "report"),
     "review.note": ("POST", "/review/{report}/note", INSPECTORS, "report"),
     "review.message": ("POST", "/review/{report}/message", INSPECTORS, "report"),
-    # Last: a transfer (here refused for want of a reason) would take the case out of scope.
+    # 转办 and 复查: the office's trace and requests, the transfer and the review decision.
+    "review.reviews": ("GET", "/review/reviews", INSPECTORS, None),
     "review.transfer": ("POST", "/review/{report}/transfer", INSPECTORS, "report"),
+    "review.review_decision": ("POST", "/review/{report}/review-decision", INSPECTORS, "report"),
     "admin.users.index": ("GET", "/admin/users", ADMINS, None),
     "admin.users.new": ("GET", "/admin/users/new", ADMINS, None),
     "admin.users.show": ("GET", "/admin/users/{user}", ADMINS, "user"),
