@@ -21,6 +21,7 @@ from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import OfficialCalendar
 from portal.rules.lifecycle import Step
 from portal.services.casework import case_numbers, cases, crosscheck, evidence, queue, review
+from portal.services.casework import exposure as publication
 from portal.services.casework.crosscheck import CrossCheck
 from portal.services.shared import scope
 from portal.services.shared.calendar import official_calendar
@@ -136,6 +137,7 @@ class CasePage:
     assignees: list[tuple[str, str]] = field(default_factory=list)  # (public id, name)
     revealed: tuple[str, str] | None = None
     numbers: dict[int, str] = field(default_factory=dict)  # case numbers, by report id
+    exposure: publication.CaseExposure | None = None  # its publication (通报曝光), if any
 
 
 # What the case page reads of a report and of each merged report, loaded with it.
@@ -206,6 +208,7 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
         assignees=[(u.public_id, u.display_name or u.username) for u in cases.inspectors_for(report)
                    if u.id != report.assignee_id],
         revealed=revealed, numbers=case_numbers.numbers_of(numbered),
+        exposure=publication.case_exposure(user=user, report=report),
     )
 
 
