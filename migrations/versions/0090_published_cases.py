@@ -1,7 +1,7 @@
 """published cases: substantiated cases on the county's public page (通报曝光)
 
 Revision ID: 0090_published_cases
-Revises: 0075_staff_sessions
+Revises: 0080_transfers
 Create Date: 2026-12-07 12:40:00
 
 """
@@ -12,7 +12,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0090_published_cases'
-down_revision = '0075_staff_sessions'
+down_revision = '0080_transfers'
 branch_labels = None
 depends_on = None
 
