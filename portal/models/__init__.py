@@ -14,6 +14,7 @@ from portal.models.attendance import (
 from portal.models.audit import AuditEntry
 from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
+from portal.models.car import CarTrip, DestinationKind, Vehicle
 from portal.models.case_counter import CaseCounter
 from portal.models.evaluation import (
     Evaluation,
@@ -63,9 +64,11 @@ __all__ = [
     "Cadre",
     "CaseCounter",
     "CalendarOverride",
+    "CarTrip",
     "Category",
     "ChiefRole",
     "County",
+    "DestinationKind",
     "DiaryKind",
     "DutyAssignment",
     "DutyRole",
@@ -101,6 +104,7 @@ __all__ = [
     "Status",
     "Township",
     "User",
+    "Vehicle",
     "VillageVisit",
     "Whereabouts",
     "user_township",

@@ -18,6 +18,7 @@ from portal.models import (
     AlertKind,
     AlertMode,
     Category,
+    DestinationKind,
     DiaryKind,
     DutyRole,
     EvaluationState,
@@ -35,6 +36,7 @@ from portal.models import (
     SupervisorKind,
 )
 from portal.rules.calendar import DayKind
+from portal.rules.car_trips import TripFlag
 from portal.rules.coverage import AbsenceKind
 
 CATEGORY = {
@@ -176,6 +178,17 @@ ALERT_KIND = {
     AlertKind.REPORTER_MESSAGE: _l("举报人回复"),
     AlertKind.DEADLINE: _l("即将到期"),
 }
+DESTINATION_KIND = {
+    DestinationKind.COUNTY_TOWN: _l("县城（县政府驻地）"),
+    DestinationKind.VILLAGE: _l("本乡镇村组"),
+    DestinationKind.OTHER_TOWNSHIP: _l("其他乡镇"),
+    DestinationKind.CITY: _l("市区及县外"),
+}
+TRIP_FLAG = {
+    TripFlag.LATE_RETURN: _l("去县城，下班后返回"),
+    TripFlag.OVERNIGHT: _l("去县城，次日返回（过夜）"),
+    TripFlag.NOT_BACK: _l("去县城，下班后仍未登记返回"),
+}
 
 TABLES: dict[type[enum.Enum], dict] = {
     Category: CATEGORY, ReportStatus: REPORT_STATUS, Finding: FINDING, Action: ACTION,
@@ -185,6 +198,7 @@ TABLES: dict[type[enum.Enum], dict] = {
     Source: SOURCE,
     AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
     Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
+    DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 

@@ -1,4 +1,4 @@
-"""Public pages: finder, whereabouts board, duty roster and its feed, poster, health check.
+"""Public pages: finder, whereabouts board, duty roster and its feed, car log, poster, health check.
 
 Every page here works without JavaScript, carries an ETag and Cache-Control (see
 portal.http_cache) and runs a bounded number of SQL statements.
@@ -14,8 +14,9 @@ from markupsafe import Markup
 from portal import http_cache, links, pagecache
 from portal.models.base import utcnow
 from portal.public import cases
-from portal.rules.calendar import end_of_local_day, local_date
+from portal.rules.calendar import TZ, end_of_local_day, local_date
 from portal.services.office import board as board_service
+from portal.services.office import cars_read as car_log
 from portal.services.office import roster as roster_service
 from portal.services.office import roster_ics as roster_feed
 from portal.services.office import roster_week
@@ -128,6 +129,30 @@ def _week_page(township, today, raw_week: str):
             adjustments_pending=adjustments_pending, this_month=f"{today:%Y-%m}",
             urls=links.township_urls(township), **_week_links(monday, today),
         ),
+    )
+
+
+@bp.get("/t/<code>/cars")
+def cars(code: str):
+    """公车使用: the month's trips of the township's official cars, the county-town ones flagged."""
+    township = links.township_or_404(code)
+    now = utcnow()
+    today = local_date(now)
+    raw = request.args.get("month")
+    month = roster_service.parse_month(raw) if raw else (today.year, today.month)
+    this_month = f"{today:%Y-%m}"
+    if month is None:
+        return render_template("public/cars.html", t=township, data=None, bad_month=raw[:20],
+                               this_month=this_month, urls=links.township_urls(township)), 400
+    prev_month, next_month = (
+        "{:04d}-{:02d}".format(*roster_service.shift_month(*month, d)) for d in (-1, 1))
+    # A trip not yet back is flagged once office hours end: the page changes by the hour too.
+    return http_cache.cached(
+        ("cars", code, township.data_version, month, now.astimezone(TZ).strftime("%Y%m%d%H")),
+        lambda: render_template(
+            "public/cars.html", t=township, data=car_log.month_cars(township, *month),
+            prev_month=prev_month, next_month=next_month, this_month=this_month,
+            urls=links.township_urls(township)),
     )
 
 

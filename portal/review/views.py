@@ -37,6 +37,7 @@ from portal.services.casework import (
     review_pages,
     transfers,
 )
+from portal.services.office import cars_read as car_log
 from portal.services.shared import sealing, spreadsheets
 from portal.services.shared.errors import NotFoundError, ServiceError
 
@@ -187,6 +188,11 @@ def _detail(public_id: str, *, reveal: bool = False, status: int = 200, **form_o
         flash(str(exc), "error")
         return redirect(url_for("review.report_view", public_id=public_id))
     context = {**vars(page), **_page_forms(page, form_overrides)}
+    # The case page and the township's car log: two domains, composed here (casework and
+    # the office never import each other).
+    report = page.report
+    context["trips"] = (car_log.trips_around(report.township_id, report.observed_at, report.cadre_id)
+                        if report.observed_at else None)
     return render_template(
         "review/report.html",
         event_label=lambda kind: str(labels.REPORT_EVENT.get(kind, kind)), **context,
