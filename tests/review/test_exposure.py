@@ -206,12 +206,14 @@ def test_the_page_lists_newest_first_with_paging(app, world):
     assert public.get(f"/c/{code}/cases?page=abc").status_code == 200
 
 
-def test_the_township_board_links_to_its_county_cases(app, world):
+def test_the_township_board_and_the_finder_link_to_the_county_cases(app, world):
     with app.app_context():
         township = db.session.get(Township, world.township.id)
         code = township.code
     board = app.test_client().get(f"/t/{code}").get_data(as_text=True)
     assert f'href="/c/{code[:6]}/cases"' in board
+    finder = app.test_client().get(f"/?county={code[:6]}").get_data(as_text=True)
+    assert f'href="/c/{code[:6]}/cases"' in finder
 
 
 @pytest.mark.parametrize("code", ["999999", "12", "abcdef", "1234567"])
