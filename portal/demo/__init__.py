@@ -8,6 +8,7 @@ from datetime import date
 from portal.demo import attendance as demo_attendance
 from portal.demo import base
 from portal.demo import evaluation as demo_evaluation
+from portal.demo import intake as demo_intake
 from portal.demo import joiner as demo_joiner
 from portal.demo import oversight as demo_oversight
 from portal.demo import reports as demo_reports
@@ -21,6 +22,7 @@ from portal.demo import whereabouts as demo_whereabouts
 STEPS: list[Callable[[date], list[str]]] = [base.seed, demo_whereabouts.seed, demo_roster.seed]
 STEPS.append(demo_reports.seed)
 STEPS.append(demo_transfers.seed)
+STEPS.append(demo_intake.seed)  # after the reports: it publishes the substantiated one
 STEPS.append(demo_attendance.seed)
 STEPS.append(demo_oversight.seed)
 STEPS.append(demo_joiner.seed)

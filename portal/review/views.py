@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.access import allow
 from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
+from portal.review import exposure as exposure_views
 from portal.review import forms
 from portal.review import intake as intake_views
 from portal.services.casework import (
@@ -43,6 +44,7 @@ from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 bp.register_blueprint(intake_views.bp)
+bp.register_blueprint(exposure_views.bp)
 
 FILTER_KEYS = ("status", "township", "category", "overdue", "mine", "escalated", "sort")
 

@@ -41,6 +41,7 @@ from portal.services.casework import (
     transfers,
 )
 from portal.services.casework import feedback as followups
+from portal.services.casework import exposure as publication
 from portal.services.casework.crosscheck import CrossCheck
 from portal.services.shared import scope
 from portal.services.shared.calendar import official_calendar
@@ -158,6 +159,7 @@ class CasePage:
     assignees: list[tuple[str, str]] = field(default_factory=list)  # (public id, name)
     revealed: tuple[str, str] | None = None
     numbers: dict[int, str] = field(default_factory=dict)  # case numbers, by report id
+    exposure: publication.CaseExposure | None = None  # its publication (通报曝光), if any
     # The internal notes of every step (accepting, merging, concluding, a note), one thread.
     notes: list[ReportEvent] = field(default_factory=list)
     # The status each step leads to, by step: the buttons say it before they are pressed.
@@ -239,6 +241,7 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
         assignees=[(u.public_id, u.display_name or u.username) for u in cases.inspectors_for(report)
                    if u.id != report.assignee_id],
         revealed=revealed, numbers=case_numbers.numbers_of(numbered),
+        exposure=publication.case_exposure(user=user, report=report),
         notes=sorted((e for e in report.events if e.staff_note and e.kind in NOTE_EVENTS),
                      key=lambda e: (e.at, e.id)),
         moves={step.value: rule.target for step, rule in lifecycle.STEPS.items()},
