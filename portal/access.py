@@ -14,7 +14,7 @@ from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal.models import Role, User
-from portal.services.accounts import users
+from portal.services.accounts import sessions
 
 STAFF_BLUEPRINTS = frozenset({"review", "admin"})
 ALL_STAFF = tuple(Role)
@@ -37,30 +37,35 @@ def begin_session(user: User) -> None:
     now = int(time.time())
     session["auth_at"] = now
     session["seen_at"] = now
+    session["sid"] = sessions.open_session(user, lifetime_seconds=_lifetime())
     session.permanent = True
-    users.mark_seen(user, force=True)
 
 
 def session_still_live() -> bool:
-    """The current staff session is live: not idle too long by the cookie nor by the server's
-    own last-seen time, not past its lifetime. A session found idle on the server ends every
-    session of the account, so an old cookie replayed later opens nothing; a live one is
-    marked seen."""
+    """The current staff session is live: not idle too long nor past its lifetime, by the
+    cookie and by the server's own record of this session (so a replayed cookie cannot carry
+    its own freshness); a live one is marked seen."""
     if not current_user.is_authenticated:
         return False
     user = current_user._get_current_object()
-    if session_expired() or users.idle_too_long(user, current_app.config["STAFF_IDLE_TIMEOUT"]):
-        users.end_every_session(user)
+    if session_expired() or not sessions.still_live(
+            user, session.get("sid"), idle_seconds=current_app.config["STAFF_IDLE_TIMEOUT"],
+            lifetime_seconds=_lifetime()):
         return False
     session["seen_at"] = int(time.time())
-    users.mark_seen(user)
     return True
 
 
 def end_session() -> None:
-    """Log out and forget everything in the session."""
+    """Log out and forget everything in the session, on the server too."""
+    sessions.close_session(session.get("sid"))
     logout_user()
     session.clear()
+
+
+def _lifetime() -> int:
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return int(lifetime.total_seconds() if hasattr(lifetime, "total_seconds") else lifetime)
 
 
 def session_expired() -> bool:
@@ -69,9 +74,7 @@ def session_expired() -> bool:
     auth_at = session.get("auth_at", 0)
     seen_at = session.get("seen_at", 0)
     idle = current_app.config["STAFF_IDLE_TIMEOUT"]
-    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    lifetime = lifetime.total_seconds() if hasattr(lifetime, "total_seconds") else lifetime
-    return now - seen_at > idle or now - auth_at > lifetime
+    return now - seen_at > idle or now - auth_at > _lifetime()
 
 
 def _guard():

@@ -189,13 +189,18 @@ def login_as(client, user) -> None:
     """Give the test client a logged-in staff session for `user` (as a real login would)."""
     import time
 
+    from portal.services.accounts import sessions
+
     now = int(time.time())
+    with client.application.app_context():
+        token = sessions.open_session(user, lifetime_seconds=8 * 3600)
     with client.session_transaction() as sess:
         sess.clear()
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
         sess["auth_at"] = now
         sess["seen_at"] = now
+        sess["sid"] = token
         sess.permanent = True
 
 
@@ -203,11 +208,9 @@ def login_again(app, client) -> None:
     """The client's user logs in again now: after a test moves the clock past the idle time,
     the old session has ended on the server, as it would in real life."""
     from portal.models import User
-    from portal.services.accounts import users
 
     with client.session_transaction() as sess:
         public_id = sess["_user_id"].split(":")[0]
     with app.app_context():
         user = db.session.scalar(select(User).where(User.public_id == public_id))
         login_as(client, user)
-        users.mark_seen(user, force=True)  # as a real login does (portal.access.begin_session)

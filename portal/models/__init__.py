@@ -34,7 +34,7 @@ from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
 from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
 from portal.models.township import Township
-from portal.models.user import TOTP_REQUIRED_ROLES, Role, User, user_township
+from portal.models.user import TOTP_REQUIRED_ROLES, Role, StaffSession, User, user_township
 from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "Source",
     "SpotCheck",
     "SpotCheckFinding",
+    "StaffSession",
     "Status",
     "Township",
     "User",

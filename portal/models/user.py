@@ -58,8 +58,6 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When a session of the account was last used, as the server saw it (the idle timeout).
-    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # E-mail alerts (portal/services/casework/alerts.py): the address an administrator set,
     # and how the user chose to get them (an AlertMode value); the day of the last digest.
     email: Mapped[str] = mapped_column(String(254), default="", server_default="")
@@ -78,3 +76,21 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class StaffSession(db.Model):
+    """One login of a staff account, as the server knows it: the idle timeout and the
+    absolute lifetime are measured here, per session, by the server's clock.
+
+    The cookie holds a random token; the row holds only its SHA-256, so a copy of the database
+    names no live session. Logging out deletes the row; a session idle too long or past its
+    lifetime is deleted when it is next presented.
+    """
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

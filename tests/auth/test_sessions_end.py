@@ -126,3 +126,48 @@ def test_an_idle_session_ends_on_the_server_however_the_cookie_is_replayed(app):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     _login(browser, name, totp=_code(secret, 30))
     assert browser.get("/review").status_code == 200
+
+
+def test_a_session_left_open_ends_while_the_accounts_other_session_is_busy(app):
+    """Idle time is kept per session: the desk's work does not keep the phone's session alive."""
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.models import StaffSession
+
+    name, secret = _people(app)["inspector"]
+    phone, desk = app.test_client(), app.test_client()
+    _login(phone, name, totp=_code(secret))
+    _login(desk, name, totp=_code(secret, 30))
+    left_on_the_phone = _copy(phone, app)
+    for _ in range(4):  # 40 minutes of work at the desk, nothing on the phone
+        clock.set_to(clock.now() + timedelta(minutes=10))
+        assert desk.get("/review").status_code == 200
+    for client in (left_on_the_phone, phone):
+        response = client.get("/review")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert desk.get("/review").status_code == 200
+    with app.app_context():
+        assert len(db.session.scalars(select(StaffSession)).all()) == 1  # only the desk's
+
+
+def test_the_database_holds_no_session_token(app):
+    """The cookie's session token is kept only as its hash: a copy of the database opens no
+    session."""
+    from portal.models import StaffSession
+
+    name, secret = _people(app)["inspector"]
+    browser = app.test_client()
+    _login(browser, name, totp=_code(secret))
+    with browser.session_transaction() as sess:
+        token = sess["sid"]
+    with app.app_context():
+        rows = db.session.scalars(select(StaffSession)).all()
+    assert len(rows) == 1 and token not in rows[0].id
+    forged = app.test_client()
+    with forged.session_transaction() as sess:
+        with browser.session_transaction() as real:
+            sess.update(real)
+        sess["sid"] = rows[0].id
+    response = forged.get("/review")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import TOTP_REQUIRED_ROLES, Role, Township, User, user_township
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
-from portal.services.accounts import alert_settings
+from portal.services.accounts import alert_settings, sessions
 from portal.services.accounts import users as users_service
 from portal.services.accounts.passwords import generate_password, hash_password, needs_rehash, verify_password
 from portal.services.shared import audit, scope, sealing
@@ -116,7 +116,7 @@ def _record_failure(user: User | None, username: str) -> None:
 def record_logout(user: User, key_token: str | None = None) -> None:
     """End every session of the account on the server side (a copied cookie opens nothing
     any more), forget the keys this session had unlocked, and audit the logout."""
-    user.session_epoch += 1
+    sessions.end_all(user)
     sealing.lock(key_token)
     audit.record("auth.logout", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
@@ -165,7 +165,7 @@ def enable_totp(*, user: User, secret: str, code: str, now: float | None = None)
     user.totp_enabled = True
     user.totp_last_step = step
     # Every session of the account ends; the view starts a fresh one for the person here.
-    user.session_epoch += 1
+    sessions.end_all(user)
     audit.record("auth.totp_enabled", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -179,7 +179,7 @@ def disable_totp(*, user: User, code: str, now: float | None = None) -> None:
         raise ValidationError("wrong code")
     user.totp_enabled = False
     user.totp_secret = None
-    user.session_epoch += 1
+    sessions.end_all(user)
     audit.record("auth.totp_disabled", actor=user, object_type="user", object_id=user.public_id)
     db.session.commit()
 
@@ -281,7 +281,7 @@ def set_active(*, admin: User, user: User, active: bool) -> None:
     if user.role == Role.SYSADMIN and admin.role != Role.SYSADMIN:
         raise NotFoundError("no such user")
     user.active = active
-    user.session_epoch += 1
+    sessions.end_all(user)
     if not active:
         # A departing inspector keeps no copy of any office key (docs/security.md: rotation).
         sealing.drop_user_keys(user)
@@ -297,7 +297,7 @@ def reset_password(*, admin: User, user: User) -> str:
     # Wrapped by the old password, the user's keys are lost: a colleague's next login or the
     # office's recovery key grants the office key again.
     sealing.drop_user_keys(user)
-    user.session_epoch += 1
+    sessions.end_all(user)
     audit.record("user.password_reset", actor=admin, object_type="user", object_id=user.public_id)
     db.session.commit()
     return password
@@ -309,7 +309,7 @@ def reset_totp(*, admin: User, user: User) -> str | None:
     user.totp_secret = secret
     user.totp_enabled = secret is not None
     user.totp_last_step = 0
-    user.session_epoch += 1
+    sessions.end_all(user)
     audit.record("user.totp_reset", actor=admin, object_type="user", object_id=user.public_id)
     db.session.commit()
     return secret

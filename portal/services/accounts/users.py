@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyotp
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from portal import clock
 from portal.extensions import db
 from portal.models import Region, Role, Township, User
 from portal.services.accounts.passwords import generate_password, hash_password
@@ -88,32 +87,3 @@ def load_user(user_id: str) -> User | None:
     if user is None or not user.active or str(user.session_epoch) != epoch:
         return None
     return user
-
-
-# The server's last-seen time is written at most this often (seconds): a page load does not
-# write a row each time, and the idle timeout is this much coarser at most.
-SEEN_EVERY = 60
-
-
-def idle_too_long(user: User, idle_seconds: int) -> bool:
-    """True when no session of the account was used for `idle_seconds`, by the server's clock."""
-    return user.seen_at is not None and (clock.now() - user.seen_at).total_seconds() > idle_seconds
-
-
-def mark_seen(user: User, *, force: bool = False) -> None:
-    """Record that a session of the account is in use now (commits)."""
-    now = clock.now()
-    if not force and user.seen_at is not None and (now - user.seen_at).total_seconds() < SEEN_EVERY:
-        return
-    db.session.execute(update(User).where(User.id == user.id).values(seen_at=now)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
-    user.seen_at = now
-
-
-def end_every_session(user: User) -> None:
-    """End every session of the account on the server (commits)."""
-    db.session.execute(update(User).where(User.id == user.id)
-                       .values(session_epoch=User.session_epoch + 1)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
