@@ -6,7 +6,7 @@ sent once by `flask alerts send`. Staff accounts get an e-mail address, the way 
 alerts (immediate, a daily digest, or none) and the day of their last digest.
 
 Revision ID: 0100_alerts
-Revises: 0075_staff_sessions
+Revises: 0090_published_cases
 Create Date: 2026-12-07 12:45:00
 
 """
@@ -17,7 +17,7 @@ from portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0100_alerts'
-down_revision = '0075_staff_sessions'
+down_revision = '0090_published_cases'
 branch_labels = None
 depends_on = None
 

@@ -90,7 +90,7 @@ def authenticate(*, username: str, password: str, totp: str = "", now: float | N
     user = _find(username)
     # verify_password does equal work with no stored hash: timing does not reveal the user.
     password_ok = verify_password(user.password_hash if user else None, password or "")
-    if user is None or not password_ok or not user.active:
+    if user is None or not password_ok or not user.active or not users_service.account_open(user):
         _record_failure(user, username)
         raise LoginFailed("login failed")
     if user.needs_totp and not consume_totp(user, totp, now):
