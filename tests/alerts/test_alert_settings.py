@@ -104,3 +104,16 @@ def test_a_new_account_can_be_given_its_address(app, client):
     assert created.status_code == 200
     with app.app_context():
         assert db.session.query(User).filter_by(username="jiancha9").one().email == "jiang9@example.gov.cn"
+
+
+def test_the_demo_inspectors_have_addresses_and_one_takes_a_digest(demo):
+    with demo.app_context():
+        found = {u.username: (u.email, u.alert_mode) for u in
+                 db.session.query(User).filter(User.role == Role.INSPECTOR)}
+        inspector = db.session.query(User).filter_by(username="inspector").one()
+        client = demo.test_client()
+        login_as(client, inspector)
+    assert found["inspector"] == ("inspector@zaigang.example", "immediate")
+    assert found["inspector2"] == ("inspector2@zaigang.example", "digest")
+    page = client.get("/account").get_data(as_text=True)
+    assert "inspector@zaigang.example" in page and "邮件提醒未开启" in page

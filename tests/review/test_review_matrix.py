@@ -45,6 +45,7 @@ MATRIX = {
     "admin.users.activate": ("POST", "/admin/users/{user}/activate", ADMINS, "user"),
     "admin.users.reset_password": ("POST", "/admin/users/{user}/reset-password", ADMINS, "user"),
     "admin.users.reset_totp": ("POST", "/admin/users/{user}/reset-totp", ADMINS, "user"),
+    "admin.users.set_email": ("POST", "/admin/users/{user}/email", ADMINS, "user"),
 }
 # Who sees which object: "inside" is in `county`, "outside" in the other county of the same
 # city (so the city inspector sees both); the managed users are clerks of those counties.
