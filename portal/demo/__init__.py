@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from portal.demo import alerts as demo_alerts
 from portal.demo import attendance as demo_attendance
 from portal.demo import base
 from portal.demo import evaluation as demo_evaluation
@@ -30,6 +31,7 @@ STEPS.append(demo_tonight.seed)
 STEPS.append(demo_evaluation.seed)  # before last month's notices, which carry its summary
 STEPS.append(demo_attendance.publish_last_month)  # last: after every record of last month
 STEPS.append(demo_summary.seed)  # prints the report count as the queue shows it
+STEPS.append(demo_alerts.seed)  # the demo inspectors' e-mail addresses
 
 
 def seed(today: date | None = None) -> list[str]:

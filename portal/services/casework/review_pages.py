@@ -40,8 +40,8 @@ from portal.services.casework import (
     review,
     transfers,
 )
-from portal.services.casework import feedback as followups
 from portal.services.casework import exposure as publication
+from portal.services.casework import feedback as followups
 from portal.services.casework.crosscheck import CrossCheck
 from portal.services.shared import scope
 from portal.services.shared.calendar import official_calendar
