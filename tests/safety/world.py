@@ -22,6 +22,9 @@ from portal.extensions import db
 from portal.models import (
     Category,
     DutyShift,
+    Evaluation,
+    EvaluationState,
+    EvaluationSubject,
     Evidence,
     Leave,
     LeaveKind,
@@ -36,6 +39,8 @@ from portal.models import (
     SignInKind,
     SpotCheck,
     Status,
+    SupervisorAppointment,
+    SupervisorKind,
     Township,
     User,
     VillageVisit,
@@ -162,6 +167,16 @@ def _side(township: Township, tag: str) -> Side:
     checker = db.session.scalar(select(User).where(User.role == Role.SYSADMIN).limit(1))
     spot = SpotCheck(township_id=township.id, at=now, checker_id=checker.id)
     db.session.add(spot)
+    # A closed 民主评议 of the township and a supervisor appointed by its county.
+    evaluation = Evaluation(township_id=township.id, month="2020-01", meeting_on=date(2020, 2, 3),
+                            state=EvaluationState.CLOSED, closed_at=now)
+    evaluation.subjects = [EvaluationSubject(cadre_id=cadre.id, name=cadre.name, post=cadre.post,
+                                             satisfied=3)]
+    appointment = SupervisorAppointment(
+        county_id=township.county_id, name=f"监督员{tag}", kind=SupervisorKind.PUBLIC_REP,
+        term_from=now.date() - timedelta(days=30), term_until=now.date() + timedelta(days=300))
+    appointment.townships = [township]
+    db.session.add_all([evaluation, appointment])
     db.session.flush()
     objects = {"township": township, "cadre": cadre, "report": report, "visit": visit,
                "spot": spot, "leave": leave, "sign_in": sign_in, "shift": shift,
@@ -173,6 +188,8 @@ def _side(township: Township, tag: str) -> Side:
     }
     overrides["admin.users."] = {"public_id": staff.public_id}
     overrides["admin.visits."] = {"public_id": visit.public_id}
+    overrides["admin.evaluations."] = {"public_id": evaluation.public_id}
+    overrides["admin.supervisors."] = {"public_id": appointment.public_id}
     return Side(township.code, report.public_id, receipt, token, _values(**objects), overrides)
 
 
