@@ -10,7 +10,7 @@ PORT ?= 5000
 PUBLIC_URL ?= http://$(HOST):$(PORT)
 SCAN_SECONDS ?= 300
 
-.PHONY: run test lint translations install bench audit clean screenshots lock
+.PHONY: run test lint translations install bench audit clean screenshots lock check-tools
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,21 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
+# What `make test` needs beyond Python (README, "What `make test` needs"): Node.js with npm
+# (axe-core for the accessibility tests) and Debian's Chromium (the browser tests). Without
+# them those tests are skipped, and this says so first; under CI=true a missing tool fails.
+CHROMIUM := /usr/bin/chromium
+HAVE_NPM := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes)
+check-tools:
+	@missing=""; \
+	test -n "$(HAVE_NPM)" || missing="$$missing\n  - Node.js and npm, for axe-core (accessibility tests): apt-get install nodejs npm"; \
+	test -x $(CHROMIUM) || missing="$$missing\n  - Chromium at $(CHROMIUM), for the browser tests: apt-get install chromium"; \
+	if [ -n "$$missing" ]; then \
+		printf '%b\n' "make test: missing$$missing"; \
+		if [ "$$CI" = "true" ]; then echo "make test: CI=true, so a missing tool fails the run."; exit 1; fi; \
+		echo "make test: the tests that need them will be reported as skipped; the rest run."; \
+	fi
+
 translations: $(STAMP)
 	@$(PY) -m portal.catalogs compile
 
@@ -54,7 +69,7 @@ lint: $(STAMP)
 # `make test CLOCK=2027-01-04T22:30:00+08:00` runs the whole suite with the app's clock started
 # at that moment (ZAIGANG_CLOCK; docs/development.md).
 CLOCK ?=
-test: $(STAMP) $(NODE_STAMP) translations lint
+test: check-tools $(STAMP) $(if $(HAVE_NPM),$(NODE_STAMP)) translations lint
 	$(if $(CLOCK),ZAIGANG_CLOCK='$(CLOCK)' )$(PY) -m pytest $(PYTEST_ARGS)
 
 # Not part of `make test`: builds the data sets (the national one takes minutes) and drives

@@ -83,6 +83,7 @@ def township_urls(township: Township) -> dict[str, str | None]:
         "poster": url_for("public.poster", code=code),
         "report": report_url(code),
         "notices": notices_url(code),
+        "cars": url_for("public.cars", code=code),
     }
 
 

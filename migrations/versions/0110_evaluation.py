@@ -5,7 +5,7 @@ with their rating counts and shuffled remarks; ballots as keyed hashes of one-ti
 with a used mark and nothing else, so that no vote can be joined to its ballot.
 
 Revision ID: 0110_evaluation
-Revises: 0075_staff_sessions
+Revises: 0100_alerts
 Create Date: 2026-12-07 12:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0110_evaluation'
-down_revision = '0075_staff_sessions'
+down_revision = '0100_alerts'
 branch_labels = None
 depends_on = None
 

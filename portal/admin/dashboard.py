@@ -38,6 +38,7 @@ TOWNSHIP_LINKS = [
     ("admin.cadres.index", "code", _l("干部")), ("admin.leave.index", "code", _l("请假")),
     ("admin.attendance.index", "township", _l("签到")), ("admin.visits.index", "township", _l("入村")),
     ("admin.notices.index", "township", _l("公示")), ("admin.archive.index", "township", _l("档案")),
+    ("admin.cars.index", "code", _l("公车")),
 ]
 
 

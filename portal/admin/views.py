@@ -9,6 +9,7 @@ from flask import Blueprint
 from portal.admin import (
     board,
     cadres,
+    cars,
     dashboard,
     leave,
     roster,
@@ -37,6 +38,7 @@ for child in (attendance_bp, attendance_files_bp, visits_bp, notices_bp, archive
 for office_child in (dashboard.bp, cadres.bp, board.bp, roster.bp, roster_files.bp, leave.bp,
                      calendar_admin.bp, samples.bp):
     bp.register_blueprint(office_child)
+bp.register_blueprint(cars.bp)
 bp.register_blueprint(users.bp)
 bp.register_blueprint(townships.bp)
 # 民主评议 and the county's register of supervisors.

@@ -23,10 +23,11 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal.access import begin_session, end_session, session_expired, session_still_live
-from portal.auth.forms import ActionForm, LoginForm, TotpCodeForm
+from portal.auth.forms import ActionForm, AlertModeForm, LoginForm, TotpCodeForm
 from portal.extensions import limiter
 from portal.models import Role, labels
 from portal.rules.calendar import TZ
+from portal.services.accounts import alert_settings
 from portal.services.accounts import auth as auth_service
 from portal.services.shared import sealing
 from portal.services.shared.errors import ValidationError
@@ -57,12 +58,22 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# Where each role's work is: the first page it sees after logging in (a valid `next` wins).
+LANDING = {
+    Role.INSPECTOR: "review.queue",
+    Role.CLERK: "admin.dashboard.index",
+    Role.SUPERVISOR: "admin.supervision.index",
+    Role.COUNTY_ADMIN: "admin.users.index",
+    Role.SYSADMIN: "admin.users.index",
+}
+
+
 def landing_url(user) -> str:
-    """Where a user starts: the queue for inspectors, user management for administrators."""
-    if user.role == Role.INSPECTOR:
-        return url_for("review.queue")
-    if user.role in (Role.COUNTY_ADMIN, Role.SYSADMIN):
-        return url_for("admin.users.index")
+    """Where a user starts: the page of their role's work, or the account page if it is absent."""
+    endpoint = LANDING.get(user.role)
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    if view is not None and user.role in (getattr(view, "allowed_roles", None) or ()):
+        return url_for(endpoint)
     return url_for("auth.account")
 
 
@@ -149,10 +160,30 @@ def _renew_session() -> None:
 @bp.get("/account")
 @staff_login_required
 def account():
+    alerts = alert_settings.settings_of(current_user)
     return render_template(
         "auth/account.html", action_form=ActionForm(), code_form=TotpCodeForm(),
         may_change_totp=auth_service.may_change_totp(current_user),
+        alerts=alerts, alert_form=AlertModeForm(formdata=None, alert_mode=alerts.mode.value),
+        alert_modes=labels.ALERT_MODE,
     )
+
+
+@bp.post("/account/alerts")
+@staff_login_required
+def alerts_mode():
+    form = AlertModeForm()
+    if not form.validate_on_submit():
+        flash(_("页面已过期，请重新选择。"), "error")
+        return redirect(url_for("auth.account"), 303)
+    try:
+        mode = alert_settings.set_alert_mode(user=current_user._get_current_object(),
+                                             mode=form.alert_mode.data or "")
+    except ValidationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("已保存：%(mode)s。", mode=labels.ALERT_MODE[mode]), "success")
+    return redirect(url_for("auth.account"), 303)
 
 
 @bp.post("/account/totp/start")
@@ -216,6 +247,7 @@ def totp_disable():
 # Labels of the staff areas, by endpoint; an area appears once its route exists.
 AREA_LABELS = {
     "review.queue": _l("举报受理"),
+    "review.intake.form": _l("来电来信来访"),
     "admin.dashboard.index": _l("乡镇工作台"),
     "admin.attendance.index": _l("签到"),
     "admin.visits.index": _l("入村走访"),
@@ -249,11 +281,24 @@ def staff_nav_links() -> list[tuple[str, str]]:
 def staff_context() -> dict:
     return {
         "role_label": lambda role: str(labels.ROLE.get(role, role)),
+        "staff_label": staff_label,
         "staff_nav_links": staff_nav_links,
         "logout_form": ActionForm,
         "show_staffnav": show_staffnav,
         "staff_page": staff_page,
     }
+
+
+def staff_label(user) -> str:
+    """How staff pages name a user: the name, with the role unless the name already says it.
+
+    "纪检监察干部（演示）" stays as it is; "张三" is shown as "张三 · 纪检监察干部".
+    """
+    name = (user.display_name or "").strip() or user.username
+    role = labels.ROLE.get(user.role)
+    if role is None or str(role) in name or labels.in_source_language(role) in name:
+        return name
+    return f"{name} · {role}"
 
 
 def staff_page() -> bool:

@@ -15,7 +15,10 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models import (
     Action,
+    AlertKind,
+    AlertMode,
     Category,
+    DestinationKind,
     DiaryKind,
     DutyRole,
     EvaluationState,
@@ -28,10 +31,12 @@ from portal.models import (
     Role,
     ShiftKind,
     SignInKind,
+    Source,
     Status,
     SupervisorKind,
 )
 from portal.rules.calendar import DayKind
+from portal.rules.car_trips import TripFlag
 from portal.rules.coverage import AbsenceKind
 
 CATEGORY = {
@@ -52,6 +57,7 @@ REPORT_STATUS = {
     ReportStatus.VERIFYING: _l("核查中"),
     ReportStatus.CONCLUDED: _l("已办结"),
     ReportStatus.RECTIFIED: _l("已整改"),
+    ReportStatus.TRANSFERRED: _l("已转交"),
 }
 FINDING = {
     Finding.SUBSTANTIATED: _l("属实"),
@@ -79,6 +85,17 @@ REPORT_EVENT = {
     "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
     "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
     "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
+    "transferred": _l("转办"),
+    "published": _l("通报曝光"), "withdrawn": _l("撤回通报"),
+}
+# Where a report came from: the online form, a supervisor, a spot check, or staff intake.
+SOURCE = {
+    Source.PUBLIC: _l("网上举报"),
+    Source.SUPERVISOR: _l("监督员实名举报"),
+    Source.SPOT_CHECK: _l("明察暗访"),
+    Source.PHONE: _l("来电"),
+    Source.LETTER: _l("来信"),
+    Source.VISIT: _l("来访"),
 }
 # A cadre's whereabouts on the board.
 BOARD_STATUS = {
@@ -150,12 +167,38 @@ SUPERVISOR_KIND = {
     SupervisorKind.PUBLIC_REP: _l("群众代表"),
 }
 
+ALERT_MODE = {
+    AlertMode.IMMEDIATE: _l("即时提醒"),
+    AlertMode.DIGEST: _l("每日汇总"),
+    AlertMode.OFF: _l("不接收"),
+}
+ALERT_KIND = {
+    AlertKind.NEW_REPORT: _l("新举报"),
+    AlertKind.ESCALATED: _l("升级督办"),
+    AlertKind.REPORTER_MESSAGE: _l("举报人回复"),
+    AlertKind.DEADLINE: _l("即将到期"),
+}
+DESTINATION_KIND = {
+    DestinationKind.COUNTY_TOWN: _l("县城（县政府驻地）"),
+    DestinationKind.VILLAGE: _l("本乡镇村组"),
+    DestinationKind.OTHER_TOWNSHIP: _l("其他乡镇"),
+    DestinationKind.CITY: _l("市区及县外"),
+}
+TRIP_FLAG = {
+    TripFlag.LATE_RETURN: _l("去县城，下班后返回"),
+    TripFlag.OVERNIGHT: _l("去县城，次日返回（过夜）"),
+    TripFlag.NOT_BACK: _l("去县城，下班后仍未登记返回"),
+}
+
 TABLES: dict[type[enum.Enum], dict] = {
     Category: CATEGORY, ReportStatus: REPORT_STATUS, Finding: FINDING, Action: ACTION,
     Status: BOARD_STATUS, LeaveKind: LEAVE_KIND, ShiftKind: SHIFT_KIND, DutyRole: DUTY_ROLE,
     SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE,
     DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
+    Source: SOURCE,
+    AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
     Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
+    DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 

@@ -1,4 +1,4 @@
-"""Public pages: finder, whereabouts board, duty roster and its feed, poster, health check.
+"""Public pages: finder, whereabouts board, duty roster and its feed, car log, poster, health check.
 
 Every page here works without JavaScript, carries an ETag and Cache-Control (see
 portal.http_cache) and runs a bounded number of SQL statements.
@@ -6,15 +6,19 @@ portal.http_cache) and runs a bounded number of SQL statements.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
 
 from portal import http_cache, links, pagecache
 from portal.models.base import utcnow
-from portal.rules.calendar import end_of_local_day, local_date
+from portal.rules.calendar import TZ, end_of_local_day, local_date
 from portal.services.office import board as board_service
+from portal.services.office import cars_read as car_log
 from portal.services.office import roster as roster_service
 from portal.services.office import roster_ics as roster_feed
+from portal.services.office import roster_week
 from portal.services.shared import townships, transaction
 from portal.services.shared.calendar import official_calendar
 
@@ -54,15 +58,29 @@ def board(code: str):
 
 @bp.get("/t/<code>/roster")
 def roster(code: str):
+    """The month (`?month=`), a week (`?week=`), or by default this week and this month."""
     township = links.township_or_404(code)
     today = local_date(utcnow())
-    raw = request.args.get("month")
-    month = roster_service.parse_month(raw) if raw else (today.year, today.month)
-    if month is None:
-        page = render_template("public/roster.html", t=township, roster=None, bad_month=raw[:20],
-                               this_month=f"{today:%Y-%m}", urls=links.township_urls(township))
+    raw_month, raw_week = request.args.get("month", ""), request.args.get("week", "")
+    if raw_week.strip() and not raw_month.strip():
+        return _week_page(township, today, raw_week)
+    month = roster_service.parse_month(raw_month) if raw_month.strip() else None
+    if raw_month.strip() and month is None:
+        page = render_template("public/roster.html", t=township, roster=None,
+                               bad_month=raw_month[:20], this_month=f"{today:%Y-%m}",
+                               urls=links.township_urls(township))
         return page, 400
-    data = roster_service.month_roster(township, *month)
+    if month is not None:
+        data, views = roster_service.month_roster(township, *month), None
+    else:
+        # This week for a phone, this month for a wide screen: the stylesheet shows one.
+        month = (today.year, today.month)
+        views = roster_week.week_roster(township, roster_week.monday_of(today), with_month=month)
+        data = views.month
+    return _roster_page(township, today, month, data, views)
+
+
+def _roster_page(township, today, month, data, views):
     # A year whose 调休 is not yet published: say so rather than let weekends pass for final.
     adjustments_pending = not official_calendar().adjustments_published(month[0])
     prev_month, next_month = (
@@ -70,13 +88,69 @@ def roster(code: str):
     # "Today" is marked on the roster: the page changes at midnight, or with the data.
     pagecache.offer(township, end_of_local_day(today), http_cache.DEFAULT_MAX_AGE)
     return http_cache.cached(
-        ("roster", code, township.data_version, month, today,
+        ("roster", township.code, township.data_version, month, today, views is not None,
          roster_service.overrides_key(d.day for d in data.days)),
         lambda: render_template(
             "public/roster.html", t=township, roster=data, month=month, today=today,
             prev_month=prev_month, next_month=next_month, adjustments_pending=adjustments_pending,
             this_month=f"{today:%Y-%m}", urls=links.township_urls(township),
+            views=views, **_week_links(views.monday if views else roster_week.monday_of(
+                today if (today.year, today.month) == month else date(*month, 1)), today),
         ),
+    )
+
+
+def _week_links(monday, today) -> dict:
+    return {"this_week": roster_week.week_key(roster_week.monday_of(today)),
+            "week": roster_week.week_key(monday),
+            "prev_week": roster_week.week_key(monday - roster_week.WEEK),
+            "next_week": roster_week.week_key(monday + roster_week.WEEK),
+            "week_month": "{:04d}-{:02d}".format(*roster_week.month_of_week(monday, today))}
+
+
+def _week_page(township, today, raw_week: str):
+    monday = roster_week.parse_week(raw_week)
+    if monday is None:
+        page = render_template("public/roster.html", t=township, roster=None,
+                               bad_week=raw_week[:20], this_week=roster_week.week_key(
+                                   roster_week.monday_of(today)),
+                               this_month=f"{today:%Y-%m}", urls=links.township_urls(township))
+        return page, 400
+    views = roster_week.week_roster(township, monday)
+    adjustments_pending = not official_calendar().adjustments_published(monday.year)
+    pagecache.offer(township, end_of_local_day(today), http_cache.DEFAULT_MAX_AGE)
+    return http_cache.cached(
+        ("roster-week", township.code, township.data_version, monday, today,
+         roster_service.overrides_key(d.day for d in views.week.days)),
+        lambda: render_template(
+            "public/roster.html", t=township, roster=None, views=views, today=today,
+            adjustments_pending=adjustments_pending, this_month=f"{today:%Y-%m}",
+            urls=links.township_urls(township), **_week_links(monday, today),
+        ),
+    )
+
+
+@bp.get("/t/<code>/cars")
+def cars(code: str):
+    """公车使用: the month's trips of the township's official cars, the county-town ones flagged."""
+    township = links.township_or_404(code)
+    now = utcnow()
+    today = local_date(now)
+    raw = request.args.get("month")
+    month = roster_service.parse_month(raw) if raw else (today.year, today.month)
+    this_month = f"{today:%Y-%m}"
+    if month is None:
+        return render_template("public/cars.html", t=township, data=None, bad_month=raw[:20],
+                               this_month=this_month, urls=links.township_urls(township)), 400
+    prev_month, next_month = (
+        "{:04d}-{:02d}".format(*roster_service.shift_month(*month, d)) for d in (-1, 1))
+    # A trip not yet back is flagged once office hours end: the page changes by the hour too.
+    return http_cache.cached(
+        ("cars", code, township.data_version, month, now.astimezone(TZ).strftime("%Y%m%d%H")),
+        lambda: render_template(
+            "public/cars.html", t=township, data=car_log.month_cars(township, *month),
+            prev_month=prev_month, next_month=next_month, this_month=this_month,
+            urls=links.township_urls(township)),
     )
 
 
@@ -150,6 +224,26 @@ def cadre_photo(code: str, public_id: str):
     return http_cache.cached(("photo", code, public_id, version),
                              lambda: current_app.response_class(data, mimetype=mimetype),
                              max_age=86400)
+
+
+# Staff pages, and the villagers' one-time confirmation links, are no business of a crawler.
+ROBOTS_DISALLOW = ("/login", "/logout", "/account", "/review", "/admin", "/v/")
+
+
+@bp.get("/robots.txt")
+def robots():
+    lines = ["User-agent: *", "Allow: /"] + [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
+    response = current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root (pages also name favicon.svg)."""
+    response = current_app.send_static_file("favicon.ico")
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 @bp.get("/healthz")

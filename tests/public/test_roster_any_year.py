@@ -11,7 +11,7 @@ PENDING = "年的调休安排尚未公布"
 
 
 def _row(page: str, day_label: str) -> str:
-    found = re.search(rf"<th scope=\"row\">{day_label} (.*?)</th>", page, re.S)
+    found = re.search(rf"<th scope=\"row\">(?:<span class=\"date\">)?{day_label} (.*?)</th>", page, re.S)
     assert found, f"no row for {day_label}"
     return found.group(1)
 

@@ -13,6 +13,8 @@ from portal.extensions import db
 from portal.models import Report, User
 from tests.safety.conftest import client_as
 from tests.safety.world import (
+    CAR_DRIVER_NAME,
+    CAR_NOTE,
     LEAVE_REASON,
     PERSONAL_PHONE,
     REPORTER_CONTACT,
@@ -29,7 +31,8 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Viewing may append to the audit log (each view of a reporter's identity is audited).
 MAY_GROW_ON_GET = {"audit_entry"}
 # Staff-only strings that no public page may ever show (PRODUCT.md, "Anonymity and privacy").
-PUBLIC_NEVER = (REPORTER_NAME, REPORTER_CONTACT, PERSONAL_PHONE, LEAVE_REASON, WHEREABOUTS_NOTE)
+PUBLIC_NEVER = (REPORTER_NAME, REPORTER_CONTACT, PERSONAL_PHONE, LEAVE_REASON, WHEREABOUTS_NOTE,
+                CAR_DRIVER_NAME, CAR_NOTE)
 
 
 class _Crash:
@@ -168,3 +171,13 @@ def test_the_walker_sees_the_blueprints_of_every_audience(world_app):
     blueprints = {blueprint_of(r) for r in app.url_map.iter_rules()}
     assert "public" in blueprints
     assert app.url_map.bind("localhost").match("/healthz")[0] == "public.healthz"
+
+
+def test_the_public_car_page_names_cadres_but_keeps_the_staff_fields_of_a_trip(world_app):
+    """Drivers and passengers on a public page: cadres' names and posts, nothing staff-only."""
+    app, world = world_app
+    for side in ("inside", "outside"):
+        code = getattr(world, side).township_code
+        html = app.test_client().get(f"/t/{code}/cars").get_data(as_text=True)
+        assert "送材料" in html and "专职驾驶员" in html
+        assert CAR_DRIVER_NAME not in html and CAR_NOTE not in html and PERSONAL_PHONE not in html

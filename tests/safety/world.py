@@ -20,7 +20,9 @@ from werkzeug.routing import Rule
 from portal import clock
 from portal.extensions import db
 from portal.models import (
+    CarTrip,
     Category,
+    DestinationKind,
     DutyShift,
     Evaluation,
     EvaluationState,
@@ -43,6 +45,7 @@ from portal.models import (
     SupervisorKind,
     Township,
     User,
+    Vehicle,
     VillageVisit,
     Whereabouts,
 )
@@ -58,6 +61,9 @@ REPORTER_CONTACT = "13712345678"
 PERSONAL_PHONE = "13999990000"
 LEAVE_REASON = "家中私事保密"
 WHEREABOUTS_NOTE = "去向备注保密"
+# The car log: a driver who is not on the roster, and the staff note of a trip.
+CAR_DRIVER_NAME = "外聘司机保密"
+CAR_NOTE = "出车备注保密"
 
 ROLES = ("anonymous", "clerk", "supervisor", "inspector", "county_admin", "sysadmin")
 DEMO_LOGIN = {
@@ -159,7 +165,12 @@ def _side(township: Township, tag: str) -> Side:
                       starts_at=now, ends_at=now + timedelta(hours=12))
     where = Whereabouts(cadre=cadre, township_id=township.id, status=Status.MEETING,
                         note=WHEREABOUTS_NOTE, starts_at=now - timedelta(hours=1))
-    db.session.add_all([visit, leave, sign_in, shift, where])
+    vehicle = Vehicle(township_id=township.id, plate=f"冀Z·9{tag}")
+    # Out a minute ago, to the county town, still out: on this month's public car page.
+    trip = CarTrip(township_id=township.id, vehicle=vehicle, driver_name=CAR_DRIVER_NAME,
+                   passengers=[cadre], destination="县城", destination_kind=DestinationKind.COUNTY_TOWN,
+                   purpose="送材料", out_at=now - timedelta(minutes=1), note=CAR_NOTE)
+    db.session.add_all([visit, leave, sign_in, shift, where, vehicle, trip])
     db.session.flush()
     last_month = (now.date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     notice = notices.publish(township=township, month=last_month, actor=None,
@@ -187,6 +198,7 @@ def _side(township: Township, tag: str) -> Side:
         for prefix in ("admin.cadres.", "admin.board.", "admin.archive.")
     }
     overrides["admin.users."] = {"public_id": staff.public_id}
+    overrides["admin.cars."] = {"public_id": vehicle.public_id}
     overrides["admin.visits."] = {"public_id": visit.public_id}
     overrides["admin.evaluations."] = {"public_id": evaluation.public_id}
     overrides["admin.supervisors."] = {"public_id": appointment.public_id}
