@@ -61,6 +61,8 @@ REPORTER_CONTACT = "13712345678"
 PERSONAL_PHONE = "13999990000"
 LEAVE_REASON = "家中私事保密"
 WHEREABOUTS_NOTE = "去向备注保密"
+# A supervisor's contact that they did not agree to publish (the register shows it to staff only).
+SUPERVISOR_CONTACT = "13777770000"
 # The car log: a driver who is not on the roster, and the staff note of a trip.
 CAR_DRIVER_NAME = "外聘司机保密"
 CAR_NOTE = "出车备注保密"
@@ -185,7 +187,8 @@ def _side(township: Township, tag: str) -> Side:
                                              satisfied=3)]
     appointment = SupervisorAppointment(
         county_id=township.county_id, name=f"监督员{tag}", kind=SupervisorKind.PUBLIC_REP,
-        term_from=now.date() - timedelta(days=30), term_until=now.date() + timedelta(days=300))
+        term_from=now.date() - timedelta(days=30), term_until=now.date() + timedelta(days=300),
+        contact=SUPERVISOR_CONTACT, contact_public=False)
     appointment.townships = [township]
     db.session.add_all([evaluation, appointment])
     db.session.flush()
