@@ -386,3 +386,17 @@ def test_factories_cadres_serve_the_rated_month(app, office):
                                              meeting_on=today(), ballots=1, today=today())
         assert "新来的副镇长" not in [s.name for s in issued.evaluation.subjects]
         assert len(issued.evaluation.subjects) == 4
+
+
+def test_the_deployments_access_logs_hide_a_ballot_code():
+    import runpy
+
+    from portal.config import ROOT
+
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    hide = conf["PRIVATE_PATH"]
+    assert hide.sub(r"/\1/-", "/e/ABCD-EFGH-JKMN") == "/e/-"
+    assert hide.sub(r"/\1/-", "/v/some-token") == "/v/-"
+    assert hide.sub(r"/\1/-", "/export/e/x") == "/export/e/x"
+    nginx = (ROOT / "deploy" / "nginx" / "zaigang.conf").read_text(encoding="utf-8")
+    assert "~^/e/       /e/-;" in nginx
