@@ -7,6 +7,7 @@ from datetime import date
 
 from portal.demo import attendance as demo_attendance
 from portal.demo import base
+from portal.demo import cars as demo_cars
 from portal.demo import joiner as demo_joiner
 from portal.demo import oversight as demo_oversight
 from portal.demo import reports as demo_reports
@@ -22,6 +23,7 @@ STEPS.append(demo_attendance.seed)
 STEPS.append(demo_oversight.seed)
 STEPS.append(demo_joiner.seed)
 STEPS.append(demo_tonight.seed)
+STEPS.append(demo_cars.seed)
 STEPS.append(demo_attendance.publish_last_month)  # last: after every record of last month
 STEPS.append(demo_summary.seed)  # prints the report count as the queue shows it
 
