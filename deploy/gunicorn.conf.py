@@ -56,7 +56,7 @@ loglevel = "info"
 # agent, no referrer. See PrivacyLogger for the anonymous routes.
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
-PRIVATE_PATH = re.compile(r"^/v/[^/]*")
+PRIVATE_PATH = re.compile(r"^/([ve])/[^/]*")
 
 
 class PrivacyLogger(Logger):
@@ -64,7 +64,8 @@ class PrivacyLogger(Logger):
 
     Even a changed access_log_format (%(h)s, %(a)s, %(q)s, %({x-forwarded-for}i)s,
     %({remote_addr}e)s) then prints "-" instead of an address, user agent or query string,
-    and the secret token in a /v/ (visit confirmation) path is replaced by "-".
+    and the secret token in a /v/ (visit confirmation) or /e/ (evaluation ballot) path is
+    replaced by "-".
     """
 
     def atoms(self, resp, req, environ, request_time):
@@ -73,7 +74,7 @@ class PrivacyLogger(Logger):
             # request headers, environ and cookies set: none belongs in a log line
             if not (key.startswith("{") and (key[-1] in "ie" or key == "{set-cookie}o"))
         }
-        path = PRIVATE_PATH.sub("/v/-", environ.get("PATH_INFO", ""))
+        path = PRIVATE_PATH.sub(r"/\1/-", environ.get("PATH_INFO", ""))
         atoms.update(h="-", a="-", f="-", q="-", U=path)
         atoms["r"] = f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '')}"
         return atoms

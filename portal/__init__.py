@@ -26,12 +26,14 @@ from portal.config import ROOT, Config, config_for_environment
 from portal.extensions import babel, csrf, db, limiter, login, migrate
 from portal.logs import configure as configure_logging
 from portal.notices.views import bp as notices_bp
+from portal.public.supervisors import bp as supervisors_bp
 from portal.public.views import bp as public_bp
 from portal.report.views import bp as report_bp
 from portal.review.views import bp as review_bp
 from portal.services.accounts import users
 from portal.stats.views import bp as stats_bp
 from portal.uploads import PortalRequest
+from portal.visits.ballot import bp as ballot_bp
 from portal.visits.views import bp as visit_bp
 
 
@@ -101,3 +103,6 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     for bp in (public_bp, report_bp, auth_bp, review_bp, admin_bp, api_bp, stats_bp, visit_bp, notices_bp):
         app.register_blueprint(bp)
+    # 民主评议 ballots and the county's register of supervisors.
+    app.register_blueprint(ballot_bp)
+    app.register_blueprint(supervisors_bp)

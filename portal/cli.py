@@ -13,6 +13,7 @@ from portal.models import Role, Township, User
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from portal.services.accounts.users import create_user
+from portal.services.casework import alerts
 from portal.services.casework.escalation import escalate
 from portal.services.casework.retention import purge
 from portal.services.office import notices
@@ -26,6 +27,7 @@ regions_cli = AppGroup("regions", help="The region tree: provinces, cities, coun
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 reports_cli = AppGroup("reports", help="Report deadlines and retention (safe on every node's timer).")
 notices_cli = AppGroup("notices", help="Monthly public notices (张榜公示).")
+alerts_cli = AppGroup("alerts", help="E-mail alerts to inspectors (safe on every node's timer).")
 
 
 @demo_cli.command("seed")
@@ -182,6 +184,24 @@ def reports_purge() -> None:
     click.echo(f"purged {result.reports} report(s), {result.photos} photo(s)")
 
 
+@alerts_cli.command("send")
+@runs_once("alerts send")
+def alerts_send() -> None:
+    """Send the e-mail alerts that are due (each once, however many nodes run this)."""
+    # A request context gives the e-mails their (default) language outside a request.
+    with current_app.test_request_context():
+        result = alerts.send_due()
+    if not result.enabled:
+        click.echo("alerts are off: MAIL_URL is not set")
+        return
+    click.echo(f"{result.sent} alert(s) sent in {result.messages} e-mail(s), {result.failed} left "
+               f"for a later run, {result.given_up} given up, {result.dropped} dropped")
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    if result.failed and not result.sent:
+        raise click.ClickException("no alert could be sent")
+
+
 backup_cli = AppGroup("backup", help="Checksummed backups of the database and evidence.")
 
 
@@ -303,6 +323,7 @@ def sealing_rotate(county_code: str, recovery_key: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (demo_cli, users_cli, regions_cli, audit_cli, notices_cli, reports_cli, sealing_cli):
+    for group in (demo_cli, users_cli, regions_cli, audit_cli, notices_cli, reports_cli, sealing_cli,
+                  alerts_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_cli)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,38 @@ def parse_public_url(value: str) -> SplitResult:
     except ValueError as error:
         raise ValueError(f"PUBLIC_URL has a bad port: {error}") from None
     return parts._replace(path=parts.path.rstrip("/"))
+
+
+@dataclass(frozen=True)
+class MailServer:
+    """Where e-mail alerts go, from MAIL_URL: smtp://[user:password@]host[:port] (STARTTLS
+    when the server offers it, required with a login) or smtps://... (TLS from the start)."""
+
+    host: str
+    port: int
+    tls: bool  # smtps: TLS from the first byte
+    username: str = ""
+    password: str = ""
+
+
+def parse_mail_url(value: str) -> MailServer | None:
+    """MAIL_URL as a MailServer; None when it is empty (alerts off); ValueError when malformed."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError("MAIL_URL must be smtp://host[:port] or smtps://host[:port], "
+                         "with user:password@ before the host for a login")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("MAIL_URL must have no path, query or fragment")
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise ValueError(f"MAIL_URL has a bad port: {error}") from None
+    tls = parts.scheme == "smtps"
+    return MailServer(host=parts.hostname, port=port or (465 if tls else 25), tls=tls,
+                      username=unquote(parts.username or ""), password=unquote(parts.password or ""))
 
 
 class Config:
@@ -123,6 +156,13 @@ class Config:
     # disk or mount the database's administrators cannot write, and in every backup.
     # Empty: audit-checkpoints.jsonl in the instance folder.
     AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
+    # E-mail alerts to inspectors (portal/services/casework/alerts.py): the SMTP server as
+    # smtp://[user:password@]host[:port] or smtps://...; empty: alerts are off. MAIL_FROM is
+    # the sender's address. The daily digest and the deadline reminders go out from
+    # ALERT_DIGEST_HOUR (local time) on.
+    MAIL_URL = os.environ.get("MAIL_URL", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "zaigang@localhost")
+    ALERT_DIGEST_HOUR = int(os.environ.get("ALERT_DIGEST_HOUR", "8"))
     REPORT_BRAKE_STEP = int(os.environ.get("REPORT_BRAKE_STEP", "15"))
     REPORT_BRAKE_MAX_WAIT = int(os.environ.get("REPORT_BRAKE_MAX_WAIT", "120"))
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10/minute;60/hour")
@@ -145,6 +185,8 @@ class TestConfig(Config):
     PASSWORD_HASH_FAST = True
     # Flask's test client sends Host: localhost.
     PUBLIC_URL = "http://localhost"
+    # Alerts are off unless a test starts its own SMTP server.
+    MAIL_URL = ""
 
     def __init__(self) -> None:
         self.SECRET_KEY = "test-" + secrets.token_hex(16)

@@ -11,7 +11,7 @@ from flask.helpers import get_debug_flag
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.config import parse_public_url
+from portal.config import parse_mail_url, parse_public_url
 
 CSP = "; ".join(
     [
@@ -35,6 +35,17 @@ PERMISSIONS_POLICY = (
 
 class ConfigurationError(RuntimeError):
     """The configuration is unsafe for production; the app refuses to start."""
+
+
+def check_mail_url(app: Flask) -> None:
+    """Refuse to start with a MAIL_URL that is set but malformed (empty: alerts are off)."""
+    try:
+        parse_mail_url(app.config.get("MAIL_URL") or "")
+    except ValueError as error:
+        # The URL may carry a password: it is not repeated.
+        raise ConfigurationError(str(error)) from None
+    if app.config.get("MAIL_URL") and "@" not in (app.config.get("MAIL_FROM") or ""):
+        raise ConfigurationError("MAIL_FROM must be an e-mail address when MAIL_URL is set")
 
 
 def check_public_url(app: Flask) -> None:
@@ -83,6 +94,7 @@ def check_rate_limit_storage(config, workers: int | None) -> None:
 def check_production_config(app: Flask) -> None:
     """Refuse to start in production with a missing secret, debug on, or weak durability."""
     check_public_url(app)
+    check_mail_url(app)
     if app.config.get("ENV_NAME") != "production":
         return
     check_rate_limit_storage(app.config, gunicorn_workers())

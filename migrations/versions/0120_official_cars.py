@@ -4,7 +4,7 @@ A township's vehicles and each trip with driver, passengers, destination (its ki
 whether it is the county town), purpose and out and back times.
 
 Revision ID: 0120_official_cars
-Revises: 0075_staff_sessions
+Revises: 0111_supervisor_register
 Create Date: 2026-12-07 12:40:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0120_official_cars'
-down_revision = '0075_staff_sessions'
+down_revision = '0111_supervisor_register'
 branch_labels = None
 depends_on = None
 

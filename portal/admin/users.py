@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.access import allow
 from portal.models import Role, User, labels
+from portal.services.accounts import alert_settings
 from portal.services.accounts import auth as accounts
 from portal.services.shared.errors import NotFoundError, ServiceError
 
@@ -26,6 +27,11 @@ class NewUserForm(FlaskForm):
     role = SelectField(_l("角色"), choices=[])
     scope = StringField(_l("管辖范围"), validators=[Optional(), Length(max=400)])
     home_township = StringField(_l("居住乡镇代码（监督员填写）"), validators=[Optional(), Length(max=9)])
+    email = StringField(_l("电子邮箱（接收举报提醒）"), validators=[Optional(), Length(max=254)])
+
+
+class EmailForm(FlaskForm):
+    email = StringField(_l("电子邮箱（接收举报提醒）"), validators=[Optional(), Length(max=254)])
 
 
 class ButtonForm(FlaskForm):
@@ -62,10 +68,15 @@ def new():
     form = _new_form()
     if form.validate_on_submit():
         try:
+            email = alert_settings.normalized_email(form.email.data)
+        except ServiceError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+            return render_template("admin/users_new.html", form=form), 400
+        try:
             created = accounts.create_staff_user(
                 admin=_admin(), username=form.username.data, display_name=form.display_name.data or "",
                 role=form.role.data, scope_codes=form.scope.data or "",
-                home_township=form.home_township.data or "",
+                home_township=form.home_township.data or "", email=email,
             )
         except ServiceError as error:
             form.scope.errors = [*form.scope.errors, str(error)]
@@ -84,8 +95,30 @@ def _secrets_page(user: User, password: str | None, secret: str | None):
 @allow(*ADMINS)
 def show(public_id: str):
     user = _managed(public_id)
+    return _show_page(user, EmailForm(formdata=None, email=user.email))
+
+
+def _show_page(user: User, email_form: EmailForm, status: int = 200):
     return render_template("admin/users_show.html", user=user, form=ButtonForm(),
-                           is_self=user.id == _admin().id)
+                           email_form=email_form, is_self=user.id == _admin().id), status
+
+
+@bp.post("/<public_id>/email")
+@allow(*ADMINS)
+def set_email(public_id: str):
+    user = _managed(public_id)
+    form = EmailForm()
+    if form.validate_on_submit():
+        try:
+            address = alert_settings.set_email(admin=_admin(), user=user, email=form.email.data)
+        except ServiceError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            flash(_("电子邮箱已保存。") if address else _("电子邮箱已删除，该账号不再收到邮件提醒。"),
+                  "success")
+            return redirect(url_for("admin.users.show", public_id=public_id), 303)
+    # Shown again with what was typed and why it was refused.
+    return _show_page(user, form, 400)
 
 
 def _button(public_id: str):

@@ -134,7 +134,9 @@ SCHEMAS = {
         "evening_work": _INT, "reports_substantiated": _INT,
         "from": {"type": "string", "format": "date", "description": "joined during the month"},
         "until": {"type": "string", "format": "date", "description": "left during the month"},
-    }, optional=("evening_work", "reports_substantiated", "from", "until"),
+        "evaluation_satisfied": _INT, "evaluation_basic": _INT, "evaluation_unsatisfied": _INT,
+    }, optional=("evening_work", "reports_substantiated", "from", "until", "evaluation_satisfied",
+                 "evaluation_basic", "evaluation_unsatisfied"),
         description="A cadre's month: days present, nights stayed, village days, 5-4-3 weeks, "
                     "leave days (never the reason), evening work, substantiated reports."),
     "NoticeContent": _obj({
@@ -146,7 +148,11 @@ SCHEMAS = {
         "evening_work": {"type": "object", "additionalProperties": _INT,
                          "description": "the township's evening work by kind"},
         "duty": _obj({"shifts_required": _INT, "shifts_staffed": _INT, "shifts_absent": _INT}),
-    }, optional=("evening_work", "duty"), description="The figures exactly as published."),
+        "evaluation": _obj({"month": _MONTH, "meeting_on": {"type": "string", "format": "date"},
+                            "ballots_cast": _INT},
+                           description="the democratic evaluation held this month (of the month "
+                                       "before), once its vote closed; counts per leader in the rows"),
+    }, optional=("evening_work", "duty", "evaluation"), description="The figures exactly as published."),
     "NoticeChange": _obj({"cadre": _STR, "post": _STR, "field": _STR, "change": _STR,
                           "old": {}, "new": {}},
                          optional=("cadre", "post", "field", "change", "old", "new"),

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
@@ -22,3 +22,9 @@ class TotpCodeForm(FlaskForm):
         _l("动态验证码"),
         validators=[DataRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("请输入 6 位数字"))],
     )
+
+
+class AlertModeForm(FlaskForm):
+    """How an inspector gets e-mail alerts (choices: models.AlertMode, labels.ALERT_MODE)."""
+
+    alert_mode = RadioField(_l("邮件提醒方式"), choices=[], validate_choice=False)

@@ -23,10 +23,11 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from portal.access import begin_session, end_session, session_expired, session_still_live
-from portal.auth.forms import ActionForm, LoginForm, TotpCodeForm
+from portal.auth.forms import ActionForm, AlertModeForm, LoginForm, TotpCodeForm
 from portal.extensions import limiter
 from portal.models import Role, labels
 from portal.rules.calendar import TZ
+from portal.services.accounts import alert_settings
 from portal.services.accounts import auth as auth_service
 from portal.services.shared import sealing
 from portal.services.shared.errors import ValidationError
@@ -159,10 +160,30 @@ def _renew_session() -> None:
 @bp.get("/account")
 @staff_login_required
 def account():
+    alerts = alert_settings.settings_of(current_user)
     return render_template(
         "auth/account.html", action_form=ActionForm(), code_form=TotpCodeForm(),
         may_change_totp=auth_service.may_change_totp(current_user),
+        alerts=alerts, alert_form=AlertModeForm(formdata=None, alert_mode=alerts.mode.value),
+        alert_modes=labels.ALERT_MODE,
     )
+
+
+@bp.post("/account/alerts")
+@staff_login_required
+def alerts_mode():
+    form = AlertModeForm()
+    if not form.validate_on_submit():
+        flash(_("页面已过期，请重新选择。"), "error")
+        return redirect(url_for("auth.account"), 303)
+    try:
+        mode = alert_settings.set_alert_mode(user=current_user._get_current_object(),
+                                             mode=form.alert_mode.data or "")
+    except ValidationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("已保存：%(mode)s。", mode=labels.ALERT_MODE[mode]), "success")
+    return redirect(url_for("auth.account"), 303)
 
 
 @bp.post("/account/totp/start")
@@ -226,6 +247,7 @@ def totp_disable():
 # Labels of the staff areas, by endpoint; an area appears once its route exists.
 AREA_LABELS = {
     "review.queue": _l("举报受理"),
+    "review.intake.form": _l("来电来信来访"),
     "admin.dashboard.index": _l("乡镇工作台"),
     "admin.attendance.index": _l("签到"),
     "admin.visits.index": _l("入村走访"),
@@ -234,6 +256,8 @@ AREA_LABELS = {
     "admin.spotchecks.index": _l("明察暗访"),
     "admin.calendar.index": _l("工作日历"),
     "admin.users.index": _l("账号管理"),
+    "admin.evaluations.county": _l("民主评议"),
+    "admin.supervisors.index": _l("监督员名单"),
 }
 
 

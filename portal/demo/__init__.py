@@ -8,22 +8,26 @@ from datetime import date
 from portal.demo import attendance as demo_attendance
 from portal.demo import base
 from portal.demo import cars as demo_cars
+from portal.demo import evaluation as demo_evaluation
 from portal.demo import joiner as demo_joiner
 from portal.demo import oversight as demo_oversight
 from portal.demo import reports as demo_reports
 from portal.demo import roster as demo_roster
 from portal.demo import summary as demo_summary
 from portal.demo import tonight as demo_tonight
+from portal.demo import transfers as demo_transfers
 from portal.demo import whereabouts as demo_whereabouts
 
 # Each area adds its step here; they run in order, each skips what already exists.
 STEPS: list[Callable[[date], list[str]]] = [base.seed, demo_whereabouts.seed, demo_roster.seed]
 STEPS.append(demo_reports.seed)
+STEPS.append(demo_transfers.seed)
 STEPS.append(demo_attendance.seed)
 STEPS.append(demo_oversight.seed)
 STEPS.append(demo_joiner.seed)
 STEPS.append(demo_tonight.seed)
 STEPS.append(demo_cars.seed)
+STEPS.append(demo_evaluation.seed)  # before last month's notices, which carry its summary
 STEPS.append(demo_attendance.publish_last_month)  # last: after every record of last month
 STEPS.append(demo_summary.seed)  # prints the report count as the queue shows it
 

@@ -1,5 +1,6 @@
 """The data model, one module per domain concept."""
 
+from portal.models.alert import Alert, AlertKind, AlertMode
 from portal.models.attendance import (
     DiaryKind,
     FieldDiary,
@@ -15,6 +16,14 @@ from portal.models.cadre import Cadre, ChiefRole
 from portal.models.calendar import CalendarOverride, HolidaySchedule, HolidayScheduleDay
 from portal.models.car import CarTrip, DestinationKind, Vehicle
 from portal.models.case_counter import CaseCounter
+from portal.models.evaluation import (
+    Evaluation,
+    EvaluationBallot,
+    EvaluationState,
+    EvaluationSubject,
+    Rating,
+)
+from portal.models.exposure import PublishedCase
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -33,7 +42,9 @@ from portal.models.report import (
 from portal.models.roster import DutyAssignment, DutyRole, DutyShift, ShiftKind
 from portal.models.sealing import KeySession, OfficeKey, OfficeKeyGrant, UserKey
 from portal.models.spotcheck import Presence, SpotCheck, SpotCheckFinding
+from portal.models.supervisor import SupervisorAppointment, SupervisorKind, appointment_township
 from portal.models.township import Township
+from portal.models.transfer import ReportTransfer, TransferKind
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, StaffSession, User, user_township
 from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
 
@@ -42,6 +53,9 @@ __all__ = [
     "CLOSED_STATUSES",
     "TOTP_REQUIRED_ROLES",
     "Action",
+    "Alert",
+    "AlertKind",
+    "AlertMode",
     "KeySession",
     "OfficeKey",
     "OfficeKeyGrant",
@@ -70,11 +84,14 @@ __all__ = [
     "Message",
     "MonthlyNotice",
     "Presence",
+    "PublishedCase",
     "Region",
     "RegionLevel",
     "Report",
     "ReportEvent",
     "ReportStatus",
+    "ReportTransfer",
+    "TransferKind",
     "Role",
     "Sender",
     "SignIn",
@@ -91,4 +108,12 @@ __all__ = [
     "VillageVisit",
     "Whereabouts",
     "user_township",
+    "Evaluation",
+    "EvaluationBallot",
+    "EvaluationState",
+    "EvaluationSubject",
+    "Rating",
+    "SupervisorAppointment",
+    "SupervisorKind",
+    "appointment_township",
 ]

@@ -15,19 +15,25 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models import (
     Action,
+    AlertKind,
+    AlertMode,
     Category,
     DestinationKind,
     DiaryKind,
     DutyRole,
+    EvaluationState,
     Finding,
     LeaveKind,
     LeaveState,
     Presence,
+    Rating,
     ReportStatus,
     Role,
     ShiftKind,
     SignInKind,
+    Source,
     Status,
+    SupervisorKind,
 )
 from portal.rules.calendar import DayKind
 from portal.rules.car_trips import TripFlag
@@ -51,6 +57,7 @@ REPORT_STATUS = {
     ReportStatus.VERIFYING: _l("核查中"),
     ReportStatus.CONCLUDED: _l("已办结"),
     ReportStatus.RECTIFIED: _l("已整改"),
+    ReportStatus.TRANSFERRED: _l("已转交"),
 }
 FINDING = {
     Finding.SUBSTANTIATED: _l("属实"),
@@ -78,6 +85,17 @@ REPORT_EVENT = {
     "merged": _l("并案"), "merged_in": _l("有举报并入"), "assigned": _l("指定承办人"),
     "reassigned": _l("移交承办人"), "concluded": _l("办结"), "rectified": _l("整改完成"),
     "note": _l("内部备注"), "escalated": _l("逾期上报上级督办"),
+    "transferred": _l("转办"),
+    "published": _l("通报曝光"), "withdrawn": _l("撤回通报"),
+}
+# Where a report came from: the online form, a supervisor, a spot check, or staff intake.
+SOURCE = {
+    Source.PUBLIC: _l("网上举报"),
+    Source.SUPERVISOR: _l("监督员实名举报"),
+    Source.SPOT_CHECK: _l("明察暗访"),
+    Source.PHONE: _l("来电"),
+    Source.LETTER: _l("来信"),
+    Source.VISIT: _l("来访"),
 }
 # A cadre's whereabouts on the board.
 BOARD_STATUS = {
@@ -138,6 +156,28 @@ DAY_KIND = {
     DayKind.WEEKEND: _l("周末"),
     DayKind.HOLIDAY: _l("节假日"),
 }
+# 民主评议 and the supervisors' register.
+RATING = {Rating.SATISFIED: _l("满意"), Rating.BASIC: _l("基本满意"),
+          Rating.UNSATISFIED: _l("不满意")}
+EVALUATION_STATE = {EvaluationState.OPEN: _l("投票中"), EvaluationState.CLOSED: _l("已结束")}
+SUPERVISOR_KIND = {
+    SupervisorKind.NPC_DEPUTY: _l("人大代表"),
+    SupervisorKind.CPPCC_MEMBER: _l("政协委员"),
+    SupervisorKind.RETIRED_CADRE: _l("老干部"),
+    SupervisorKind.PUBLIC_REP: _l("群众代表"),
+}
+
+ALERT_MODE = {
+    AlertMode.IMMEDIATE: _l("即时提醒"),
+    AlertMode.DIGEST: _l("每日汇总"),
+    AlertMode.OFF: _l("不接收"),
+}
+ALERT_KIND = {
+    AlertKind.NEW_REPORT: _l("新举报"),
+    AlertKind.ESCALATED: _l("升级督办"),
+    AlertKind.REPORTER_MESSAGE: _l("举报人回复"),
+    AlertKind.DEADLINE: _l("即将到期"),
+}
 DESTINATION_KIND = {
     DestinationKind.COUNTY_TOWN: _l("县城（县政府驻地）"),
     DestinationKind.VILLAGE: _l("本乡镇村组"),
@@ -155,6 +195,9 @@ TABLES: dict[type[enum.Enum], dict] = {
     Status: BOARD_STATUS, LeaveKind: LEAVE_KIND, ShiftKind: SHIFT_KIND, DutyRole: DUTY_ROLE,
     SignInKind: SIGN_IN_KIND, Role: ROLE, Presence: PRESENCE,
     DiaryKind: DIARY_KIND, AbsenceKind: ABSENCE_KIND, DayKind: DAY_KIND,
+    Source: SOURCE,
+    AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
+    Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
     DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}

@@ -68,6 +68,10 @@ class Source(enum.StrEnum):
     PUBLIC = "public"
     SUPERVISOR = "supervisor"
     SPOT_CHECK = "spot_check"
+    # Entered by an inspector from a call, a letter or a visit (来电、来信、来访).
+    PHONE = "phone"
+    LETTER = "letter"
+    VISIT = "visit"
 
 
 class Report(db.Model):
@@ -90,7 +94,14 @@ class Report(db.Model):
         Index("ix_report_township_submitted", "township_id", "submitted_at"),
         Index("ix_report_cadre_observed", "cadre_id", "observed_at"),
         # The case number (演示县〔2026〕第0012号): unique in its county, and how staff find it.
-        Index("ix_report_case_number", "county_id", "case_year", "case_seq", unique=True),
+        # A report transferred to another county keeps the number its first county gave it
+        # (case_county_id names that county): unique among those, as the others are above.
+        Index("ix_report_case_number", "county_id", "case_year", "case_seq", unique=True,
+              sqlite_where=text("case_county_id IS NULL"),
+              postgresql_where=text("case_county_id IS NULL")),
+        Index("ix_report_case_number_kept", "case_county_id", "case_year", "case_seq", unique=True,
+              sqlite_where=text("case_county_id IS NOT NULL"),
+              postgresql_where=text("case_county_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +120,12 @@ class Report(db.Model):
     # sequence of that year (portal/services/casework/case_numbers.py gives it).
     case_year: Mapped[int | None] = mapped_column(Integer)
     case_seq: Mapped[int | None] = mapped_column(Integer)
+    # The county whose sequence gave the number, once the report has been transferred to
+    # another county (None: its county_id); no foreign key, as SQLite adds none in place.
+    case_county_id: Mapped[int | None] = mapped_column(Integer)
+    # The level of the office handling the report (转办 up): 0 the county's, 1 the city's,
+    # 2 the province's. An office below it sees the case but can no longer change it.
+    office_level: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id"))
     cadre_text: Mapped[str] = mapped_column(String(64), default="")
     category: Mapped[Category] = mapped_column(str_enum(Category))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -58,6 +58,11 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # E-mail alerts (portal/services/casework/alerts.py): the address an administrator set,
+    # and how the user chose to get them (an AlertMode value); the day of the last digest.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    alert_mode: Mapped[str] = mapped_column(String(16), default="immediate", server_default="immediate")
+    alert_digest_on: Mapped[date | None] = mapped_column(Date)
 
     scope_region: Mapped[Region | None] = relationship(foreign_keys=[scope_region_id])
     scope_townships: Mapped[list[Township]] = relationship(secondary=user_township)

@@ -51,5 +51,20 @@ class MessageForm(FlaskForm):
                          validators=[DataRequired(), Length(max=2000)])
 
 
+class TransferForm(FlaskForm):
+    """转办: to a county's office, up to the city's or the province's, or to an outside authority."""
+
+    kind = SelectField(_l("转办去向"), validators=[DataRequired()], choices=[
+        SelectChoice("county", _l("转其他县（区）纪委监委")),
+        SelectChoice("up", _l("报上级纪委监委办理")),
+        SelectChoice("outside", _l("转交外部机关（本系统办结）")),
+    ])
+    county = StringField(_l("接收的县（区）：6位区划代码或名称"), validators=[Optional(), Length(max=64)])
+    level = SelectField(_l("上级机关"), validators=[Optional()], choices=[
+        SelectChoice("city", _l("市级纪委监委")), SelectChoice("province", _l("省级纪委监委"))])
+    authority = StringField(_l("接收的外部机关名称"), validators=[Optional(), Length(max=100)])
+    reason = TextAreaField(_l("转办理由（仅工作人员可见）"), validators=[DataRequired(), Length(max=2000)])
+
+
 class ExportForm(FlaskForm):
     """The queue's filters travel as hidden fields; the format is the button pressed."""

@@ -25,12 +25,23 @@ from portal.access import allow
 from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
 from portal.review import forms
-from portal.services.casework import case_numbers, cases, exports, queue, review, review_pages
+from portal.review import intake as intake_views
+from portal.services.casework import (
+    alerts,
+    case_numbers,
+    cases,
+    exports,
+    queue,
+    review,
+    review_pages,
+    transfers,
+)
 from portal.services.office import cars_read as car_log
 from portal.services.shared import sealing, spreadsheets
 from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+bp.register_blueprint(intake_views.bp)
 
 FILTER_KEYS = ("status", "township", "category", "overdue", "mine", "escalated", "sort")
 
@@ -70,9 +81,17 @@ def queue_view():
         "review/queue.html", page=page, filters=filters, args=_filter_args(filters),
         export_form=forms.ExportForm(), labels=_labels(), report_href=_report_href(),
         status_base={k: v for k, v in _filter_args(filters).items() if k != "status"},
+        alerts=alerts.status_for(user),
     )
 
 
+
+
+@bp.get("/transfers", endpoint="transfers")
+@allow(Role.INSPECTOR)
+def transfers_view():
+    """The office's read-only trace of the cases it transferred."""
+    return render_template("review/transfers.html", rows=transfers.sent_by(user=_user()))
 
 
 @bp.get("/find", endpoint="find")
@@ -139,6 +158,7 @@ PAGE_FORMS = {
     "note": ("note_form", forms.NoteForm, ""),
     "message": ("message_form", forms.MessageForm, ""),
     "reveal": ("reveal_form", forms.ActionForm, "reveal"),
+    "transfer": ("transfer_form", forms.TransferForm, "transfer"),
 }
 
 
@@ -293,3 +313,27 @@ def reveal(public_id: str):
     if not form.validate_on_submit():
         abort(400)
     return _detail(public_id, reveal=True)
+
+
+@bp.post("/<public_id>/transfer")
+@allow(Role.INSPECTOR)
+def transfer(public_id: str):
+    """转办; a refused transfer shows the page again with everything typed."""
+    report = _report(public_id)
+    form = forms.TransferForm(prefix="transfer")
+    if not form.validate_on_submit():
+        flash(_("请检查填写的内容。"), "error")
+        return _detail(public_id, status=400, transfer_form=form)
+    try:
+        transfers.transfer(user=_user(), report=report, kind=form.kind.data, reason=form.reason.data,
+                           county=form.county.data or "", level=form.level.data or "",
+                           authority=form.authority.data or "", keyring=_keyring())
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _detail(public_id, status=400, transfer_form=form)
+    flash(_("已转办。本单位可在“转办记录”中查看。"), "success")
+    try:
+        cases.get_report(user=_user(), public_id=public_id)
+    except NotFoundError:
+        return redirect(url_for("review.transfers"), 303)
+    return redirect(url_for("review.report_view", public_id=public_id), 303)

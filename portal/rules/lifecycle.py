@@ -2,7 +2,9 @@
 
 submitted → accepted | not_accepted | merged;  accepted → verifying (claim / assign) | merged;
 verifying → concluded (by the assignee, who may also hand the case over);
-concluded (属实 / 部分属实) → rectified.
+concluded (属实 / 部分属实) → rectified;
+any open status → submitted at the office the case is transferred to (转办), or → transferred
+(forwarded to an outside authority, closed here).
 
 Pure: plain values in, plain values out, no Flask and no database. The review service asks
 it whether a step may be taken (and why not), the case page which steps to offer, the queue,
@@ -49,6 +51,7 @@ class ReportStatus(enum.StrEnum):
     VERIFYING = "verifying"  # 核查中
     CONCLUDED = "concluded"  # 已办结
     RECTIFIED = "rectified"  # 已整改
+    TRANSFERRED = "transferred"  # 已转交 (forwarded to an outside authority: closed here)
 
 
 class Finding(enum.StrEnum):
@@ -81,6 +84,10 @@ class Step(enum.StrEnum):
     HAND_OVER = "hand_over"  # the assignee gives the case to another inspector
     CONCLUDE = "conclude"
     RECTIFY = "rectify"
+    # 转办: to another county's office, or up to the city's or the province's; the receiver
+    # starts again from 待受理 with its own deadline (services/casework/transfers.py).
+    TRANSFER = "transfer"
+    FORWARD = "forward"  # 转交外部机关: the case leaves the system with the authority named
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,13 @@ STEPS: Mapping[Step, Rule] = {
     Step.HAND_OVER: _rule({S.VERIFYING}, S.VERIFYING, by_assignee=True),
     Step.CONCLUDE: _rule({S.VERIFYING}, S.CONCLUDED, by_assignee=True),
     Step.RECTIFY: _rule({S.CONCLUDED}, S.RECTIFIED),
+    Step.TRANSFER: _rule({S.SUBMITTED, S.ACCEPTED, S.VERIFYING}, S.SUBMITTED),
+    Step.FORWARD: _rule({S.SUBMITTED, S.ACCEPTED, S.VERIFYING}, S.TRANSFERRED),
 }
+
+
+# The steps that send a case away; while it is verified, only its assignee takes them.
+_MOVES = frozenset({Step.TRANSFER, Step.FORWARD})
 
 
 class Refusal(enum.StrEnum):
@@ -129,6 +142,8 @@ def refusal(step: Step, status: ReportStatus, *, finding: Finding | None = None,
         return Refusal.NOT_ASSIGNEE
     if rule.unassigned and assignee_id is not None:
         return Refusal.ASSIGNED
+    if step in _MOVES and status == ReportStatus.VERIFYING and assignee_id != actor_id:
+        return Refusal.NOT_ASSIGNEE  # a case under verification moves by its assignee's hand
     if step == Step.RECTIFY and finding not in RECTIFIABLE:
         return Refusal.NOTHING_TO_RECTIFY
     return None

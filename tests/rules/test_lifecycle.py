@@ -31,6 +31,9 @@ def test_the_status_changes_are_those_of_the_product_specification():
         (S.SUBMITTED, S.ACCEPTED), (S.SUBMITTED, S.NOT_ACCEPTED), (S.SUBMITTED, S.MERGED),
         (S.ACCEPTED, S.MERGED), (S.ACCEPTED, S.VERIFYING), (S.VERIFYING, S.CONCLUDED),
         (S.CONCLUDED, S.RECTIFIED),
+        # 转办: to another office (from 待受理 again there), or out to an outside authority.
+        (S.ACCEPTED, S.SUBMITTED), (S.VERIFYING, S.SUBMITTED),
+        (S.SUBMITTED, S.TRANSFERRED), (S.ACCEPTED, S.TRANSFERRED), (S.VERIFYING, S.TRANSFERRED),
     }
 
 
@@ -42,6 +45,8 @@ def test_open_and_closed_statuses_split_the_states_and_only_open_ones_have_deadl
     targets = {to for _from, to in lifecycle.transitions()}
     assert targets >= CLOSED_STATUSES
     assert not {(a, b) for a, b in lifecycle.transitions() if a in CLOSED_STATUSES and b in OPEN_STATUSES}
+    # The only way back to 待受理 is a transfer to another office.
+    assert {a for a, b in lifecycle.transitions() if b == S.SUBMITTED} == {S.ACCEPTED, S.VERIFYING}
 
 
 @pytest.mark.parametrize(("step", "status", "who", "expected"), [
@@ -75,13 +80,14 @@ def test_the_steps_open_to_an_inspector_in_each_state():
     def steps(status, **who):
         return lifecycle.open_steps(status, actor_id=ME, **who)
 
-    assert steps(S.SUBMITTED) == {Step.ACCEPT, Step.NOT_ACCEPT, Step.MERGE}
-    assert steps(S.ACCEPTED) == {Step.MERGE, Step.CLAIM, Step.ASSIGN}
-    assert steps(S.VERIFYING, assignee_id=ME) == {Step.HAND_OVER, Step.CONCLUDE}
+    moves = {Step.TRANSFER, Step.FORWARD}  # 转办, while the case is open
+    assert steps(S.SUBMITTED) == {Step.ACCEPT, Step.NOT_ACCEPT, Step.MERGE, *moves}
+    assert steps(S.ACCEPTED) == {Step.MERGE, Step.CLAIM, Step.ASSIGN, *moves}
+    assert steps(S.VERIFYING, assignee_id=ME) == {Step.HAND_OVER, Step.CONCLUDE, *moves}
     assert steps(S.VERIFYING, assignee_id=OTHER) == set()
     assert steps(S.CONCLUDED, finding=Finding.SUBSTANTIATED) == {Step.RECTIFY}
     assert steps(S.CONCLUDED, finding=Finding.UNSUBSTANTIATED) == set()
-    for closed in (S.NOT_ACCEPTED, S.MERGED, S.RECTIFIED):
+    for closed in (S.NOT_ACCEPTED, S.MERGED, S.RECTIFIED, S.TRANSFERRED):
         assert steps(closed, finding=Finding.SUBSTANTIATED, assignee_id=ME) == set()
 
 

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import TOTP_REQUIRED_ROLES, Role, Township, User, user_township
 from portal.models.base import utcnow
 from portal.sanitize import clean_text
-from portal.services.accounts import sessions
+from portal.services.accounts import alert_settings, sessions
 from portal.services.accounts import users as users_service
 from portal.services.accounts.passwords import generate_password, hash_password, needs_rehash, verify_password
 from portal.services.shared import audit, scope, sealing
@@ -90,7 +90,7 @@ def authenticate(*, username: str, password: str, totp: str = "", now: float | N
     user = _find(username)
     # verify_password does equal work with no stored hash: timing does not reveal the user.
     password_ok = verify_password(user.password_hash if user else None, password or "")
-    if user is None or not password_ok or not user.active:
+    if user is None or not password_ok or not user.active or not users_service.account_open(user):
         _record_failure(user, username)
         raise LoginFailed("login failed")
     if user.needs_totp and not consume_totp(user, totp, now):
@@ -238,7 +238,8 @@ def _check_scope_allowed(admin: User, region, townships) -> None:
 
 
 def create_staff_user(*, admin: User, username: str, display_name: str, role: Role | str,
-                      scope_codes: str, home_township: str = "") -> users_service.CreatedUser:
+                      scope_codes: str, home_township: str = "",
+                      email: str = "") -> users_service.CreatedUser:
     """Create an account within the administrator's scope; password and TOTP secret shown once."""
     role = Role(role)
     if role not in roles_assignable_by(admin):
@@ -258,7 +259,8 @@ def create_staff_user(*, admin: User, username: str, display_name: str, role: Ro
     secret = pyotp.random_base32() if role in TOTP_REQUIRED_ROLES else None
     user = User(username=username, display_name=clean_text(display_name, 64, multiline=False) or username,
                 password_hash=hash_password(password), role=role, totp_secret=secret,
-                totp_enabled=secret is not None, scope_region=region, scope_townships=townships)
+                totp_enabled=secret is not None, scope_region=region, scope_townships=townships,
+                email=alert_settings.normalized_email(email))
     if home_township:
         home = db.session.scalar(select(Township).where(Township.code == home_township.strip()))
         if home is None:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pyotp
 from sqlalchemy import select
 
+from portal import clock
 from portal.extensions import db
-from portal.models import Region, Role, Township, User
+from portal.models import Region, Role, SupervisorAppointment, Township, User
 from portal.services.accounts.passwords import generate_password, hash_password
 from portal.services.shared.errors import ValidationError
 
@@ -86,4 +87,17 @@ def load_user(user_id: str) -> User | None:
     user = db.session.scalar(select(User).where(User.public_id == public_id))
     if user is None or not user.active or str(user.session_epoch) != epoch:
         return None
+    if not account_open(user):
+        return None
     return user
+
+
+def account_open(user: User, today=None) -> bool:
+    """False for a supervisor's account outside the term of its appointment (作风建设监督员:
+    the account exists only during the term); True for every other account."""
+    if user.role != Role.SUPERVISOR:
+        return True
+    appointment = db.session.scalar(select(SupervisorAppointment).where(
+        SupervisorAppointment.user_id == user.id))
+    return appointment is None or appointment.in_term(today or clock.today())
+

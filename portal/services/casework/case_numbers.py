@@ -66,8 +66,14 @@ def county_names(county_ids: Iterable[int]) -> dict[int, str]:
 def numbers_of(reports: Iterable[Report]) -> dict[int, str]:
     """Each report's case number as shown, by report id (one query for the counties)."""
     reports = list(reports)
-    names = county_names(r.county_id for r in reports)
-    return {r.id: format_number(names.get(r.county_id, ""), r.case_year, r.case_seq) for r in reports}
+    names = county_names(numbering_county(r) for r in reports)
+    return {r.id: format_number(names.get(numbering_county(r), ""), r.case_year, r.case_seq)
+            for r in reports}
+
+
+def numbering_county(report: Report) -> int:
+    """The county whose sequence gave the number (its first county, after a transfer)."""
+    return report.case_county_id or report.county_id
 
 
 def number_of(report: Report) -> str:
@@ -87,8 +93,9 @@ def find(*, user: User, text: str) -> list[Report]:
     reports = list(db.session.scalars(stmt))
     county = _county_named(text)
     if county and len(reports) > 1:
-        names = county_names(r.county_id for r in reports)
-        narrowed = [r for r in reports if names.get(r.county_id) and names[r.county_id] in text]
+        names = county_names(numbering_county(r) for r in reports)
+        narrowed = [r for r in reports
+                    if names.get(numbering_county(r)) and names[numbering_county(r)] in text]
         reports = narrowed or reports
     return reports
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from portal.extensions import db
-from portal.models import Region, Report, ReportStatus, Role, User, user_township
+from portal.models import Region, RegionLevel, Report, ReportStatus, Role, User, user_township
 from portal.models.base import utcnow
 from portal.rules import deadlines
 from portal.services.casework.queue import visible_condition
@@ -27,6 +27,23 @@ def get_report(*, user: User, public_id: str, for_update: bool = False) -> Repor
     if report is None:
         raise NotFoundError("no such report")
     return report
+
+
+# The level of an office by its region (Report.office_level): a county's 0, a city's 1, a
+# province's 2.
+OFFICE_LEVELS = {RegionLevel.COUNTY: 0, RegionLevel.CITY: 1, RegionLevel.PROVINCE: 2}
+
+
+def office_level_of(user: User) -> int:
+    """The level of the user's office: a township-scoped user counts as the county's."""
+    region = user.scope_region
+    return OFFICE_LEVELS[region.level] if region is not None else 0
+
+
+def may_change(user: User, report: Report) -> bool:
+    """Whether the user's office handles the report (after a transfer up, an office below it
+    keeps a read-only view)."""
+    return user.role == Role.INSPECTOR and office_level_of(user) >= (report.office_level or 0)
 
 
 def case_assignee_id(report: Report) -> int | None:

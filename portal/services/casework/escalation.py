@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import Region, Report, ReportEvent
 from portal.models.base import utcnow
 from portal.rules.lifecycle import OPEN_STATUSES
+from portal.services.casework import alerts
 from portal.services.casework.queue import due_expression
 from portal.services.casework.review import PUBLIC_NOTES
 from portal.services.shared import audit
@@ -73,6 +74,7 @@ def escalate(now: datetime | None = None, batch: int = 500) -> list[Escalated]:
                                    staff_note=f"{target.name} ({target.code})"))
         audit.record("report.escalated", actor=None, object_type="report", object_id=public_id,
                      detail={"level": level + 1, "region": target.code})
+        alerts.queue_escalated(report_id=report_id, region_id=target.id, at=now)
         done.append(Escalated(public_id, level + 1, target.name))
         if len(done) % batch == 0:
             db.session.commit()

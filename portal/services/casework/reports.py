@@ -40,7 +40,7 @@ from portal.models.report import report_from_columns, sealed_identity_columns
 from portal.rules.deadlines import accept_deadline
 from portal.rules.receipts import RECEIPT_DIGITS, new_receipt, normalize_receipt, receipt_hash
 from portal.sanitize import clean_text
-from portal.services.casework import case_numbers, evidence, messages
+from portal.services.casework import alerts, case_numbers, evidence, messages
 from portal.services.shared import audit, townships
 from portal.services.shared.calendar import calendar_for
 from portal.services.shared.errors import ValidationError
@@ -190,6 +190,7 @@ def _write(values: dict, images: list, prepared: dict, data_key: bytes | None) -
     for image in images:
         evidence.add_clean(report, image)
     audit.append(prepared)
+    alerts.queue_new_report(values)
     return report
 
 
@@ -253,6 +254,7 @@ def reporter_reply(*, report: Report, body: str, photos: Sequence = ()) -> Messa
     db.session.flush()
     for image in images:
         evidence.add_clean(report, image, message)
+    alerts.queue_reporter_message(report, message.at)
     db.session.commit()
     return message
 

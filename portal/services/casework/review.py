@@ -35,6 +35,7 @@ from portal.rules import deadlines, lifecycle
 from portal.rules.lifecycle import Refusal, Step
 from portal.sanitize import clean_text
 from portal.services.casework.cases import case_assignee_id, get_report
+from portal.services.casework.cases import may_change as case_may_change
 from portal.services.casework.messages import add_message
 from portal.services.casework.queue import visible_condition
 from portal.services.shared import audit, sealing
@@ -63,6 +64,7 @@ PUBLIC_NOTES = {
     "concluded": "核查已办结。",
     "rectified": "有关乡镇已完成整改。",
     "escalated": "办理已超过期限，已报上级纪检监察机关督办。",
+    "transferred": "已转交%(office)s办理。",
 }
 CONFLICT = _("其他人刚刚处理了此举报，请查看最新状态。")
 # Why a step is refused, for the steps that say more than "not from this status".
@@ -70,6 +72,8 @@ REFUSALS = {
     (Step.HAND_OVER, Refusal.NOT_ASSIGNEE): _("只有承办人可以移交此举报。"),
     (Step.CONCLUDE, Refusal.NOT_ASSIGNEE): _("只有承办人可以办结此举报。"),
     (Step.RECTIFY, Refusal.NOTHING_TO_RECTIFY): _("核查不属实的举报无需整改。"),
+    (Step.TRANSFER, Refusal.NOT_ASSIGNEE): _("正在核查的举报只能由承办人转办。"),
+    (Step.FORWARD, Refusal.NOT_ASSIGNEE): _("正在核查的举报只能由承办人转办。"),
 }
 
 
@@ -78,8 +82,15 @@ def _require_inspector(user: User) -> None:
         raise IllegalTransitionError(_("只有纪检监察干部可以办理举报。"))
 
 
+def _require_handler(user: User, report: Report) -> None:
+    """Only the office handling the report changes it (a transfer up leaves a read-only view)."""
+    if not case_may_change(user, report):
+        raise IllegalTransitionError(_("此举报已转交上级机关办理，本单位只能查看。"))
+
+
 def _require(step: Step, report: Report, user: User, *, status_only: bool = False) -> ReportStatus:
     """The status the step leads to; refused unless the life cycle allows it to the user now."""
+    _require_handler(user, report)
     why = lifecycle.refusal(step, report.status, finding=report.finding,
                             assignee_id=report.assignee_id, actor_id=user.id)
     if why is None or (status_only and why != Refusal.STATUS):
@@ -285,6 +296,7 @@ def rectify(*, user: User, report: Report, note: str = "") -> Report:
 def add_note(*, user: User, report: Report, text: str) -> ReportEvent:
     """A note for staff only; the reporter never sees it."""
     _require_inspector(user)
+    _require_handler(user, report)
     text = clean_text(text, NOTE_LENGTH, multiline=True)
     if not text:
         raise ValidationError(_("备注不能为空。"))
@@ -298,6 +310,7 @@ def add_note(*, user: User, report: Report, text: str) -> ReportEvent:
 def ask_reporter(*, user: User, report: Report, body: str):
     """An inspector's question to the reporter, through the receipt thread."""
     _require_inspector(user)
+    _require_handler(user, report)
     if report.purged_at is not None:
         raise IllegalTransitionError(_("此举报已归档，不能再发消息。"))
     return add_message(report=report, sender=Sender.INSPECTOR, body=body, author=user)

@@ -15,12 +15,20 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import Category, Evidence, Report, ReportEvent, ReportStatus, Role, User
+from portal.models import Category, Evidence, Report, ReportEvent, ReportStatus, ReportTransfer, Role, User
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import OfficialCalendar
 from portal.rules.lifecycle import Step
-from portal.services.casework import case_numbers, cases, crosscheck, evidence, queue, review
+from portal.services.casework import (
+    case_numbers,
+    cases,
+    crosscheck,
+    evidence,
+    queue,
+    review,
+    transfers,
+)
 from portal.services.casework.crosscheck import CrossCheck
 from portal.services.shared import scope
 from portal.services.shared.calendar import official_calendar
@@ -98,12 +106,13 @@ class Permitted:
     note: bool = False
     message: bool = False
     reveal: bool = False
+    transfer: bool = False
 
 
 def permitted(user: User, report: Report) -> Permitted:
     """The life cycle's open steps for this user, and what else the case page offers."""
-    if user.role != Role.INSPECTOR:
-        return Permitted()
+    if user.role != Role.INSPECTOR or not cases.may_change(user, report):
+        return Permitted()  # another office handles it now: read only
     steps = lifecycle.open_steps(report.status, finding=report.finding,
                                  assignee_id=report.assignee_id, actor_id=user.id)
     return Permitted(
@@ -114,6 +123,7 @@ def permitted(user: User, report: Report) -> Permitted:
         message=report.purged_at is None,
         reveal=report.named and report.purged_at is None
         and cases.case_assignee_id(report) == user.id,
+        transfer=Step.TRANSFER in steps,
     )
 
 
@@ -140,6 +150,8 @@ class CasePage:
     notes: list[ReportEvent] = field(default_factory=list)
     # The status each step leads to, by step: the buttons say it before they are pressed.
     moves: dict[str, ReportStatus] = field(default_factory=dict)
+    transfers: list[ReportTransfer] = field(default_factory=list)  # oldest first
+    handled_by: str = ""  # the office handling it now, when not the user's own
 
 
 # The events whose staff note an inspector wrote (the others hold a name or an id): the notes.
@@ -215,6 +227,9 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
         notes=sorted((e for e in report.events if e.staff_note and e.kind in NOTE_EVENTS),
                      key=lambda e: (e.at, e.id)),
         moves={step.value: rule.target for step, rule in lifecycle.STEPS.items()},
+        transfers=transfers.history(report),
+        handled_by="" if cases.may_change(user, report) or user.role != Role.INSPECTOR
+        else transfers.office_name(transfers.handling_region(report)),
     )
 
 

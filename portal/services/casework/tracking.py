@@ -20,7 +20,7 @@ from portal.models import Report, ReportEvent, ReportStatus, Sender, labels
 from portal.models.base import utcnow
 from portal.rules import lifecycle
 from portal.rules.lifecycle import Phase
-from portal.services.casework import case_numbers, reports
+from portal.services.casework import case_numbers, reports, transfers
 
 Words = str | LazyString
 
@@ -34,6 +34,7 @@ STATUS_WORDS = {
     ReportStatus.VERIFYING: (_l("正在核查"), _l("纪检监察干部正在核实您反映的情况。")),
     ReportStatus.CONCLUDED: (_l("已办结"), _l("核查已经结束，结果见下方。")),
     ReportStatus.RECTIFIED: (_l("已整改"), _l("核查已经结束，乡镇已经完成整改。")),
+    ReportStatus.TRANSFERRED: (_l("已转交"), _l("您反映的问题不属于纪检监察机关管辖，已转交有关机关办理。")),
 }
 PHASE_WORDS = {
     Phase.DECIDE: _l("决定是否受理"),
@@ -48,7 +49,10 @@ STEP_TITLES = {
     ReportStatus.VERIFYING: _l("开始核查"),
     ReportStatus.CONCLUDED: _l("办结"),
     ReportStatus.RECTIFIED: _l("整改完成"),
+    ReportStatus.TRANSFERRED: _l("转交"),
 }
+# A transfer (转办) to another office shows as its own step, whatever status it leads to.
+TRANSFER_TITLE = _l("转交")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class PublicView:
     can_reply: bool = True
     merged_status: Words = ""
     case_number: Words = ""  # 演示县〔2026〕第0012号, to quote by phone or letter
+    transferred_to: str = ""  # the office (or authority) handling it after a transfer
 
 
 def public_timeline(report: Report) -> list[Step]:
@@ -107,7 +112,8 @@ def public_timeline(report: Report) -> list[Step]:
         note = event.public_note or ""
         if event.to_status == ReportStatus.NOT_ACCEPTED and not note:
             note = report.not_accepted_reason or ""
-        steps.append(Step(STEP_TITLES[event.to_status], event.at, note))
+        title = TRANSFER_TITLE if event.kind == "transferred" else STEP_TITLES[event.to_status]
+        steps.append(Step(title, event.at, note))
     if not steps:
         steps.append(Step(STEP_TITLES[ReportStatus.SUBMITTED], report.submitted_at))
     return steps
@@ -148,8 +154,10 @@ def public_view(report: Report, now: datetime | None = None) -> PublicView:
         thread=[ThreadEntry(m.sender == Sender.REPORTER, m.body, m.at, counts.get(m.id, 0))
                 for m in report.messages],
         case_number=case_numbers.format_number(
-            case_numbers.county_names([report.county_id]).get(report.county_id, ""),
+            case_numbers.county_names([case_numbers.numbering_county(report)]).get(
+                case_numbers.numbering_county(report), ""),
             report.case_year, report.case_seq, lazy=True),
+        transferred_to=transfers.last_office(report),
     )
     if report.status == ReportStatus.MERGED and report.merged_into_id:
         target = db.session.get(Report, report.merged_into_id)

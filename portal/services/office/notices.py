@@ -30,14 +30,15 @@ from portal.models import (
     labels,
 )
 from portal.rules.calendar import TZ, iter_dates
-from portal.services.office import duty, rule543
+from portal.services.office import duty, evaluation, rule543
 from portal.services.shared import audit, audit_checkpoints, townships
 from portal.services.shared.calendar import official_calendar
 from portal.services.shared.errors import ConflictError, ValidationError
 
 FORMAT = 1
 CADRE_FIELDS = ("days_present", "nights", "village_days", "weeks_compliant", "weeks_total",
-                "leave_days", "evening_work", "reports_substantiated", "from", "until")
+                "leave_days", "evening_work", "reports_substantiated", "from", "until",
+                "evaluation_satisfied", "evaluation_basic", "evaluation_unsatisfied")
 DUTY_KEYS = ("shifts_required", "shifts_staffed", "shifts_absent")
 EVENING_KEYS = tuple(k.value for k in sorted(rule543.EVENING_KINDS))
 SUBSTANTIATED = (Finding.SUBSTANTIATED, Finding.PARTLY_SUBSTANTIATED)
@@ -60,7 +61,13 @@ FIELD_LABELS = {
     "duty_shifts_required": _("需排值班班次"),
     "duty_shifts_staffed": _("排满的值班班次"),
     "duty_shifts_absent": _("值班人员请假或出差而无人替班的班次"),
+    # 民主评议 held during the month (of the month before): only once its vote is closed.
+    "evaluation_satisfied": _("民主评议：满意"),
+    "evaluation_basic": _("民主评议：基本满意"),
+    "evaluation_unsatisfied": _("民主评议：不满意"),
+    "evaluation_ballots_cast": _("民主评议：有效票数"),
 }
+EVALUATION_KEYS = ("month", "meeting_on", "ballots_cast")
 
 
 @dataclass(frozen=True)
@@ -169,7 +176,7 @@ def compute(township: Township, month: str) -> dict:
                    reports_substantiated=reports.get(cadre.id, 0))
         rows.append(row)
     totals = {key: sum(evening.get(cid, {}).get(key, 0) for cid in ids) for key in EVENING_KEYS}
-    return {
+    content = {
         "duty": duty_coverage(township.id, first, last),
         "format": FORMAT,
         "township": {"code": township.code, "name": township.name},
@@ -178,6 +185,14 @@ def compute(township: Township, month: str) -> dict:
         "cadres": rows,
         "evening_work": totals,
     }
+    # The evaluation's keys appear only when there is one, so that a month without it reads,
+    # and hashes, as it did before evaluations were recorded.
+    summary = evaluation.notice_summary(township.id, month)
+    if summary is not None:
+        content["evaluation"], by_cadre = summary
+        for cadre, row in zip(cadres, rows, strict=True):
+            row.update(by_cadre.get(cadre.id, {}))
+    return content
 
 
 def duty_coverage(township_id: int, first: date, last: date) -> dict:
@@ -218,6 +233,7 @@ def diff(old: dict, new: dict) -> list[dict]:
             changes.append({"cadre": row["name"], "post": row["post"], "change": "removed"})
     changes += _section_changes(old, new, "evening_work", EVENING_KEYS, "evening_")
     changes += _section_changes(old, new, "duty", DUTY_KEYS, "duty_")
+    changes += _section_changes(old, new, "evaluation", ("ballots_cast",), "evaluation_")
     if old.get("working_days") != new.get("working_days"):
         changes.append({"field": "working_days", "old": old.get("working_days"),
                         "new": new.get("working_days")})
