@@ -13,7 +13,7 @@ from portal.access import allow
 from portal.admin.office_pages import for_township, local_today
 from portal.models import Role, Township, labels
 from portal.rules.calendar import TZ
-from portal.services.office import archive
+from portal.services.office import archive, weekly
 from portal.services.shared.errors import NotFoundError
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
@@ -57,6 +57,7 @@ def cadre(public_id: str):
         service=page.service, mark_labels=MARK_LABELS, history=page.history, weeks=weeks,
         week_options=archive.HISTORY_WEEKS, leaves=page.leaves, visits=page.visits,
         diaries=page.diaries, states=page.states, evening=page.evening, reports=page.reports,
-        notices=page.notices, tz=TZ, leave_labels=labels.LEAVE_KIND,
+        notices=page.notices, week_records=weekly.recorded_weeks(page.cadre.id), tz=TZ,
+        leave_labels=labels.LEAVE_KIND,
         category_labels=labels.CATEGORY, finding_labels=labels.FINDING, action_labels=labels.ACTION,
     )

@@ -46,6 +46,7 @@ from portal.models.supervisor import SupervisorAppointment, SupervisorKind, appo
 from portal.models.township import Township
 from portal.models.transfer import ReportTransfer, TransferKind
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, StaffSession, User, user_township
+from portal.models.week_record import WeekRecord
 from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
 
 __all__ = [
@@ -106,6 +107,7 @@ __all__ = [
     "User",
     "Vehicle",
     "VillageVisit",
+    "WeekRecord",
     "Whereabouts",
     "user_township",
     "Evaluation",
