@@ -1,6 +1,7 @@
 """The data model, one module per domain concept."""
 
 from portal.models.alert import Alert, AlertKind, AlertMode
+from portal.models.assessment import PASSING_GRADES, AnnualAssessment, AssessmentGrade
 from portal.models.attendance import (
     DiaryKind,
     FieldDiary,
@@ -50,6 +51,9 @@ from portal.models.week_record import WeekRecord
 from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
 
 __all__ = [
+    "PASSING_GRADES",
+    "AnnualAssessment",
+    "AssessmentGrade",
     "AWAY_STATUSES",
     "CLOSED_STATUSES",
     "TOTP_REQUIRED_ROLES",

@@ -17,6 +17,7 @@ from portal.models import (
     Action,
     AlertKind,
     AlertMode,
+    AssessmentGrade,
     Category,
     DestinationKind,
     DiaryKind,
@@ -184,6 +185,12 @@ DESTINATION_KIND = {
     DestinationKind.OTHER_TOWNSHIP: _l("其他乡镇"),
     DestinationKind.CITY: _l("市区及县外"),
 }
+ASSESSMENT_GRADE = {
+    AssessmentGrade.EXCELLENT: _l("优秀"),
+    AssessmentGrade.COMPETENT: _l("称职"),
+    AssessmentGrade.BASIC: _l("基本称职"),
+    AssessmentGrade.INCOMPETENT: _l("不称职"),
+}
 TRIP_FLAG = {
     TripFlag.LATE_RETURN: _l("去县城，下班后返回"),
     TripFlag.OVERNIGHT: _l("去县城，次日返回（过夜）"),
@@ -198,7 +205,7 @@ TABLES: dict[type[enum.Enum], dict] = {
     Source: SOURCE,
     AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
     Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
-    DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
+    DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG, AssessmentGrade: ASSESSMENT_GRADE,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 
