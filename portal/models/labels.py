@@ -17,6 +17,7 @@ from portal.models import (
     Action,
     AlertKind,
     AlertMode,
+    AssessmentGrade,
     Category,
     DestinationKind,
     DiaryKind,
@@ -196,6 +197,12 @@ DESTINATION_KIND = {
     DestinationKind.OTHER_TOWNSHIP: _l("其他乡镇"),
     DestinationKind.CITY: _l("市区及县外"),
 }
+ASSESSMENT_GRADE = {
+    AssessmentGrade.EXCELLENT: _l("优秀"),
+    AssessmentGrade.COMPETENT: _l("称职"),
+    AssessmentGrade.BASIC: _l("基本称职"),
+    AssessmentGrade.INCOMPETENT: _l("不称职"),
+}
 TRIP_FLAG = {
     TripFlag.LATE_RETURN: _l("去县城，下班后返回"),
     TripFlag.OVERNIGHT: _l("去县城，次日返回（过夜）"),
@@ -212,6 +219,7 @@ TABLES: dict[type[enum.Enum], dict] = {
     Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
     DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
     Satisfaction: SATISFACTION, ReviewOutcome: REVIEW_OUTCOME,
+    AssessmentGrade: ASSESSMENT_GRADE,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 
