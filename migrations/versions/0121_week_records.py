@@ -1,7 +1,7 @@
 """week records: each leader's 5-4-3 result per ISO week, fixed when the week closes (周考核)
 
 Revision ID: 0121_week_records
-Revises: 0120_official_cars
+Revises: 0081_feedback
 Create Date: 2026-12-07 13:01:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0121_week_records'
-down_revision = '0120_official_cars'
+down_revision = '0081_feedback'
 branch_labels = None
 depends_on = None
 
