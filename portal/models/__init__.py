@@ -24,6 +24,7 @@ from portal.models.evaluation import (
     Rating,
 )
 from portal.models.exposure import PublishedCase
+from portal.models.feedback import ReportFeedback, ReviewOutcome, ReviewRequest, Satisfaction
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -90,6 +91,10 @@ __all__ = [
     "Report",
     "ReportEvent",
     "ReportStatus",
+    "ReportFeedback",
+    "ReviewOutcome",
+    "ReviewRequest",
+    "Satisfaction",
     "ReportTransfer",
     "TransferKind",
     "Role",

@@ -28,7 +28,9 @@ from portal.models import (
     Presence,
     Rating,
     ReportStatus,
+    ReviewOutcome,
     Role,
+    Satisfaction,
     ShiftKind,
     SignInKind,
     Source,
@@ -58,6 +60,16 @@ REPORT_STATUS = {
     ReportStatus.CONCLUDED: _l("已办结"),
     ReportStatus.RECTIFIED: _l("已整改"),
     ReportStatus.TRANSFERRED: _l("已转交"),
+}
+# After the conclusion: the reporter's satisfaction and the outcome of a review (复查).
+SATISFACTION = {
+    Satisfaction.SATISFIED: _l("满意"),
+    Satisfaction.MOSTLY_SATISFIED: _l("基本满意"),
+    Satisfaction.DISSATISFIED: _l("不满意"),
+}
+REVIEW_OUTCOME = {
+    ReviewOutcome.UPHELD: _l("维持原处理意见"),
+    ReviewOutcome.CHANGED: _l("变更原处理意见"),
 }
 FINDING = {
     Finding.SUBSTANTIATED: _l("属实"),
@@ -199,6 +211,7 @@ TABLES: dict[type[enum.Enum], dict] = {
     AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
     Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
     DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
+    Satisfaction: SATISFACTION, ReviewOutcome: REVIEW_OUTCOME,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 
