@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from portal.demo import transfers as demo_transfers
 from portal.demo.base import COUNTY_CODE
 from portal.demo.reports import DEMO_REPORTS
 from portal.extensions import db
@@ -45,6 +46,8 @@ def seed(today: date) -> list[str]:
     lines = [f"demo reports: {total} in the inspectors' review queue ({'; '.join(parts)}), "
              f"in {statuses} states, with history and messages",
              "demo receipt codes (演示回执码, fictional, for /track):"]
-    lines += [f"  {spec.receipt}  {spec.category.value}" for spec in DEMO_REPORTS
-              if spec.receipt and reports.find_by_receipt(spec.receipt) is not None]
+    known = [(spec.receipt, spec.category.value) for spec in DEMO_REPORTS if spec.receipt]
+    known.append((demo_transfers.RECEIPT, "transferred"))
+    lines += [f"  {receipt}  {what}" for receipt, what in known
+              if reports.find_by_receipt(receipt) is not None]
     return lines
