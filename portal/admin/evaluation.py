@@ -223,16 +223,16 @@ def _download(found, kind: str, name: str, title: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
 
 
-@bp.get("/<public_id>/results.<kind>")
+@bp.get("/<public_id>/results.<fmt>")
 @allow(*READERS)
-def export_one(public_id: str, kind: str):
+def export_one(public_id: str, fmt: str):
     evaluation = _evaluation_or_404(public_id)
     try:
         found = [evaluations.results(evaluation)]
     except ValidationError:
         abort(404)
     name = f"zaigang-evaluation-{evaluation.township.code}-{evaluation.month}"
-    return _download(found, kind, name, _("%(township)s %(month)s 民主评议结果",
+    return _download(found, fmt, name, _("%(township)s %(month)s 民主评议结果",
                                           township=evaluation.township.name, month=evaluation.month))
 
 
@@ -259,10 +259,10 @@ def county():
         found=evaluations.closed_in_scope(current_user, month))
 
 
-@bp.get("/county/results.<kind>")
+@bp.get("/county/results.<fmt>")
 @allow(*COUNTY_READERS)
-def county_export(kind: str):
+def county_export(fmt: str):
     month = _county_month()
     found = evaluations.closed_in_scope(current_user, month)
-    return _download(found, kind, f"zaigang-evaluations-{month}",
+    return _download(found, fmt, f"zaigang-evaluations-{month}",
                      _("%(month)s 民主评议结果", month=month))

@@ -18,7 +18,7 @@ from tests.live import VENV_BIN, server_env
 
 SYSTEMD = ROOT / "deploy" / "systemd"
 INSTALLED_AT = "/srv/zaigang/app"
-JOBS = ("escalate", "purge", "notices", "backup", "audit-checkpoint", "alerts")
+JOBS = ("escalate", "purge", "notices", "backup", "audit-checkpoint", "alerts", "weeks")
 
 
 def _unit(name: str) -> configparser.ConfigParser:
@@ -37,6 +37,7 @@ def test_every_job_has_a_service_and_a_timer_with_the_schedule_we_document():
         # Before the nightly backup, which then carries the day's checkpoint.
         "audit-checkpoint": "*-*-* 01:45:00 Asia/Shanghai",
         "alerts": "*-*-* *:00/5:00 Asia/Shanghai",
+        "weeks": "Mon *-*-* 09:00:00 Asia/Shanghai",
     }
     for job in JOBS:
         service, timer = _unit(f"zaigang-{job}.service"), _unit(f"zaigang-{job}.timer")

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from portal import jobs
 from portal.config import ROOT
 from portal.extensions import db
-from portal.models import MonthlyNotice, Report, ReportEvent, ReportStatus
+from portal.models import MonthlyNotice, Report, ReportEvent, ReportStatus, WeekRecord
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from tests import factories
@@ -66,6 +66,7 @@ JOBS = {
     "reports purge": ["reports", "purge"],
     "notices publish": ["notices", "publish", "--month", "{month}"],
     "alerts send": ["alerts", "send"],
+    "weeks close": ["weeks", "close"],
 }
 
 
@@ -104,6 +105,16 @@ def _work_for(app, name: str, request=None):
             with app.app_context():
                 return db.session.get(Report, report_id).reporter_contact is None
         return purged
+    if name == "weeks close":
+        with app.app_context():
+            township = factories.township()
+            factories.cadre(township, is_leader=True, joined_on=datetime(2020, 1, 1, tzinfo=UTC).date())
+            db.session.commit()
+
+        def closed() -> bool:
+            with app.app_context():
+                return db.session.scalar(select(func.count()).select_from(WeekRecord)) == 1
+        return closed
     with app.app_context():
         township = factories.township()
         factories.cadre(township, joined_on=datetime(2020, 1, 1, tzinfo=UTC).date())

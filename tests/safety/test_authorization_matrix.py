@@ -20,6 +20,7 @@ from tests.safety.world import (
     REPORTER_CONTACT,
     REPORTER_NAME,
     ROLES,
+    SUPERVISOR_CONTACT,
     WHEREABOUTS_NOTE,
     blueprint_of,
     is_staff,
@@ -32,7 +33,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MAY_GROW_ON_GET = {"audit_entry"}
 # Staff-only strings that no public page may ever show (PRODUCT.md, "Anonymity and privacy").
 PUBLIC_NEVER = (REPORTER_NAME, REPORTER_CONTACT, PERSONAL_PHONE, LEAVE_REASON, WHEREABOUTS_NOTE,
-                CAR_DRIVER_NAME, CAR_NOTE)
+                CAR_DRIVER_NAME, CAR_NOTE, SUPERVISOR_CONTACT)
 
 
 class _Crash:

@@ -20,14 +20,20 @@ from werkzeug.routing import Rule
 from portal import clock
 from portal.extensions import db
 from portal.models import (
+    Action,
     CarTrip,
     Category,
     DestinationKind,
     DutyShift,
+    Evaluation,
+    EvaluationState,
+    EvaluationSubject,
     Evidence,
+    Finding,
     Leave,
     LeaveKind,
     Message,
+    PublishedCase,
     Region,
     RegionLevel,
     Report,
@@ -38,6 +44,8 @@ from portal.models import (
     SignInKind,
     SpotCheck,
     Status,
+    SupervisorAppointment,
+    SupervisorKind,
     Township,
     User,
     Vehicle,
@@ -56,6 +64,8 @@ REPORTER_CONTACT = "13712345678"
 PERSONAL_PHONE = "13999990000"
 LEAVE_REASON = "家中私事保密"
 WHEREABOUTS_NOTE = "去向备注保密"
+# A supervisor's contact that they did not agree to publish (the register shows it to staff only).
+SUPERVISOR_CONTACT = "13777770000"
 # The car log: a driver who is not on the roster, and the staff note of a trip.
 CAR_DRIVER_NAME = "外聘司机保密"
 CAR_NOTE = "出车备注保密"
@@ -173,6 +183,17 @@ def _side(township: Township, tag: str) -> Side:
     checker = db.session.scalar(select(User).where(User.role == Role.SYSADMIN).limit(1))
     spot = SpotCheck(township_id=township.id, at=now, checker_id=checker.id)
     db.session.add(spot)
+    # A closed 民主评议 of the township and a supervisor appointed by its county.
+    evaluation = Evaluation(township_id=township.id, month="2020-01", meeting_on=date(2020, 2, 3),
+                            state=EvaluationState.CLOSED, closed_at=now)
+    evaluation.subjects = [EvaluationSubject(cadre_id=cadre.id, name=cadre.name, post=cadre.post,
+                                             satisfied=3)]
+    appointment = SupervisorAppointment(
+        county_id=township.county_id, name=f"监督员{tag}", kind=SupervisorKind.PUBLIC_REP,
+        term_from=now.date() - timedelta(days=30), term_until=now.date() + timedelta(days=300),
+        contact=SUPERVISOR_CONTACT, contact_public=False)
+    appointment.townships = [township]
+    db.session.add_all([evaluation, appointment])
     db.session.flush()
     objects = {"township": township, "cadre": cadre, "report": report, "visit": visit,
                "spot": spot, "leave": leave, "sign_in": sign_in, "shift": shift,
@@ -185,6 +206,15 @@ def _side(township: Township, tag: str) -> Side:
     overrides["admin.users."] = {"public_id": staff.public_id}
     overrides["admin.cars."] = {"public_id": vehicle.public_id}
     overrides["admin.visits."] = {"public_id": visit.public_id}
+    # The county's published cases are addressed by the county's code; one of them is shown.
+    overrides["public.cases."] = {"code": township.county.code}
+    db.session.add(PublishedCase(
+        report_id=report.id, county_id=township.county_id, township_id=township.id,
+        cadre_name=cadre.name, cadre_post=cadre.post, category=report.category,
+        finding=Finding.SUBSTANTIATED, action=Action.CRITICISM, found=f"查实的问题{tag}",
+        done="批评教育", concluded_on=now.date()))
+    overrides["admin.evaluations."] = {"public_id": evaluation.public_id}
+    overrides["admin.supervisors."] = {"public_id": appointment.public_id}
     return Side(township.code, report.public_id, receipt, token, _values(**objects), overrides)
 
 

@@ -378,7 +378,7 @@ def export_table(found: list[Results]):
     columns = [col(str(_l("乡镇代码"))), col(str(_l("乡镇"))), col(str(_l("评议月份"))),
                col(str(_l("会议日期")), "date"), col(str(_l("姓名"))), col(str(_l("职务"))),
                col(str(_l("满意")), "int"), col(str(_l("基本满意")), "int"),
-               col(str(_l("不满意")), "int"), col(str(_l("满意率（%）")), "int"),
+               col(str(_l("不满意")), "int"), col(str(_l("满意率（百分数）")), "int"),
                col(str(_l("发出选票")), "int"), col(str(_l("收回选票")), "int"),
                col(str(_l("意见建议")))]
     rows = []
