@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -16,7 +18,7 @@ from portal.services.accounts.users import create_user
 from portal.services.casework import alerts
 from portal.services.casework.escalation import escalate
 from portal.services.casework.retention import purge
-from portal.services.office import notices
+from portal.services.office import notices, weekly
 from portal.services.shared import audit, audit_checkpoints, backup, sealing
 from portal.services.shared.errors import ServiceError
 from portal.services.shared.regions import add_region, list_regions
@@ -28,6 +30,7 @@ audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 reports_cli = AppGroup("reports", help="Report deadlines and retention (safe on every node's timer).")
 notices_cli = AppGroup("notices", help="Monthly public notices (张榜公示).")
 alerts_cli = AppGroup("alerts", help="E-mail alerts to inspectors (safe on every node's timer).")
+weeks_cli = AppGroup("weeks", help="The weekly 5-4-3 assessment (周考核; safe on every node's timer).")
 
 
 @demo_cli.command("seed")
@@ -164,6 +167,27 @@ def notices_publish(month: str, codes: tuple[str, ...]) -> None:
         state = f"published version {result.notice.version}" if result.created else (
             f"unchanged, version {result.notice.version} stands")
         click.echo(f"{township.code} {township.name} {month}: {state}")
+
+
+@weeks_cli.command("close")
+@runs_once("weeks close")
+@click.option("--week", "week", default="",
+              help="Any day of the week (YYYY-MM-DD); default the last closed week.")
+@click.option("--township", "codes", multiple=True, help="A township code (repeatable); default all.")
+def weeks_close(week: str, codes: tuple[str, ...]) -> None:
+    """Record each leader's 5-4-3 result of a closed week; a week recorded stays as it is."""
+    try:
+        day = date.fromisoformat(week) if week else None
+    except ValueError as error:
+        raise click.ClickException(f"--week must be a date YYYY-MM-DD, not {week!r}") from error
+    try:
+        done = weekly.close_week(today=local_date(utcnow()), week_start=day,
+                                 township_codes=list(codes) or None)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    for item in done:
+        click.echo(f"{item.township.code} {item.township.name} week of {item.week_start}: "
+                   f"{item.recorded} recorded, {item.already} already recorded")
 
 
 @reports_cli.command("escalate")
@@ -324,6 +348,6 @@ def sealing_rotate(county_code: str, recovery_key: str) -> None:
 
 def register(app: Flask) -> None:
     for group in (demo_cli, users_cli, regions_cli, audit_cli, notices_cli, reports_cli, sealing_cli,
-                  alerts_cli):
+                  alerts_cli, weeks_cli):
         app.cli.add_command(group)
     app.cli.add_command(backup_cli)

@@ -83,6 +83,8 @@ def township_urls(township: Township) -> dict[str, str | None]:
         "poster": url_for("public.poster", code=code),
         "report": report_url(code),
         "notices": notices_url(code),
+        # The county's published cases (its code is the township code's first six digits).
+        "cases": url_for("public.cases.page", code=code[:6]),
         "cars": url_for("public.cars", code=code),
     }
 

@@ -89,7 +89,7 @@ def upload(township: Township):
         try:
             sheet = attendance_import.read_sheet(data, filename)
         except tabular.TabularError as error:
-            flash(str(error), "error")
+            form.file.errors = [str(error)]  # at the file field, the page kept
             return render_template("admin/attendance_upload.html", township=township, form=form,
                                    accept=tabular_files.ACCEPT)
         mapping_form = _mapping_form(sheet)

@@ -21,8 +21,17 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from portal import clock
 from portal.models import ChiefRole, Status, labels
 from portal.uploads import WithinUploadLimit
 
@@ -32,6 +41,29 @@ PHONE_RE = r"^[0-9+\-() ]{3,32}(转[0-9]{1,6})?$"
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as wtforms choices (tuples are deprecated from wtforms 3.3)."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class NotAfterToday:
+    """A date that cannot be later than today (Asia/Shanghai): refused, and offered as `max`.
+
+    With `minutes=True` the field is a moment (datetime-local) offered up to now; the service
+    refuses a later one with its own allowance for a phone's clock running ahead. The flag is
+    read when the form is made, so the picker's limit is this request's today.
+    """
+
+    def __init__(self, message, *, minutes: bool = False) -> None:
+        self.message = message
+        self.minutes = minutes
+
+    @property
+    def field_flags(self) -> dict[str, str]:
+        if self.minutes:
+            return {"max": clock.local_now().strftime("%Y-%m-%dT%H:%M")}
+        return {"max": clock.today().isoformat()}
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not self.minutes and field.data > clock.today():
+            raise ValidationError(self.message)
 
 
 class ActionForm(FlaskForm):
@@ -51,8 +83,10 @@ class CadreForm(FlaskForm):
         Optional(), Length(max=32), Regexp(PHONE_RE, message=_l("电话号码格式不对"))])
     sort_order = IntegerField(_l("排序（小的在前）"), default=100,
                               validators=[InputRequired(), NumberRange(0, 9999)])
-    township_service_since = DateField(_l("在乡镇连续工作起始日期"), validators=[Optional()])
-    joined_on = DateField(_l("到任日期（在本乡镇）"), validators=[Optional()])
+    township_service_since = DateField(_l("在乡镇连续工作起始日期"), validators=[
+        Optional(), NotAfterToday(_l("乡镇任职起始日期不能晚于今天。"))])
+    joined_on = DateField(_l("到任日期（在本乡镇）"), validators=[
+        Optional(), NotAfterToday(_l("到任日期不能晚于今天：请在到任当天或以后添加。"))])
     machine_number = StringField(_l("考勤机号（可不填）"), validators=[Optional(), Length(max=16)])
 
 

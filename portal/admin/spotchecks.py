@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.access import allow
 from portal.admin.dashboard import township_or_404
+from portal.admin.forms import NotAfterToday
 from portal.models import Cadre, Presence, Role, labels
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
@@ -36,7 +37,8 @@ class SpotCheckForm(FlaskForm):
     """The moment and a general note; each cadre's finding comes as presence-<id>, note-<id>."""
 
     at = DateTimeLocalField(_l("检查时间"), format="%Y-%m-%dT%H:%M",
-                            validators=[InputRequired(message=_l("请填写检查时间"))])
+                            validators=[InputRequired(message=_l("请填写检查时间")),
+                                        NotAfterToday(_l("检查时间不能晚于现在。"), minutes=True)])
     note = TextAreaField(_l("总体情况（可不填）"), validators=[Optional(), Length(max=2000)])
 
 

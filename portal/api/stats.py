@@ -83,6 +83,12 @@ _FIGURES = {
     "compliance_543": _PERCENT, "leader_weeks": _INT, "duty_coverage": _PERCENT,
     "shifts_required": _INT, "board_accuracy": _PERCENT, "spot_check_findings": _INT,
     "score": {**_NUMBER, "description": "mean of the three percentages that have data"},
+    "satisfaction_rate": {**_PERCENT, "description": "percent of the reporters' answers that "
+                          "were satisfied or mostly satisfied; null unless both the satisfied "
+                          "and the other answers are 3 or more (and every township-month shown)"},
+    "review_rate": {**_PERCENT, "description": "percent of the concluded reports whose reporter "
+                    "asked for a review; null unless both those with and without a request are "
+                    "3 or more (and every township-month shown)"},
 }
 
 

@@ -20,6 +20,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from jinja2 import pass_context
 from werkzeug.routing import BuildError
 
 from portal.access import begin_session, end_session, session_expired, session_still_live
@@ -286,7 +288,14 @@ def staff_context() -> dict:
         "logout_form": ActionForm,
         "show_staffnav": show_staffnav,
         "staff_page": staff_page,
+        "page_forms": page_forms,
     }
+
+
+@pass_context
+def page_forms(context) -> list:
+    """The forms a staff page was rendered with, for the error summary at its top."""
+    return [value for value in context.get_all().values() if isinstance(value, FlaskForm)]
 
 
 def staff_label(user) -> str:

@@ -21,6 +21,9 @@ SOURCE_WORDS = {
     Source.PUBLIC: "from the public (receipt codes below)",
     Source.SUPERVISOR: "filed by a supervisor",
     Source.SPOT_CHECK: "from spot checks",
+    Source.PHONE: "filed by inspectors from phone calls",
+    Source.LETTER: "filed by inspectors from letters",
+    Source.VISIT: "filed by inspectors from visits",
 }
 
 

@@ -1,6 +1,7 @@
 """The data model, one module per domain concept."""
 
 from portal.models.alert import Alert, AlertKind, AlertMode
+from portal.models.assessment import PASSING_GRADES, AnnualAssessment, AssessmentGrade
 from portal.models.attendance import (
     DiaryKind,
     FieldDiary,
@@ -24,6 +25,7 @@ from portal.models.evaluation import (
     Rating,
 )
 from portal.models.exposure import PublishedCase
+from portal.models.feedback import ReportFeedback, ReviewOutcome, ReviewRequest, Satisfaction
 from portal.models.notice import MonthlyNotice
 from portal.models.region import County, Region, RegionLevel
 from portal.models.report import (
@@ -46,9 +48,13 @@ from portal.models.supervisor import SupervisorAppointment, SupervisorKind, appo
 from portal.models.township import Township
 from portal.models.transfer import ReportTransfer, TransferKind
 from portal.models.user import TOTP_REQUIRED_ROLES, Role, StaffSession, User, user_township
+from portal.models.week_record import WeekRecord
 from portal.models.whereabouts import AWAY_STATUSES, Status, Whereabouts
 
 __all__ = [
+    "PASSING_GRADES",
+    "AnnualAssessment",
+    "AssessmentGrade",
     "AWAY_STATUSES",
     "CLOSED_STATUSES",
     "TOTP_REQUIRED_ROLES",
@@ -90,6 +96,10 @@ __all__ = [
     "Report",
     "ReportEvent",
     "ReportStatus",
+    "ReportFeedback",
+    "ReviewOutcome",
+    "ReviewRequest",
+    "Satisfaction",
     "ReportTransfer",
     "TransferKind",
     "Role",
@@ -106,6 +116,7 @@ __all__ = [
     "User",
     "Vehicle",
     "VillageVisit",
+    "WeekRecord",
     "Whereabouts",
     "user_township",
     "Evaluation",

@@ -17,6 +17,7 @@ from portal.models import (
     Action,
     AlertKind,
     AlertMode,
+    AssessmentGrade,
     Category,
     DestinationKind,
     DiaryKind,
@@ -28,7 +29,9 @@ from portal.models import (
     Presence,
     Rating,
     ReportStatus,
+    ReviewOutcome,
     Role,
+    Satisfaction,
     ShiftKind,
     SignInKind,
     Source,
@@ -58,6 +61,16 @@ REPORT_STATUS = {
     ReportStatus.CONCLUDED: _l("已办结"),
     ReportStatus.RECTIFIED: _l("已整改"),
     ReportStatus.TRANSFERRED: _l("已转交"),
+}
+# After the conclusion: the reporter's satisfaction and the outcome of a review (复查).
+SATISFACTION = {
+    Satisfaction.SATISFIED: _l("满意"),
+    Satisfaction.MOSTLY_SATISFIED: _l("基本满意"),
+    Satisfaction.DISSATISFIED: _l("不满意"),
+}
+REVIEW_OUTCOME = {
+    ReviewOutcome.UPHELD: _l("维持原处理意见"),
+    ReviewOutcome.CHANGED: _l("变更原处理意见"),
 }
 FINDING = {
     Finding.SUBSTANTIATED: _l("属实"),
@@ -184,6 +197,12 @@ DESTINATION_KIND = {
     DestinationKind.OTHER_TOWNSHIP: _l("其他乡镇"),
     DestinationKind.CITY: _l("市区及县外"),
 }
+ASSESSMENT_GRADE = {
+    AssessmentGrade.EXCELLENT: _l("优秀"),
+    AssessmentGrade.COMPETENT: _l("称职"),
+    AssessmentGrade.BASIC: _l("基本称职"),
+    AssessmentGrade.INCOMPETENT: _l("不称职"),
+}
 TRIP_FLAG = {
     TripFlag.LATE_RETURN: _l("去县城，下班后返回"),
     TripFlag.OVERNIGHT: _l("去县城，次日返回（过夜）"),
@@ -199,6 +218,8 @@ TABLES: dict[type[enum.Enum], dict] = {
     AlertMode: ALERT_MODE, AlertKind: ALERT_KIND,
     Rating: RATING, EvaluationState: EVALUATION_STATE, SupervisorKind: SUPERVISOR_KIND,
     DestinationKind: DESTINATION_KIND, TripFlag: TRIP_FLAG,
+    Satisfaction: SATISFACTION, ReviewOutcome: REVIEW_OUTCOME,
+    AssessmentGrade: ASSESSMENT_GRADE,
 }
 _BY_NAME = {kind.__name__: table for kind, table in TABLES.items()}
 

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from portal import http_cache, links, pagecache
 from portal.models.base import utcnow
+from portal.public import cases
 from portal.rules.calendar import TZ, end_of_local_day, local_date
 from portal.services.office import board as board_service
 from portal.services.office import cars_read as car_log
@@ -24,6 +25,7 @@ from portal.services.shared.calendar import official_calendar
 
 bp = Blueprint("public", __name__)
 links.register(bp)
+bp.register_blueprint(cases.bp)
 
 
 @bp.get("/")

@@ -10,14 +10,19 @@ from wtforms import (
     BooleanField,
     HiddenField,
     MultipleFileField,
+    RadioField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from portal.models import Category
+from portal import clock
+from portal.models import Category, Satisfaction, labels
 from portal.rules.calendar import TZ
 from portal.services.casework.reports import (
+    MAX_AGE,
+    MAX_CADRE_TEXT,
     MAX_CONTACT,
     MAX_DESCRIPTION,
     MAX_NAME,
@@ -28,6 +33,7 @@ from portal.uploads import PhotoLimits, WithinUploadLimit
 
 _TOO_LONG = _l("最多 %(max)d 个字。")
 SAVED_LABEL = _l("我已经抄下或保存了回执码")
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"  # the value of an <input type="datetime-local">
 _OBSERVED_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
 
@@ -57,7 +63,7 @@ class ReportForm(FlaskForm):
     ])
     cadre = StringField(_l("被反映的干部"), validators=[Optional(), Length(max=64)])
     cadre_text = StringField(_l("名单里没有？填写姓名或职务"),
-                             validators=[Optional(), Length(max=64, message=_TOO_LONG)])
+                             validators=[Optional(), Length(max=MAX_CADRE_TEXT, message=_TOO_LONG)])
     # Rendered as a <select> of labels.CATEGORY by the template.
     category = StringField(_l("问题类型"), validators=[InputRequired(message=_l("请选择问题类型。"))])
     observed_at = StringField(_l("发现时间"),
@@ -78,6 +84,18 @@ class ReportForm(FlaskForm):
     confirm_identity = BooleanField(_l("我已检查，仍要提交"))
 
     observed_value: datetime | None = None
+
+    @staticmethod
+    def observed_limits() -> dict[str, str]:
+        """`min` and `max` of the 发现时间 picker: the service's bounds, now in Asia/Shanghai."""
+        now = clock.local_now()
+        return {"min": (now - MAX_AGE).strftime(LOCAL_MINUTE), "max": now.strftime(LOCAL_MINUTE)}
+
+    def observed_text(self) -> str:
+        """What the 发现时间 box shows: the time read, or what was typed."""
+        if self.observed_value is not None:
+            return self.observed_value.astimezone(TZ).strftime(LOCAL_MINUTE)
+        return (self.observed_at.data or "")[:40]
 
     def validate_observed_at(self, field) -> None:
         self.observed_value = parse_local_time(field.data)
@@ -115,6 +133,28 @@ class ReplyForm(FlaskForm):
     ])
     photos = MultipleFileField(_l("补充照片（可选）"),
                                validators=[WithinUploadLimit(), PhotoLimits()])
+
+
+class FeedbackForm(FlaskForm):
+    """After the conclusion: is the reporter satisfied with how it was handled?"""
+
+    receipt = HiddenField("", validators=[InputRequired(), Length(max=100)])
+    # The status page's token (as the reply's): a braked wait gives back only that page.
+    token = HiddenField("", validators=[Length(max=64)])
+    satisfaction = RadioField(_l("您对办理结果是否满意？"), choices=[
+        SelectChoice(s.value, labels.SATISFACTION[s]) for s in Satisfaction],
+        validators=[InputRequired(message=_l("请选择满意、基本满意或不满意。"))])
+
+
+class ReviewRequestForm(FlaskForm):
+    """复查: the reporter asks the office one level up to review the conclusion."""
+
+    receipt = HiddenField("", validators=[InputRequired(), Length(max=100)])
+    token = HiddenField("", validators=[Length(max=64)])
+    reason = TextAreaField(_l("申请复查的理由"), validators=[
+        InputRequired(message=_l("请写明申请复查的理由。")),
+        Length(max=2000, message=_l("理由最多 %(max)d 个字。")),
+    ])
 
 
 class SavedForm(FlaskForm):

@@ -18,18 +18,20 @@ from portal.models import Category, Report, labels
 from portal.report import brake
 from portal.report.forms import (
     SAVED_LABEL,
+    FeedbackForm,
     ReplyForm,
     ReportForm,
+    ReviewRequestForm,
     SavedForm,
     TrackForm,
 )
 from portal.rules.calendar import TZ
 from portal.rules.receipts import format_receipt, normalize_receipt
-from portal.services.casework import reports, tracking
+from portal.services.casework import feedback, reports, tracking
 from portal.services.casework.evidence import PhotoError
 from portal.services.shared import townships
-from portal.services.shared.errors import ValidationError
-from portal.uploads import megabytes, over_limit
+from portal.services.shared.errors import ServiceError, ValidationError
+from portal.uploads import megabytes, refused_status
 
 bp = Blueprint("report", __name__)
 
@@ -132,7 +134,7 @@ def _post(report_form: ReportForm, route: townships.Route):
         return _render_form(report_form, route, status=400,
                             error=_("提交被拒绝：请清空标有“请不要填写此项”的栏目后再提交。"))
     if not report_form.validate_on_submit():
-        return _render_form(report_form, route, status=413 if over_limit() else 400)
+        return _render_form(report_form, route, status=refused_status())
     return _submit(report_form, route)
 
 
@@ -164,7 +166,10 @@ def _submit(report_form: ReportForm, route: townships.Route):
         report_form.photos.errors = [str(error)]
         return _render_form(report_form, route, status=400)
     except ValidationError as error:
-        return _render_form(report_form, route, status=400, error=str(error))
+        if not error.field or error.field not in report_form:
+            return _render_form(report_form, route, status=400, error=str(error))
+        report_form[error.field].errors = [str(error)]
+        return _render_form(report_form, route, status=400)
     brake.record(brake.REPORT)
     return _receipt_page(receipt, accept_due=report.accept_due)
 
@@ -201,13 +206,20 @@ def thanks():
 
 
 def _status_page(report: Report, receipt: str, *, reply: ReplyForm | None = None,
-                 notice: str | None = None, status: int = 200, ticket: str | None = None):
+                 notice: str | None = None, status: int = 200, ticket: str | None = None,
+                 feedback_form: FeedbackForm | None = None,
+                 review_form: ReviewRequestForm | None = None):
     reply = reply or ReplyForm(formdata=None)
     reply.receipt.data = format_receipt(normalize_receipt(receipt) or "")
     reply.token.data = reports.reply_token(report)
+    feedback_form = feedback_form or FeedbackForm(formdata=None)
+    review_form = review_form or ReviewRequestForm(formdata=None)
+    feedback_form.receipt.data = review_form.receipt.data = reply.receipt.data
+    feedback_form.token.data = review_form.token.data = reply.token.data
     return render_template(
         "report/status.html", view=tracking.public_view(report), report=report, reply=reply,
         notice=notice, max_photos=current_app.config["MAX_PHOTOS"], ticket=ticket or brake.issue(),
+        feedback_form=feedback_form, review_form=review_form,
     ), status
 
 
@@ -276,7 +288,7 @@ def reply():
         return _not_found(TrackForm(formdata=None))
     receipt = reply_form.receipt.data
     if not reply_form.validate_on_submit():
-        return _status_page(report, receipt, reply=reply_form, status=413 if over_limit() else 400)
+        return _status_page(report, receipt, reply=reply_form, status=refused_status())
     if not hmac.compare_digest(reply_form.token.data, reports.reply_token(report)):
         return _status_page(report, receipt, notice=_("这条回复已经发送过了。"))
     try:
@@ -286,3 +298,57 @@ def reply():
         reply_form.photos.errors = [str(error)] if isinstance(error, PhotoError) else []
         return _status_page(report, receipt, reply=reply_form, status=400)
     return _status_page(report, receipt, notice=_("您的回复已送达纪检监察干部。"))
+
+
+def _after_conclusion(form, run, done: str, form_name: str):
+    """A satisfaction or a review request from the status page: braked like every look-up."""
+    verdict = brake.check(brake.TRACK)
+    receipt = (form.receipt.data or "")[:100]
+    if verdict.wait:
+        return _after_conclusion_wait(form, form_name, receipt, verdict)
+    brake.record(brake.TRACK)
+    report = reports.find_by_receipt(receipt)
+    if report is None:
+        return _not_found(TrackForm(formdata=None))
+    if not form.validate_on_submit():
+        return _status_page(report, receipt, status=400, **{form_name: form})
+    try:
+        run(report, form)
+    except ValidationError as error:
+        form.form_errors.append(str(error))
+        return _status_page(report, receipt, status=400, **{form_name: form})
+    except ServiceError as error:
+        return _status_page(report, receipt, notice=str(error))
+    return _status_page(report, receipt, notice=done)
+
+
+def _after_conclusion_wait(form, form_name: str, receipt: str, verdict: brake.Verdict):
+    """Sent too soon: its status page again (429), what was typed kept; as for a reply, only a
+    form from that report's own page gets it (anything else the tracking page, the code kept)."""
+    report = reports.find_by_receipt(receipt)
+    token = (form.token.data or "")[:64]
+    if report is None or not hmac.compare_digest(token, reports.reply_token(report)):
+        track_form = TrackForm(formdata=None)
+        track_form.receipt.data = receipt
+        return _track_wait(track_form, verdict)
+    form.form_errors.append(_(
+        "为防止有人猜测回执码，现在提交前需要稍等片刻。您填写的内容都已保留，"
+        "请在 %(seconds)d 秒后再提交一次。", seconds=verdict.wait))
+    return _wait(_status_page(report, receipt, status=429, ticket=verdict.ticket,
+                              **{form_name: form}), verdict.wait)
+
+
+@bp.post("/track/feedback")
+def give_feedback():
+    return _after_conclusion(
+        FeedbackForm(), lambda report, form: feedback.give_feedback(
+            report=report, satisfaction=form.satisfaction.data),
+        _("谢谢您的评价。"), "feedback_form")
+
+
+@bp.post("/track/review")
+def request_review():
+    return _after_conclusion(
+        ReviewRequestForm(), lambda report, form: feedback.request_review(
+            report=report, reason=form.reason.data),
+        _("复查申请已送达上一级纪检监察机关，复查意见会在这里告诉您。"), "review_form")

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.models import Action, Finding, labels
+from portal.models import Action, Finding, ReviewOutcome, labels
 
 
 class ActionForm(FlaskForm):
@@ -64,6 +64,15 @@ class TransferForm(FlaskForm):
         SelectChoice("city", _l("市级纪委监委")), SelectChoice("province", _l("省级纪委监委"))])
     authority = StringField(_l("接收的外部机关名称"), validators=[Optional(), Length(max=100)])
     reason = TextAreaField(_l("转办理由（仅工作人员可见）"), validators=[DataRequired(), Length(max=2000)])
+
+
+class ReviewDecisionForm(FlaskForm):
+    """复查: the reviewing office upholds or changes the conclusion, in words for the reporter."""
+
+    outcome = SelectField(_l("复查结论"), validators=[DataRequired()], choices=[
+        SelectChoice(o.value, labels.REVIEW_OUTCOME[o]) for o in ReviewOutcome])
+    outcome_public = TextAreaField(_l("向举报人公开的复查意见"),
+                                   validators=[DataRequired(), Length(max=2000)])
 
 
 class ExportForm(FlaskForm):

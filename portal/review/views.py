@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.access import allow
 from portal.models import Report, Role, User, labels
 from portal.models.base import utcnow
+from portal.review import exposure as exposure_views
 from portal.review import forms
 from portal.review import intake as intake_views
 from portal.services.casework import (
@@ -31,6 +32,7 @@ from portal.services.casework import (
     case_numbers,
     cases,
     exports,
+    feedback,
     queue,
     review,
     review_pages,
@@ -42,6 +44,7 @@ from portal.services.shared.errors import NotFoundError, ServiceError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 bp.register_blueprint(intake_views.bp)
+bp.register_blueprint(exposure_views.bp)
 
 FILTER_KEYS = ("status", "township", "category", "overdue", "mine", "escalated", "sort")
 
@@ -92,6 +95,13 @@ def queue_view():
 def transfers_view():
     """The office's read-only trace of the cases it transferred."""
     return render_template("review/transfers.html", rows=transfers.sent_by(user=_user()))
+
+
+@bp.get("/reviews", endpoint="reviews")
+@allow(Role.INSPECTOR)
+def reviews_view():
+    """The review requests (复查) the office decides, by deadline."""
+    return render_template("review/reviews.html", rows=feedback.open_reviews(user=_user()))
 
 
 @bp.get("/find", endpoint="find")
@@ -160,12 +170,19 @@ PAGE_FORMS = {
     "reveal": ("reveal_form", forms.ActionForm, "reveal"),
     "transfer": ("transfer_form", forms.TransferForm, "transfer"),
 }
+# Offered by flags of the page other than `may` (the flag's name on the page).
+PAGE_EXTRA_FORMS = {
+    "may_decide_review": ("review_decision_form", forms.ReviewDecisionForm, "decision"),
+}
 
 
 def _page_forms(page: review_pages.CasePage, overrides: dict) -> dict:
     """Forms for what the user may do on the page (and nothing else); a refused one as sent."""
     built = {name: form_class(formdata=None, prefix=prefix)
              for flag, (name, form_class, prefix) in PAGE_FORMS.items() if getattr(page.may, flag)}
+    built.update({name: form_class(formdata=None, prefix=prefix)
+                  for flag, (name, form_class, prefix) in PAGE_EXTRA_FORMS.items()
+                  if getattr(page, flag)})
     built.update(overrides)
     if "assign_form" in built:
         built["assign_form"].assignee.choices = [SelectChoice(*choice) for choice in page.assignees]
@@ -336,4 +353,23 @@ def transfer(public_id: str):
         cases.get_report(user=_user(), public_id=public_id)
     except NotFoundError:
         return redirect(url_for("review.transfers"), 303)
+    return redirect(url_for("review.report_view", public_id=public_id), 303)
+
+
+@bp.post("/<public_id>/review-decision")
+@allow(Role.INSPECTOR)
+def review_decision(public_id: str):
+    """复查 decided by the office one level up; a refused decision keeps what was typed."""
+    report = _report(public_id)
+    form = forms.ReviewDecisionForm(prefix="decision")
+    if not form.validate_on_submit():
+        flash(_("请检查填写的内容。"), "error")
+        return _detail(public_id, status=400, review_decision_form=form)
+    try:
+        feedback.decide_review(user=_user(), report=report, outcome=form.outcome.data,
+                               outcome_public=form.outcome_public.data)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _detail(public_id, status=400, review_decision_form=form)
+    flash(_("复查决定已记录，举报人凭回执码可以看到。"), "success")
     return redirect(url_for("review.report_view", public_id=public_id), 303)

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from portal import http_cache
 from portal.models.base import utcnow
-from portal.rules import charts
+from portal.rules import charts, charts_narrow
 from portal.rules.calendar import local_date
 from portal.services.oversight import stats, stats_files
 from portal.services.oversight.stats_periods import period_choices, period_label
@@ -46,27 +46,35 @@ def select_county_and_period(args, today):
 
 
 def build_charts(trend: list[dict], ticks: list[str]) -> dict[str, Markup]:
-    """The two trend charts; their marks carry the same figures as the tables below them."""
+    """The two trend charts, each wide and narrow (the stylesheet shows one of the two);
+    their marks carry the same figures as the tables below them."""
     received = [row["received"] for row in trend]
-    bars = charts.bar_chart(
-        chart_id="chart-received", title=_("每月收到的举报"),
-        desc=_("近12个月每月收到的举报件数；不公布的数字显示为“×”。"), categories=ticks,
-        values=[v if isinstance(v, int) else None for v in received],
-        labels=[str(v) for v in received],
-    )
+    bars = {
+        "title": _("每月收到的举报"),
+        "desc": _("近12个月每月收到的举报件数；不公布的数字显示为“×”。"), "categories": ticks,
+        "values": [v if isinstance(v, int) else None for v in received],
+        "labels": [str(v) for v in received],
+    }
     rates = [
         (_("5-4-3达标率"), "compliance_543"),
         (_("值班覆盖率"), "duty_coverage"),
         (_("公示准确率"), "board_accuracy"),
     ]
-    lines = charts.line_chart(
-        chart_id="chart-rates", title=_("达标率、覆盖率和准确率"),
-        desc=_("近12个月班子成员5-4-3达标率、值班覆盖率和去向公示准确率（%）。"),
-        categories=ticks,
-        series=[charts.Series(name, [row[key] for row in trend]) for name, key in rates],
-    )
-    # Built by portal.rules.charts, which escapes every text it puts in.
-    return {"received": Markup(bars), "rates": Markup(lines)}  # noqa: S704
+    lines = {
+        "title": _("达标率、覆盖率和准确率"),
+        "desc": _("近12个月班子成员5-4-3达标率、值班覆盖率和去向公示准确率（%）。"),
+        "categories": ticks,
+        "series": [charts.Series(name, [row[key] for row in trend]) for name, key in rates],
+    }
+    # Built by portal.rules.charts and charts_narrow, which escape every text they put in.
+    return {
+        "received": Markup(charts.bar_chart(chart_id="chart-received", **bars)),  # noqa: S704
+        "received_narrow": Markup(charts_narrow.bar_chart(  # noqa: S704
+            chart_id="chart-received-narrow", **bars)),
+        "rates": Markup(charts.line_chart(chart_id="chart-rates", **lines)),  # noqa: S704
+        "rates_narrow": Markup(charts_narrow.line_chart(  # noqa: S704
+            chart_id="chart-rates-narrow", **lines)),
+    }
 
 
 @bp.get("/stats")

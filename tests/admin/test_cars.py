@@ -185,3 +185,15 @@ def test_the_pages_are_scoped_and_the_public_month_is_checked(app, office, staff
     assert public.get("/t/999999999/cars").status_code == 404
     empty = public.get(f"/t/{office.code}/cars?month=2026-11")
     assert empty.status_code == 200 and "本月没有出车登记" in empty.text
+
+
+def test_the_demo_county_shows_a_car_with_a_month_of_trips_and_a_flagged_night_trip(app, demo):
+    with app.app_context():
+        trips = db.session.scalars(select(CarTrip)).all()
+        assert len(trips) >= 15  # a month of working days
+        assert {t.vehicle.plate for t in trips} == {"冀A·D8801"}
+    client = app.test_client()
+    months = {t.out_at.astimezone(TZ).strftime("%Y-%m") for t in trips}
+    pages = "".join(client.get(f"/t/990101001/cars?month={m}").text for m in months)
+    assert "去县城，次日返回（过夜）" in pages and "下班后回县城（演示）" in pages
+    assert "冀A·D3306" in pages and "已停用" in pages

@@ -18,7 +18,7 @@ from tests.live import VENV_BIN, server_env
 
 SYSTEMD = ROOT / "deploy" / "systemd"
 INSTALLED_AT = "/srv/zaigang/app"
-JOBS = ("escalate", "purge", "notices", "backup", "audit-checkpoint")
+JOBS = ("escalate", "purge", "notices", "backup", "audit-checkpoint", "alerts", "weeks")
 
 
 def _unit(name: str) -> configparser.ConfigParser:
@@ -36,6 +36,8 @@ def test_every_job_has_a_service_and_a_timer_with_the_schedule_we_document():
         "backup": "*-*-* 02:15:00 Asia/Shanghai",
         # Before the nightly backup, which then carries the day's checkpoint.
         "audit-checkpoint": "*-*-* 01:45:00 Asia/Shanghai",
+        "alerts": "*-*-* *:00/5:00 Asia/Shanghai",
+        "weeks": "Mon *-*-* 09:00:00 Asia/Shanghai",
     }
     for job in JOBS:
         service, timer = _unit(f"zaigang-{job}.service"), _unit(f"zaigang-{job}.timer")
@@ -85,6 +87,7 @@ def test_each_job_runs_as_its_unit_starts_it(tmp_path):
     assert "report(s) escalated" in outputs["escalate"]
     assert "purged" in outputs["purge"]
     assert "entries, head" in outputs["audit-checkpoint"]
+    assert "alerts are off: MAIL_URL is not set" in outputs["alerts"]
     archives = sorted(p.name for p in backups.iterdir())
     assert len(archives) == 1 and re.fullmatch(r"zaigang-\d{8}-\d{6}\.tar", archives[0])
     assert "archive intact" in outputs["backup"]

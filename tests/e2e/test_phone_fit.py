@@ -42,3 +42,81 @@ def test_no_public_page_is_wider_than_a_phone(browse, site, js):
                 wide.append(f"{url} ({lang}): {width}px {culprits}")
     assert checked > 20
     assert not wide, "\n".join(wide)
+
+
+ROSTER = "/t/990101001/roster"
+# Elements of a text that never wraps: a date, a phone number, a shift's hours.
+ONE_LINE = ".date, a[href^='tel:'], .nowrap, .today-mark"
+ONE_CHARACTER_COLUMNS = """() => [...document.querySelectorAll('main *')].filter(e => {
+    const own = [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join('');
+    const box = e.getBoundingClientRect();
+    const size = parseFloat(getComputedStyle(e).fontSize);
+    return own.length >= 4 && box.width > 0 && box.width < 2.2 * size && box.height > 3 * size;
+}).map(e => e.tagName + ' ' + e.textContent.trim().slice(0, 20))"""
+BROKEN_LINES = """(selector) => [...document.querySelectorAll(selector)]
+    .filter(e => e.getClientRects().length > 1 || (e.getClientRects().length === 1
+             && e.getClientRects()[0].height > 1.8 * parseFloat(getComputedStyle(e).fontSize)))
+    .map(e => e.textContent.trim())"""
+
+
+def _height(page) -> int:
+    return page.evaluate("document.documentElement.scrollHeight")
+
+
+@JS
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_roster_on_a_phone_opens_on_today_a_week_long(browse, js, lang):
+    page = browse(js=js)
+    page.goto(_with_lang(ROSTER + "?month=2026-12", lang))
+    month_height = _height(page)
+    assert not page.evaluate(BROKEN_LINES, ONE_LINE)
+    assert not page.evaluate(ONE_CHARACTER_COLUMNS)
+    page.goto(_with_lang(ROSTER, lang))
+    week_height = _height(page)
+    assert week_height <= 3200 and week_height < month_height / 2, (week_height, month_height)
+    assert not page.locator("table.roster").is_visible()  # the month is one tap away
+    assert page.locator(".week-view a.whole").is_visible()
+    # Today comes first, on the first screen, marked in words and by its frame.
+    today = page.locator(".week-view li.day").first
+    assert today.get_attribute("aria-current") == "date"
+    assert today.locator(".today-mark").is_visible()
+    assert today.bounding_box()["y"] < PHONE["height"]
+    frame = today.evaluate("e => parseFloat(getComputedStyle(e).borderTopWidth)")
+    other = page.locator(".week-view li.day:not(.today)").first
+    if other.count():
+        assert frame > other.evaluate("e => parseFloat(getComputedStyle(e).borderTopWidth)")
+    # Tonight before today's day shift.
+    assert today.locator(".shift").first.get_attribute("data-shift") == "night"
+    assert page.locator(".week-view a[href^='tel:']").count() > 0
+    assert not page.evaluate(BROKEN_LINES, ONE_LINE)
+    assert not page.evaluate(ONE_CHARACTER_COLUMNS)
+    page.locator(".week-view a.whole").click()
+    page.wait_for_url("**/roster?month=*")
+    assert page.locator("table.roster").is_visible()
+
+
+@JS
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_every_chart_text_is_12px_or_more_on_a_phone(browse, js, lang):
+    page = browse(js=js)
+    page.goto(_with_lang("/stats", lang))
+    sizes = page.evaluate("""() => [...document.querySelectorAll('svg.chart')]
+        .filter(svg => svg.getClientRects().length > 0)
+        .flatMap(svg => [...svg.querySelectorAll('text')].map(t =>
+            [t.textContent, parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a]))""")
+    assert len(sizes) > 24  # two charts' worth of month labels, figures and scales
+    small = [(text, round(size, 1)) for text, size in sizes if size < 12]
+    assert not small, small
+    # The figures are readable without the charts: the table beside them has every month.
+    assert page.locator("#trend tbody tr").count() == 12
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_wide_screen_keeps_the_wide_charts_and_the_month(browse):
+    page = browse(js=False, viewport={"width": 1280, "height": 800})
+    page.goto("/stats")
+    assert page.locator("#chart-received").is_visible()
+    assert not page.locator("#chart-received-narrow").is_visible()
+    page.goto(ROSTER)
+    assert page.locator("table.roster").is_visible()
+    assert not page.locator(".week-view").is_visible()

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from portal import jobs
 from portal.config import ROOT
 from portal.extensions import db
-from portal.models import MonthlyNotice, Report, ReportEvent, ReportStatus
+from portal.models import MonthlyNotice, Report, ReportEvent, ReportStatus, WeekRecord
 from portal.models.base import utcnow
 from portal.rules.calendar import local_date
 from tests import factories
@@ -65,11 +65,36 @@ JOBS = {
     "reports escalate": ["reports", "escalate"],
     "reports purge": ["reports", "purge"],
     "notices publish": ["notices", "publish", "--month", "{month}"],
+    "alerts send": ["alerts", "send"],
+    "weeks close": ["weeks", "close"],
 }
 
 
-def _work_for(app, name: str):
+def _alert_waiting(app, request):
+    """An inspector's alert of a new report, and a real SMTP server for it: `alerts send` work."""
+    from portal.models import Alert, Role
+    from portal.services.casework import reports
+    from tests.alerts.smtp import SmtpSink
+
+    sink = SmtpSink().start()
+    request.addfinalizer(sink.stop)
+    app.config.update(MAIL_URL=sink.url, MAIL_FROM="zaigang@example.org")
+    with app.app_context():
+        township = factories.township()
+        factories.user(Role.INSPECTOR, township.county).email = "jiang@example.gov.cn"
+        reports.create_report(township=township, category="absent_workday", description="办公室无人。")
+
+    def sent() -> bool:
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Alert)
+                                     .where(Alert.outcome == "sent")) == 1 and len(sink.messages) == 1
+    return sent
+
+
+def _work_for(app, name: str, request=None):
     """Leave work for job `name`; return a function that says whether it was done."""
+    if name == "alerts send":
+        return _alert_waiting(app, request)
     if name == "reports escalate":
         _overdue_report(app)
         return lambda: _escalations(app) == 1
@@ -80,6 +105,16 @@ def _work_for(app, name: str):
             with app.app_context():
                 return db.session.get(Report, report_id).reporter_contact is None
         return purged
+    if name == "weeks close":
+        with app.app_context():
+            township = factories.township()
+            factories.cadre(township, is_leader=True, joined_on=datetime(2020, 1, 1, tzinfo=UTC).date())
+            db.session.commit()
+
+        def closed() -> bool:
+            with app.app_context():
+                return db.session.scalar(select(func.count()).select_from(WeekRecord)) == 1
+        return closed
     with app.app_context():
         township = factories.township()
         factories.cadre(township, joined_on=datetime(2020, 1, 1, tzinfo=UTC).date())
@@ -92,8 +127,9 @@ def _work_for(app, name: str):
 
 
 @pytest.mark.parametrize("name", sorted(JOBS))
-def test_a_run_that_finds_the_lock_taken_says_so_exits_0_and_does_nothing(app, runner, name):
-    done = _work_for(app, name)
+def test_a_run_that_finds_the_lock_taken_says_so_exits_0_and_does_nothing(app, runner, name,
+                                                                         request):
+    done = _work_for(app, name, request)
     args = [a.format(month=_last_month()) for a in JOBS[name]]
     with app.app_context(), jobs.job_lock(name) as lock:
         assert lock.held

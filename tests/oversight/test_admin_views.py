@@ -256,7 +256,7 @@ def test_county_admin_exports_csv_and_xlsx_audited(app, town, admin_id):
     assert rows[0][2] == "乡镇" and {r[2] for r in rows[1:3]} == {"检查镇", "别处镇"}
     assert len(list(book.worksheets[1].iter_rows())) == 13  # header and 12 months
     first = book.worksheets[0]
-    assert first.freeze_panes == "A2" and first.auto_filter.ref.startswith("A1:S")
+    assert first.freeze_panes == "A2" and first.auto_filter.ref.startswith("A1:W")  # 23 columns
     assert isinstance(rows[1][4], int)  # counts are numbers, exact for staff
     with app.app_context():
         assert db.session.query(AuditEntry).filter_by(action="stats.export").count() == 2

@@ -14,7 +14,8 @@ from tests.oversight.test_stats import county  # noqa: F401 - the fixture
 QUERY = "county=990201&period=2026-10"
 FIELDS = ("score", "received", "accepted", "substantiated", "rectified", "median_accept_days",
           "median_conclude_days", "compliance_543", "leader_weeks", "duty_coverage",
-          "shifts_required", "board_accuracy", "spot_check_findings")
+          "shifts_required", "board_accuracy", "spot_check_findings", "satisfaction_rate",
+          "review_rate")
 
 
 def _seen_on_27_november():
@@ -63,7 +64,7 @@ def test_the_workbook_opens_well_and_says_how_it_counts(app, county):  # noqa: F
     sheet = book["乡镇"]
     assert sheet["A1"].value == "统计县 2026年10月 公开统计"
     assert sheet["C2"].value == "乡镇" and sheet.freeze_panes == "A3"
-    assert sheet.auto_filter.ref == "A2:P5"
+    assert sheet.auto_filter.ref == "A2:R5"  # 18 columns, the two follow-up rates last
     values = {row[2]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert values["甲镇"][4] == 4 and values["乙乡"][4] == "<3"
     assert values["统计县合计"][4] == "×"

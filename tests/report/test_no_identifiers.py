@@ -92,6 +92,7 @@ def test_the_dev_server_line_loses_the_client_address():
 
 
 @pytest.mark.parametrize("path", ["/report", "/report/saved", "/track", "/track/reply",
+                                  "/track/feedback", "/track/review",
                                   "/v/abcDEF123", "/t/990101001", "/t/990101001/roster",
                                   "/admin/", "/healthz"])
 def test_gunicorn_access_atoms_are_blanked_on_every_route(path):

@@ -46,8 +46,8 @@ def test_five_7999_pixel_pngs_are_refused_before_decoding_with_everything_typed_
     assert TYPED in html and "镇政府门口" in html
     # The message stands at the photo field.
     field = html.split('name="photos"')[0].rsplit('<div class="', 1)[1]
-    assert field.startswith("field-error")
-    assert "这张照片像素太多" in html.split('name="photos"')[1].split("</div>")[0]
+    assert "field-error" in field.split('"')[0].split()
+    assert "这张照片像素太多" in field
     assert _counts(app) == (0, 0)
 
 

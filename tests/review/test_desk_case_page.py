@@ -64,13 +64,16 @@ def test_one_notes_box_and_every_note_in_one_thread(app, world):
     client = _as(app, world, "inspector")
     page = client.get(f"/review/{pid}").get_data(as_text=True)
     assert page.count("内部备注（仅工作人员可见）") == 1  # accepting asks for none of its own
-    # The note, the reason not to accept (the reporter reads it) and the question to the reporter.
-    assert page.count("<textarea") == 3
+    # The note, the reason not to accept (the reporter reads it), the question to the reporter and
+    # the reason for a transfer: one box for internal notes among them.
+    boxes = sorted(re.findall(r'<textarea[^>]*\bid="([^"]+)"', page))
+    assert boxes == ["body", "reason", "text", "transfer-reason"]
     client.post(f"/review/{pid}/accept", data={})
     client.post(f"/review/{pid}/note", data={"text": "先电话联系乡镇党政办"})
     client.post(f"/review/{pid}/claim", data={})
     page = client.get(f"/review/{pid}").get_data(as_text=True)
     assert page.count("内部备注（仅工作人员可见）") == 1  # concluding asks for none either
+    assert 'name="staff_note"' not in page
     client.post(f"/review/{pid}/note", data={"text": "门卫说书记去县里开会"})
     # A note sent along with a step (an older form) joins the same thread.
     client.post(f"/review/{pid}/conclude", data={

@@ -27,6 +27,9 @@ MATRIX = {
     "review.photo": ("GET", "/review/{report}/photos/{photo}", INSPECTORS, "report"),
     "review.export": ("POST", "/review/export", INSPECTORS, None),
     "review.find": ("GET", "/review/find", INSPECTORS, None),
+    "review.transfers": ("GET", "/review/transfers", INSPECTORS, None),
+    "review.intake.form": ("GET", "/review/intake", INSPECTORS, None),
+    "review.intake.counts": ("GET", "/review/intake/counts", INSPECTORS, None),
     # Before the steps below: nobody is assigned yet, so nobody may see the reporter.
     "review.reveal": ("POST", "/review/{report}/reveal", INSPECTORS, "report"),
     "review.accept": ("POST", "/review/{report}/accept", INSPECTORS, "report"),
@@ -38,6 +41,10 @@ MATRIX = {
     "review.rectify": ("POST", "/review/{report}/rectify", INSPECTORS, "report"),
     "review.note": ("POST", "/review/{report}/note", INSPECTORS, "report"),
     "review.message": ("POST", "/review/{report}/message", INSPECTORS, "report"),
+    # 转办 and 复查: the office's trace and requests, the transfer and the review decision.
+    "review.reviews": ("GET", "/review/reviews", INSPECTORS, None),
+    "review.transfer": ("POST", "/review/{report}/transfer", INSPECTORS, "report"),
+    "review.review_decision": ("POST", "/review/{report}/review-decision", INSPECTORS, "report"),
     "admin.users.index": ("GET", "/admin/users", ADMINS, None),
     "admin.users.new": ("GET", "/admin/users/new", ADMINS, None),
     "admin.users.show": ("GET", "/admin/users/{user}", ADMINS, "user"),
@@ -45,6 +52,7 @@ MATRIX = {
     "admin.users.activate": ("POST", "/admin/users/{user}/activate", ADMINS, "user"),
     "admin.users.reset_password": ("POST", "/admin/users/{user}/reset-password", ADMINS, "user"),
     "admin.users.reset_totp": ("POST", "/admin/users/{user}/reset-totp", ADMINS, "user"),
+    "admin.users.set_email": ("POST", "/admin/users/{user}/email", ADMINS, "user"),
 }
 # Who sees which object: "inside" is in `county`, "outside" in the other county of the same
 # city (so the city inspector sees both); the managed users are clerks of those counties.

@@ -138,9 +138,9 @@ def test_the_queue_is_rendered_without_a_query_from_rows_that_carry_what_it_show
 
 
 @pytest.mark.parametrize(("status", "assignee", "offered"), [
-    (S.SUBMITTED, None, {"accept", "not_accept", "merge", "note", "message"}),
-    (S.ACCEPTED, None, {"merge", "claim", "assign", "note", "message"}),
-    (S.VERIFYING, "inspector", {"assign", "conclude", "note", "message", "reveal"}),
+    (S.SUBMITTED, None, {"accept", "not_accept", "merge", "note", "message", "transfer"}),
+    (S.ACCEPTED, None, {"merge", "claim", "assign", "note", "message", "transfer"}),
+    (S.VERIFYING, "inspector", {"assign", "conclude", "note", "message", "reveal", "transfer"}),
     (S.VERIFYING, "inspector2", {"note", "message"}),
 ])
 def test_the_case_page_says_what_the_user_may_do(app, world, status, assignee, offered):

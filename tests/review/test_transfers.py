@@ -171,11 +171,17 @@ def test_a_case_sent_back_home_gets_its_own_number_again(app, world):
     assert re.search(rf"{world.county.name}〔\d{{4}}〕第0001号", trace)
 
 
-def test_the_demo_holds_a_case_sent_up_to_the_city(demo):
+def test_the_demo_holds_a_case_sent_up_a_forwarded_one_and_a_review_request(demo):
     from portal.demo import transfers as demo_transfers
+    from portal.demo.reports import _code
 
-    public = demo.test_client().post("/track", data={"receipt": demo_transfers.RECEIPT})
-    assert "已转交演示市纪委监委办理" in public.get_data(as_text=True)
+    def track(receipt):
+        return demo.test_client().post("/track", data={"receipt": receipt}).get_data(as_text=True)
+
+    assert "已转交演示市纪委监委办理" in track(demo_transfers.RECEIPT)
+    assert f"已转交{demo_transfers.AUTHORITY}办理" in track(demo_transfers.FORWARDED)
+    reviewed = track(_code(8))
+    assert "申请复查，由演示市纪委监委办理" in reviewed and "您的评价：不满意" in reviewed
     with demo.app_context():
         city = db.session.scalar(select(User).where(User.username == "cityinspector"))
         county = db.session.scalar(select(User).where(User.username == "inspector"))
@@ -189,3 +195,5 @@ def test_the_demo_holds_a_case_sent_up_to_the_city(demo):
         pid = report.public_id
     assert pid in city_client.get("/review").get_data(as_text=True)
     assert "/accept" in city_client.get(f"/review/{pid}").get_data(as_text=True)
+    # The city decides the demo's review request.
+    assert "case-number" in city_client.get("/review/reviews").get_data(as_text=True)

@@ -94,3 +94,30 @@ def test_without_the_unlocked_office_key_the_named_report_stays(app, two_countie
     with app.app_context():
         report = db.session.scalar(select(Report).where(Report.public_id == two_counties["report"]))
         assert report.county_id != two_counties["other_id"] and report.sealed_identity is not None
+
+
+def test_an_identity_waiting_for_a_key_is_sealed_by_the_receiving_county(app, runner):
+    with app.app_context():
+        city = factories.region(factories.RegionLevel.CITY, factories.region(factories.RegionLevel.PROVINCE))
+        county = factories.region(factories.RegionLevel.COUNTY, city)
+        other = factories.region(factories.RegionLevel.COUNTY, city)
+        sender_id = factories.user(Role.INSPECTOR, scope_region=county).id
+        receiver_id = factories.user(Role.INSPECTOR, scope_region=other).id
+        report = make_report(factories.township(county), named=True)
+        db.session.commit()
+        assert report.legacy_reporter_name == NAME  # the county has no office key
+        pid, other_code, other_id = report.public_id, other.code, other.id
+        sender = db.session.get(User, sender_id)
+        db.session.expunge(sender)
+    _login(app, receiver_id)
+    assert runner.invoke(args=["sealing", "init", "--county", other_code]).exit_code == 0
+    client = app.test_client()
+    login_as(client, sender)
+    assert _send(client, pid, other_code).status_code == 303
+    with app.app_context():
+        row = db.session.scalar(select(Report).where(Report.public_id == pid))
+        key = db.session.scalar(select(OfficeKey).where(OfficeKey.county_id == other_id))
+        assert row.legacy_reporter_name is None and row.legacy_reporter_contact is None
+        assert row.office_key_id == key.id and row.sealed_identity is not None
+        _assign_to(pid, receiver_id)
+    assert NAME in _reveal(_login(app, receiver_id), pid)

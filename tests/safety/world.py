@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 from portal import clock
 from portal.extensions import db
 from portal.models import (
+    Action,
     CarTrip,
     Category,
     DestinationKind,
@@ -28,9 +29,11 @@ from portal.models import (
     EvaluationState,
     EvaluationSubject,
     Evidence,
+    Finding,
     Leave,
     LeaveKind,
     Message,
+    PublishedCase,
     Region,
     RegionLevel,
     Report,
@@ -203,6 +206,13 @@ def _side(township: Township, tag: str) -> Side:
     overrides["admin.users."] = {"public_id": staff.public_id}
     overrides["admin.cars."] = {"public_id": vehicle.public_id}
     overrides["admin.visits."] = {"public_id": visit.public_id}
+    # The county's published cases are addressed by the county's code; one of them is shown.
+    overrides["public.cases."] = {"code": township.county.code}
+    db.session.add(PublishedCase(
+        report_id=report.id, county_id=township.county_id, township_id=township.id,
+        cadre_name=cadre.name, cadre_post=cadre.post, category=report.category,
+        finding=Finding.SUBSTANTIATED, action=Action.CRITICISM, found=f"查实的问题{tag}",
+        done="批评教育", concluded_on=now.date()))
     overrides["admin.evaluations."] = {"public_id": evaluation.public_id}
     overrides["admin.supervisors."] = {"public_id": appointment.public_id}
     return Side(township.code, report.public_id, receipt, token, _values(**objects), overrides)

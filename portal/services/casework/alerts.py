@@ -159,7 +159,8 @@ def queue_deadlines(now: datetime | None = None) -> int:
     """Write the reminders due by now: the working day before each open report's deadline.
 
     Idempotent: a reminder is one row per inspector, report and deadline (ix_alert_once).
-    Returns how many reports were looked at; the caller commits.
+    Returns how many reminders are due now (written by this run or an earlier one); the caller
+    commits.
     """
     now = now or utcnow()
     calendar = official_calendar()
@@ -169,15 +170,22 @@ def queue_deadlines(now: datetime | None = None) -> int:
             .where(Report.status.in_(OPEN_STATUSES), due > now,
                    due <= now + timedelta(days=rules.LOOKAHEAD_DAYS))
             .order_by(Report.id))
-    looked = 0
+    due_now = []
     for report, deadline in db.session.execute(stmt).all():
-        looked += 1
         remind_at = rules.reminder_at(deadline, calendar, hour)
-        if remind_at > now:
-            continue
-        _insert(_case_recipients(report), AlertKind.DEADLINE, report.id, remind_at, now,
-                ignore_existing=True)
-    return looked
+        if remind_at <= now:
+            due_now.append((report, remind_at))
+    # Reminders written by an earlier run (every run between the reminder and the deadline
+    # finds them due): one query, instead of one insert each that the unique index refuses.
+    written = set(db.session.execute(
+        select(Alert.report_id, Alert.due_at).where(
+            Alert.kind == AlertKind.DEADLINE, Alert.report_id.in_([r.id for r, _at in due_now]))
+    ).all()) if due_now else set()
+    for report, remind_at in due_now:
+        if (report.id, remind_at) not in written:
+            _insert(_case_recipients(report), AlertKind.DEADLINE, report.id, remind_at, now,
+                    ignore_existing=True)
+    return len(due_now)
 
 
 # --- sending ---------------------------------------------------------------------------------

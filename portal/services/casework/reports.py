@@ -90,9 +90,9 @@ def _check_observed(observed_at: datetime | None, now: datetime) -> None:
     if observed_at.tzinfo is None:
         raise ValueError("observed_at must be timezone-aware")
     if observed_at > now + FUTURE_TOLERANCE:
-        raise ValidationError(_("发现时间不能晚于现在。"))
+        raise ValidationError(_("发现时间不能晚于现在。"), field="observed_at")
     if observed_at < now - MAX_AGE:
-        raise ValidationError(_("发现时间不能早于一年前。"))
+        raise ValidationError(_("发现时间不能早于一年前。"), field="observed_at")
 
 
 def _check_cadre(cadre: Cadre | None, township: Township) -> None:
@@ -124,7 +124,8 @@ def create_report(*, township: Township | townships.Route, category: Category, d
     now = utcnow()
     text = clean_text(description, MAX_DESCRIPTION)
     if len(text) < MIN_DESCRIPTION:
-        raise ValidationError(_("请把看到的情况写清楚（至少 %(n)s 个字）。", n=MIN_DESCRIPTION))
+        raise ValidationError(_("请把看到的情况写清楚（至少 %(n)s 个字）。", n=MIN_DESCRIPTION),
+                              field="description")
     if not township.active:
         raise ValidationError(_("该乡镇不在本平台的范围内。"))
     category = Category(category)

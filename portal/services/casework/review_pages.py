@@ -15,7 +15,18 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import Category, Evidence, Report, ReportEvent, ReportStatus, ReportTransfer, Role, User
+from portal.models import (
+    Category,
+    Evidence,
+    Report,
+    ReportEvent,
+    ReportFeedback,
+    ReportStatus,
+    ReportTransfer,
+    ReviewRequest,
+    Role,
+    User,
+)
 from portal.models.base import utcnow
 from portal.rules import deadlines, lifecycle
 from portal.rules.calendar import OfficialCalendar
@@ -29,6 +40,8 @@ from portal.services.casework import (
     review,
     transfers,
 )
+from portal.services.casework import exposure as publication
+from portal.services.casework import feedback as followups
 from portal.services.casework.crosscheck import CrossCheck
 from portal.services.shared import scope
 from portal.services.shared.calendar import official_calendar
@@ -146,12 +159,16 @@ class CasePage:
     assignees: list[tuple[str, str]] = field(default_factory=list)  # (public id, name)
     revealed: tuple[str, str] | None = None
     numbers: dict[int, str] = field(default_factory=dict)  # case numbers, by report id
+    exposure: publication.CaseExposure | None = None  # its publication (通报曝光), if any
     # The internal notes of every step (accepting, merging, concluding, a note), one thread.
     notes: list[ReportEvent] = field(default_factory=list)
     # The status each step leads to, by step: the buttons say it before they are pressed.
     moves: dict[str, ReportStatus] = field(default_factory=dict)
     transfers: list[ReportTransfer] = field(default_factory=list)  # oldest first
     handled_by: str = ""  # the office handling it now, when not the user's own
+    review_request: ReviewRequest | None = None  # 复查, asked by the reporter
+    may_decide_review: bool = False
+    feedback: ReportFeedback | None = None  # the reporter's satisfaction
 
 
 # The events whose staff note an inspector wrote (the others hold a name or an id): the notes.
@@ -224,10 +241,13 @@ def case_page(*, user: User, public_id: str, reveal: bool = False,
         assignees=[(u.public_id, u.display_name or u.username) for u in cases.inspectors_for(report)
                    if u.id != report.assignee_id],
         revealed=revealed, numbers=case_numbers.numbers_of(numbered),
+        exposure=publication.case_exposure(user=user, report=report),
         notes=sorted((e for e in report.events if e.staff_note and e.kind in NOTE_EVENTS),
                      key=lambda e: (e.at, e.id)),
         moves={step.value: rule.target for step, rule in lifecycle.STEPS.items()},
         transfers=transfers.history(report),
+        **dict(zip(("review_request", "may_decide_review", "feedback"),
+                   followups.case_review(user=user, report=report), strict=True)),
         handled_by="" if cases.may_change(user, report) or user.role != Role.INSPECTOR
         else transfers.office_name(transfers.handling_region(report)),
     )

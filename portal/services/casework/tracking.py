@@ -20,7 +20,7 @@ from portal.models import Report, ReportEvent, ReportStatus, Sender, labels
 from portal.models.base import utcnow
 from portal.rules import lifecycle
 from portal.rules.lifecycle import Phase
-from portal.services.casework import case_numbers, reports, transfers
+from portal.services.casework import case_numbers, feedback, reports, transfers
 
 Words = str | LazyString
 
@@ -100,6 +100,7 @@ class PublicView:
     merged_status: Words = ""
     case_number: Words = ""  # 演示县〔2026〕第0012号, to quote by phone or letter
     transferred_to: str = ""  # the office (or authority) handling it after a transfer
+    follow_up: feedback.ReporterFollowUp | None = None  # satisfaction and 复查, once concluded
 
 
 def public_timeline(report: Report) -> list[Step]:
@@ -158,6 +159,7 @@ def public_view(report: Report, now: datetime | None = None) -> PublicView:
                 case_numbers.numbering_county(report), ""),
             report.case_year, report.case_seq, lazy=True),
         transferred_to=transfers.last_office(report),
+        follow_up=feedback.follow_up(report, now),
     )
     if report.status == ReportStatus.MERGED and report.merged_into_id:
         target = db.session.get(Report, report.merged_into_id)

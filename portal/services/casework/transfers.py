@@ -86,7 +86,11 @@ def _receiving_county(typed: str) -> Region:
 def _reseal(report: Report, county_id: int, keyring: sealing.Keyring) -> None:
     """The sealed identity, now openable by the receiving county's office (or waiting for its key)."""
     if report.sealed_data_key is None:
-        return  # anonymous, or still in the legacy columns (they follow the county)
+        if report.legacy_reporter_name or report.legacy_reporter_contact:
+            # Waiting in the former columns for its county's key: the flush seals it to the
+            # receiving county's key if that county has one (models.report._seal_identity).
+            report.reporter_name = report.legacy_reporter_name
+        return  # anonymous, or waiting as the receiving county's own reports do
     data_key = sealing.data_key(report, keyring)
     if data_key is None:
         raise IllegalTransitionError(_(

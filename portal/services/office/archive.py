@@ -13,10 +13,14 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
+    PASSING_GRADES,
+    AnnualAssessment,
+    AssessmentGrade,
     Cadre,
     FieldDiary,
     Leave,
@@ -27,9 +31,10 @@ from portal.models import (
     User,
     VillageVisit,
 )
-from portal.rules import rule_543
+from portal.rules import incentives, rule_543
 from portal.services.office import rule543, visits
-from portal.services.shared.errors import NotFoundError
+from portal.services.shared import audit
+from portal.services.shared.errors import NotFoundError, ValidationError
 from portal.services.shared.scope import township_ids_in_scope
 
 ORDINARY_MARK_YEARS = 25
@@ -40,6 +45,7 @@ HISTORY_WEEKS = (12, 26, 52)
 NOTICE_MONTHS = 24
 LIST_LIMIT = 100
 MARKS_LIMIT = 1000
+FIRST_ASSESSED_YEAR = 1980
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,13 @@ class Service:
     since: date | None
     years: int | None
     mark: str | None  # "ordinary" | "deputy" | None
+    # The annual assessments of the service's completed years (the article's condition).
+    assessments: incentives.YearsCheck | None = None
+
+    @property
+    def meets(self) -> bool:
+        """The mark is reached and every year's assessment is at least 称职."""
+        return bool(self.mark) and self.assessments is not None and self.assessments.ok
 
 
 @dataclass(frozen=True)
@@ -84,8 +97,9 @@ def is_deputy_leader(cadre: Cadre) -> bool:
     return not any(cadre.post.startswith(p) for p in PRINCIPAL_POSTS)
 
 
-def service_of(cadre: Cadre, today: date) -> Service:
-    """Years of continuous township service and the incentive mark reached, if any."""
+def service_of(cadre: Cadre, today: date, grades: dict[int, str] | None = None) -> Service:
+    """Years of continuous township service, the incentive mark reached, if any, and (given
+    the cadre's assessments by year) whether every year was assessed at least 称职."""
     if cadre.township_service_since is None:
         return Service(None, None, None)
     years = full_years(cadre.township_service_since, today)
@@ -94,7 +108,20 @@ def service_of(cadre: Cadre, today: date) -> Service:
         mark = "ordinary"
     elif is_deputy_leader(cadre) and years >= DEPUTY_MARK_YEARS:
         mark = "deputy"
-    return Service(cadre.township_service_since, years, mark)
+    check = (incentives.check_years(cadre.township_service_since, today, grades, PASSING_GRADES)
+             if grades is not None else None)
+    return Service(cadre.township_service_since, years, mark, check)
+
+
+def grades_of(cadre_ids: list[int]) -> dict[int, dict[int, str]]:
+    """The recorded assessments of the cadres: {cadre_id: {year: grade}}, in one query."""
+    out: dict[int, dict[int, str]] = {cid: {} for cid in cadre_ids}
+    if cadre_ids:
+        for cid, year, grade in db.session.execute(
+            select(AnnualAssessment.cadre_id, AnnualAssessment.year, AnnualAssessment.grade)
+            .where(AnnualAssessment.cadre_id.in_(cadre_ids))):
+            out[cid][year] = grade
+    return out
 
 
 def township_cadres(*, township_id: int, today: date) -> list[tuple[Cadre, Service]]:
@@ -113,7 +140,8 @@ def marks(*, user: User, today: date) -> Marks:
         .where(Cadre.township_id.in_(township_ids_in_scope(user)), Cadre.active.is_(True),
                Cadre.township_service_since <= cutoff)
         .order_by(Township.code, Cadre.sort_order, Cadre.id).limit(MARKS_LIMIT)).all()
-    flagged = [(c, t, s) for c, t in rows if (s := service_of(c, today)).mark]
+    grades = grades_of([c.id for c, _t in rows])
+    flagged = [(c, t, s) for c, t in rows if (s := service_of(c, today, grades[c.id])).mark]
     return Marks(flagged=flagged, truncated=len(rows) == MARKS_LIMIT)
 
 
@@ -173,8 +201,36 @@ def cadre_archive(*, user: User, public_id: str, weeks: int, today: date) -> Cad
                              Report.status.in_([ReportStatus.CONCLUDED, ReportStatus.RECTIFIED]))
         .order_by(Report.concluded_at.desc())))
     return CadreArchive(
-        cadre=cadre, service=service_of(cadre, today), history=history, leaves=leaves,
+        cadre=cadre, service=service_of(cadre, today, grades_of([cadre.id])[cadre.id]),
+        history=history, leaves=leaves,
         visits=visit_rows, diaries=visits.diaries_of_visits([v.id for v in visit_rows]),
         states={v.id: visits.visit_state(v) for v in visit_rows}, evening=evening,
         reports=reports, notices=_notices(cadre),
     )
+
+
+def assessments(cadre_id: int) -> list[AnnualAssessment]:
+    """The cadre's recorded annual assessments, the latest year first."""
+    return list(db.session.scalars(select(AnnualAssessment).where(AnnualAssessment.cadre_id == cadre_id)
+                                   .order_by(AnnualAssessment.year.desc())))
+
+
+def record_assessment(*, user: User, public_id: str, year: int, grade: AssessmentGrade,
+                      today: date) -> AnnualAssessment:
+    """Record (or correct) a cadre's annual assessment of a completed year; audited."""
+    cadre = _cadre(user, public_id)
+    if not FIRST_ASSESSED_YEAR <= year < today.year:
+        raise ValidationError(_l("年度须在 %(first)s 年至 %(last)s 年之间（当年的考核在年终后登记）。",
+                                 first=FIRST_ASSESSED_YEAR, last=today.year - 1))
+    row = db.session.scalar(select(AnnualAssessment).where(AnnualAssessment.cadre_id == cadre.id,
+                                                           AnnualAssessment.year == year))
+    before = row.grade.value if row else None
+    if row is None:
+        row = AnnualAssessment(cadre_id=cadre.id, year=year, grade=grade)
+        db.session.add(row)
+    row.grade, row.recorded_by_id = grade, user.id
+    db.session.flush()
+    audit.record("cadre.assessment", actor=user, object_type="cadre", object_id=cadre.public_id,
+                 detail={"year": year, "grade": grade.value, "before": before})
+    db.session.commit()
+    return row

@@ -274,6 +274,31 @@ def begun(months: Iterable[tuple[int, int]], today: date) -> list[tuple[int, int
     return [(y, m) for y, m in months if date(y, m, 1) <= today]
 
 
+def public_rate(figures: Figures, part: str, whole: str,
+                cells: Sequence[Figures] | None = None) -> float | None:
+    """A rate of report counts (satisfied of rated, reviewed of concluded), in percent.
+
+    Shown only when both its part and the rest of its whole would be shown as counts (3 or
+    more, every township-month of a total shown): a rate of 1 in 3 would tell a count under 3.
+    """
+    def shown(value: int, of_cells: list[int] | None) -> bool:
+        cell = suppress(value) if of_cells is None else suppress_total(value, of_cells)
+        return isinstance(cell, int)
+
+    def rest(f: Figures) -> int:
+        return getattr(f, whole) - getattr(f, part)
+
+    parts = None if cells is None else [getattr(c, part) for c in cells]
+    rests = None if cells is None else [rest(c) for c in cells]
+    if not (shown(getattr(figures, part), parts) and shown(rest(figures), rests)):
+        return None
+    return _percent(_ratio(getattr(figures, part), getattr(figures, whole)))
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
 def public_figures(figures: Figures, cells: Sequence[Figures] | None = None) -> dict:
     """The figures as the public sees them: counts suppressed, rates in percent.
 
@@ -297,6 +322,9 @@ def public_figures(figures: Figures, cells: Sequence[Figures] | None = None) -> 
         "board_accuracy": _percent(figures.accuracy),
         "spot_check_findings": figures.findings,
         "score": figures.score,
+        # After the conclusion (the reporters' answers and their review requests).
+        "satisfaction_rate": public_rate(figures, "satisfied", "rated", cells),
+        "review_rate": public_rate(figures, "reviews", "concluded", cells),
     }
 
 

@@ -24,7 +24,10 @@ from portal.models import (
     DutyShift,
     Finding,
     Report,
+    ReportFeedback,
     ReportStatus,
+    ReviewRequest,
+    Satisfaction,
     SpotCheck,
     SpotCheckFinding,
 )
@@ -36,6 +39,7 @@ from portal.services.oversight.spotchecks import matches_board
 from portal.services.shared.calendar import official_calendar
 
 SUBSTANTIATED = frozenset({Finding.SUBSTANTIATED, Finding.PARTLY_SUBSTANTIATED})
+SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.MOSTLY_SATISFIED})
 
 
 def next_month(year: int, month: int) -> date:
@@ -65,12 +69,18 @@ class Figures:
     shifts_staffed: int = 0
     findings: int = 0
     findings_matched: int = 0
+    # After the conclusion: concluded reports, the reporters' answers, the satisfied ones
+    # (满意 or 基本满意) and the review requests (复查).
+    concluded: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    reviews: int = 0
 
     def add(self, other: Figures) -> Figures:
         """Add another month's or township's figures to these; returns self."""
         for name in ("received", "accepted", "substantiated", "rectified", "leader_weeks",
                      "compliant_weeks", "shifts_required", "shifts_staffed", "findings",
-                     "findings_matched"):
+                     "findings_matched", "concluded", "rated", "satisfied", "reviews"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.accept_days.extend(other.accept_days)
         self.conclude_days.extend(other.conclude_days)
@@ -130,13 +140,19 @@ def _reports(matrix: Matrix, start: date, end: date, calendar: OfficialCalendar)
     lo, hi = _bounds(start, end)
     rows = db.session.execute(
         select(Report.township_id, Report.submitted_at, Report.accepted_at, Report.concluded_at,
-               Report.finding, Report.status)
+               Report.finding, Report.status, ReportFeedback.satisfaction, ReviewRequest.id)
+        .outerjoin(ReportFeedback, ReportFeedback.report_id == Report.id)
+        .outerjoin(ReviewRequest, ReviewRequest.report_id == Report.id)
         .where(Report.township_id.in_(list(matrix)), Report.submitted_at >= lo,
                Report.submitted_at < hi)
     )
-    for township_id, submitted, accepted, concluded, finding, status in rows:
+    for township_id, submitted, accepted, concluded, finding, status, answer, review in rows:
         f = matrix[township_id][_month_key(submitted)]
         f.received += 1
+        f.concluded += int(concluded is not None)
+        f.rated += int(answer is not None)
+        f.satisfied += int(answer in SATISFIED)
+        f.reviews += int(review is not None)
         if accepted is not None:
             f.accepted += 1
             f.accept_days.append(age_in_working_days(submitted, accepted, calendar))

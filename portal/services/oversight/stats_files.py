@@ -21,6 +21,7 @@ PUBLIC_FIELDS = (
     ("rectified", "int"), ("median_accept_days", "number"), ("median_conclude_days", "number"),
     ("compliance_543", "number"), ("leader_weeks", "int"), ("duty_coverage", "number"),
     ("shifts_required", "int"), ("board_accuracy", "number"), ("spot_check_findings", "int"),
+    ("satisfaction_rate", "number"), ("review_rate", "number"),
 )
 
 
@@ -33,6 +34,7 @@ def _titles() -> dict[str, str]:
         "compliance_543": _("5-4-3达标率（%）"), "leader_weeks": _("班子成员人周"),
         "duty_coverage": _("值班覆盖率（%）"), "shifts_required": _("应排班次"),
         "board_accuracy": _("公示准确率（%）"), "spot_check_findings": _("检查人次"),
+        "satisfaction_rate": _("举报人满意率（%）"), "review_rate": _("申请复查率（%）"),
     }
 
 
@@ -106,6 +108,8 @@ def _admin_columns() -> list[Column]:
         Column(_("配齐班次"), "int"), Column(_("值班覆盖率（%）"), "number"),
         Column(_("检查人次"), "int"), Column(_("与公示一致人次"), "int"),
         Column(_("公示准确率（%）"), "number"),
+        Column(_("已办结"), "int"), Column(_("评价人次"), "int"), Column(_("满意及基本满意"), "int"),
+        Column(_("申请复查"), "int"),
     ]
 
 
@@ -118,7 +122,7 @@ def _admin_row(rank, code: str, name: str, f) -> list:
         rank, code, name, f.score, f.received, f.accepted, f.substantiated, f.rectified,
         f.median_accept_days, f.median_conclude_days, f.leader_weeks, f.compliant_weeks,
         _pct(f.compliance), f.shifts_required, f.shifts_staffed, _pct(f.coverage), f.findings,
-        f.findings_matched, _pct(f.accuracy),
+        f.findings_matched, _pct(f.accuracy), f.concluded, f.rated, f.satisfied, f.reviews,
     ]
 
 

@@ -10,7 +10,11 @@ class NotFoundError(ServiceError):
 
 
 class ValidationError(ServiceError):
-    """The input breaks a rule the form could not check."""
+    """The input breaks a rule the form could not check; `field` names the input at fault."""
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class IllegalTransitionError(ServiceError):
