@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from portal.demo import alerts as demo_alerts
+from portal.demo import assessments as demo_assessments
 from portal.demo import attendance as demo_attendance
 from portal.demo import base
 from portal.demo import cars as demo_cars
@@ -30,6 +31,7 @@ STEPS.append(demo_oversight.seed)
 STEPS.append(demo_joiner.seed)
 STEPS.append(demo_tonight.seed)
 STEPS.append(demo_cars.seed)
+STEPS.append(demo_assessments.seed)
 STEPS.append(demo_evaluation.seed)  # before last month's notices, which carry its summary
 STEPS.append(demo_attendance.publish_last_month)  # last: after every record of last month
 STEPS.append(demo_summary.seed)  # prints the report count as the queue shows it

@@ -21,6 +21,25 @@ class YearsCheck:
     def ok(self) -> bool:
         return not self.missing and not self.below
 
+    @property
+    def missing_text(self) -> str:
+        return year_ranges(self.missing)
+
+    @property
+    def below_text(self) -> str:
+        return year_ranges(self.below)
+
+
+def year_ranges(years: tuple[int, ...]) -> str:
+    """(1996, 1997, 1998, 2003) -> "1996–1998、2003"."""
+    parts: list[tuple[int, int]] = []
+    for year in years:
+        if parts and parts[-1][1] == year - 1:
+            parts[-1] = (parts[-1][0], year)
+        else:
+            parts.append((year, year))
+    return "、".join(f"{a}" if a == b else f"{a}–{b}" for a, b in parts)
+
 
 def check_years(since: date, today: date, grades: Mapping[int, str], passing: Set[str]) -> YearsCheck:
     """Each completed year from `since` to last year (this year is assessed after it ends)."""

@@ -35,7 +35,7 @@ def test_the_marks_say_which_years_keep_a_cadre_from_the_incentive(app, office, 
     login_again(app, clerk_client)
     pid = _veteran(app, office)
     page = clerk_client.get(f"/admin/archive/{pid}").text
-    assert "尚不符合条件" in page and "未登记年度考核：2000、2001" in page
+    assert "尚不符合条件" in page and "未登记年度考核：2000–2025" in page
     for year in range(2000, 2026):
         page = _assess(clerk_client, pid, year, "basic" if year == 2010 else "competent").text
     assert "已登记 2025 年度考核：称职" in page
@@ -68,3 +68,16 @@ def test_a_year_not_over_or_out_of_range_is_refused_and_the_page_is_scoped(app, 
     inspector = staff_client(Role.INSPECTOR, county_scope=True)
     page = inspector.get(f"/admin/archive/{pid}")
     assert page.status_code == 200 and "/assessment" not in page.text  # inspectors read only
+
+
+def test_the_demo_county_shows_assessments_that_meet_the_condition_and_one_that_does_not(app, demo):
+    from portal import clock
+    from portal.models import User, WeekRecord
+    from portal.services.office import archive
+
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.role == Role.SYSADMIN))
+        flagged = archive.marks(user=admin, today=clock.today()).flagged
+        dazhuang = [s for _c, t, s in flagged if t.code == "990101001"]
+        assert any(s.meets for s in dazhuang) and any(s.assessments.below for s in dazhuang)
+        assert db.session.scalar(select(func.count()).select_from(WeekRecord)) > 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.rules.incentives import check_years
+from portal.rules.incentives import check_years, year_ranges
 
 PASSING = {"excellent", "competent"}
 
@@ -19,3 +19,8 @@ def test_this_year_is_not_yet_assessed():
     check = check_years(date(2024, 1, 1), date(2026, 12, 7), {2024: "competent", 2025: "excellent"},
                         PASSING)
     assert check.ok
+
+
+def test_years_are_shown_as_ranges():
+    assert year_ranges((1996, 1997, 1998, 2003, 2005, 2006)) == "1996–1998、2003、2005–2006"
+    assert year_ranges(()) == ""
