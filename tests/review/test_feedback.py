@@ -159,6 +159,7 @@ def test_a_rectified_case_reviewed_from_a_city_goes_to_the_province(app, world):
 def test_a_review_asked_too_soon_comes_back_with_the_reason_kept(make_app, world):
     import re
 
+    at("2026-12-07T10:00")  # the brake's allowance and the form's ticket count by this clock
     app = make_app(WTF_CSRF_ENABLED=False, RATELIMIT_STORAGE_URI="memory://",
                    TRACK_RATE_LIMIT="2/minute")
     _pid, receipt = _concluded(app, world)
