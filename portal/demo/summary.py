@@ -47,7 +47,8 @@ def seed(today: date) -> list[str]:
              f"in {statuses} states, with history and messages",
              "demo receipt codes (演示回执码, fictional, for /track):"]
     known = [(spec.receipt, spec.category.value) for spec in DEMO_REPORTS if spec.receipt]
-    known.append((demo_transfers.RECEIPT, "transferred"))
+    known += [(demo_transfers.RECEIPT, "sent up to the city"),
+              (demo_transfers.FORWARDED, "forwarded to an outside authority")]
     lines += [f"  {receipt}  {what}" for receipt, what in known
               if reports.find_by_receipt(receipt) is not None]
     return lines
