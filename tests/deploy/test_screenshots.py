@@ -123,7 +123,7 @@ def _public_screens(browser, site, camera: Camera) -> None:
     seen = (clock.local_now() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     page.fill("[name=observed_at]", seen)
     page.fill("[name=place]", "镇政府二楼党政办")
-    page.fill("[name=description]", "上午十点到党政办办事，办公室锁着门，打电话也没人接。")
+    page.fill("textarea[name=description]", "上午十点到党政办办事，办公室锁着门，打电话也没人接。")
     page.locator("form [type=submit]").last.click()
     page.wait_for_load_state()
     receipt = page.locator("#receipt").inner_text()

@@ -195,7 +195,7 @@ def test_a_body_too_large_to_read_gets_its_townships_form_with_the_limits(make_a
     html = response.get_data(as_text=True)
     assert response.status_code == 413
     assert 'id="photos-error"' in html and "没有收到" in html
-    assert place.code in html and 'name="description"' in html
+    assert place.code in html and '<textarea id="description" name="description"' in html
 
 
 def test_the_limits_are_stated_before_the_photos_are_chosen(client, place):
