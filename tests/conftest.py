@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 
 from portal import clock, create_app
 from portal.catalogs import compile_catalogs
@@ -59,9 +59,25 @@ def _clock_undone():
         yield
 
 
+# The apps of the running test (they share its database), for at().
+_TEST_APPS: list[Flask] = []
+
+
 def at(text: str) -> None:
-    """Move the app's clock to an ISO moment (local time when no offset), running on from there."""
+    """Move the app's clock to an ISO moment (local time when no offset), running on from there.
+
+    A test that logged in first and then moves the clock means "the same user, at that moment":
+    the staff sessions open in its database are renewed at the new moment, as a fresh login
+    would be. Tests of the idle timeout itself move the clock with clock.set_to instead.
+    """
     clock.set_to(clock.parse_moment(text))
+    if _TEST_APPS:
+        from portal.models import StaffSession
+
+        with _TEST_APPS[0].app_context():
+            now = clock.now()
+            db.session.execute(db.update(StaffSession).values(created_at=now, seen_at=now))
+            db.session.commit()
 
 
 @pytest.fixture(scope="session")
@@ -146,9 +162,11 @@ def make_app(database_template, tmp_path) -> Iterator:
         with application.app_context():
             limiter.reset()
         apps.append(application)
+        _TEST_APPS.append(application)
         return application
 
     yield factory
+    _TEST_APPS.clear()
     for application in apps:
         cache = application.extensions.get("zaigang_pagecache")
         if cache is not None:
@@ -202,15 +220,3 @@ def login_as(client, user) -> None:
         sess["seen_at"] = now
         sess["sid"] = token
         sess.permanent = True
-
-
-def login_again(app, client) -> None:
-    """The client's user logs in again now: after a test moves the clock past the idle time,
-    the old session has ended on the server, as it would in real life."""
-    from portal.models import User
-
-    with client.session_transaction() as sess:
-        public_id = sess["_user_id"].split(":")[0]
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.public_id == public_id))
-        login_as(client, user)

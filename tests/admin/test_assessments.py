@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AnnualAssessment, AuditEntry, Cadre, Role
 from tests.admin.conftest import post_form
-from tests.conftest import at, login_again
+from tests.conftest import at
 
 TODAY = "2026-12-07T10:00"
 
@@ -32,7 +32,6 @@ def _assess(client, public_id, year, grade="competent"):
 def test_the_marks_say_which_years_keep_a_cadre_from_the_incentive(app, office, clerk_client,
                                                                      staff_client):
     at(TODAY)
-    login_again(app, clerk_client)
     pid = _veteran(app, office)
     page = clerk_client.get(f"/admin/archive/{pid}").text
     assert "尚不符合条件" in page and "未登记年度考核：2000–2025" in page
@@ -55,7 +54,6 @@ def test_the_marks_say_which_years_keep_a_cadre_from_the_incentive(app, office, 
 def test_a_year_not_over_or_out_of_range_is_refused_and_the_page_is_scoped(app, office, clerk_client,
                                                                             staff_client):
     at(TODAY)
-    login_again(app, clerk_client)
     pid = _veteran(app, office)
     for year in (2026, 1970):
         page = _assess(clerk_client, pid, year).text

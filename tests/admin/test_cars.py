@@ -24,7 +24,7 @@ from portal.models import (
 from portal.rules.calendar import TZ
 from portal.services.office import cars
 from tests.admin.conftest import post_form
-from tests.conftest import at, login_again
+from tests.conftest import at
 
 # Wednesday 9 December 2026; the trips are on Monday the 7th.
 NOW = "2026-12-09T10:00"
@@ -75,7 +75,6 @@ def _trip_form(app, office, vehicle, **extra):
 def test_the_clerk_records_a_vehicle_and_a_trip_and_the_public_sees_it_without_staff_fields(
         app, office, clerk_client):
     at(NOW)
-    login_again(app, clerk_client)
     page = post_form(clerk_client, f"/admin/t/{office.code}/cars",
                      f"/admin/t/{office.code}/cars/vehicles",
                      data={"v-plate": "冀A 12345", "v-model": "越野车"}, follow_redirects=True).text
@@ -127,13 +126,11 @@ def test_a_night_trip_to_the_county_town_is_flagged_against_the_night_records(
     staff_row = flagged.split("干事0")[1].split("</tr>")[0]
     assert "无住镇记录" in staff_row and "出差" in staff_row and "不符" not in staff_row
     # The clerk's page shows the same flag.
-    login_again(app, clerk_client)
     assert "与出车去县城的记录不符" in clerk_client.get(f"/admin/t/{office.code}/cars?month=2026-12").text
 
 
 def test_a_car_not_back_after_hours_is_flagged_until_its_return_is_recorded(app, office, clerk_client):
     at("2026-12-07T20:00")
-    login_again(app, clerk_client)
     vehicle = _vehicle(app, office)
     trip = _trip(app, office, vehicle, passengers=[office.head_id], out=_local(7, 16), back=None)
     html = app.test_client().get(f"/t/{office.code}/cars").text
@@ -148,7 +145,6 @@ def test_a_car_not_back_after_hours_is_flagged_until_its_return_is_recorded(app,
 
 def test_bad_trips_are_refused_with_a_message_and_keep_what_was_typed(app, office, clerk_client):
     at(NOW)
-    login_again(app, clerk_client)
     vehicle = _vehicle(app, office)
     url = f"/admin/t/{office.code}/cars"
     cases = [

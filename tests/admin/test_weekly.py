@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import SignIn, SignInKind, WeekRecord
 from portal.rules.calendar import TZ
-from tests.conftest import at, login_again
+from tests.conftest import at
 
 # Tuesday 1 December 2026: the last closed week is Monday 23 to Sunday 29 November.
 TODAY = "2026-12-01T09:00"
@@ -65,7 +65,6 @@ def test_a_week_not_over_is_refused_and_a_bad_date_is_explained(app, office, run
 
 def test_the_archive_shows_the_recorded_weeks(app, office, runner, clerk_client):
     at(TODAY)
-    login_again(app, clerk_client)
     runner.invoke(args=["weeks", "close", "--week", "2026-11-25"])
     from portal.models import Cadre
 
