@@ -82,6 +82,19 @@ def world(app) -> World:
     return w
 
 
+def as_staff(app, world, name):
+    """A test client logged in as one of the world's staff (world.inspector, world.clerk…)."""
+    from portal.models import User
+    from tests.conftest import login_as
+
+    client = app.test_client()
+    with app.app_context():
+        user = db.session.get(User, getattr(world, name).id)
+        db.session.expunge(user)
+    login_as(client, user)
+    return client
+
+
 def get(model, obj_id):
     return db.session.get(model, obj_id)
 

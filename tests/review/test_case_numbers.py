@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import CaseCounter, Category, Report, Township, User
+from portal.models import CaseCounter, Category, Report, Township
 from portal.services.casework import case_numbers, reports
-from tests.conftest import at, login_as
+from tests.conftest import at
+from tests.review.conftest import as_staff
 
 
 @pytest.fixture
@@ -37,15 +38,6 @@ def _number(app, pid) -> tuple[int, int, int]:
     with app.app_context():
         r = db.session.scalar(select(Report).where(Report.public_id == pid))
         return r.county_id, r.case_year, r.case_seq
-
-
-def _as(app, world, name):
-    client = app.test_client()
-    with app.app_context():
-        user = db.session.get(User, getattr(world, name).id)
-        db.session.expunge(user)
-    login_as(client, user)
-    return client
 
 
 def test_each_county_counts_its_own_reports_and_starts_again_each_local_year(app, world):
@@ -77,7 +69,7 @@ def test_queue_case_page_export_and_tracking_show_the_number(app, world):
         _file(app, world)
     pid, receipt = _file(app, world)
     number = f"{world.county.name}〔2026〕第0013号"
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     queue_page = client.get("/review").get_data(as_text=True)
     assert number in queue_page and f"{world.county.name}〔2026〕第0001号" in queue_page
     assert number in client.get(f"/review/{pid}").get_data(as_text=True)
@@ -98,7 +90,7 @@ def test_staff_find_a_case_by_its_number_as_people_say_it(app, world, typed):
     pid = _file(app, world)[0]
     _file(app, world, township="foreign_township")
     _file(app, world, township="foreign_township")  # the other county's 〔2026〕第0002号
-    response = _as(app, world, "inspector").get(
+    response = as_staff(app, world, "inspector").get(
         "/review/find", query_string={"number": typed.format(county=world.county.name)})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/review/{pid}")
 
@@ -106,7 +98,7 @@ def test_staff_find_a_case_by_its_number_as_people_say_it(app, world, typed):
 def test_a_number_outside_the_scope_or_unknown_is_not_found(app, world):
     at("2026-12-02T10:00")
     _file(app, world, township="foreign_township")
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     for typed in ("2026-1", "2026-99", "垃圾<script>", "9" * 200):
         response = client.get("/review/find", query_string={"number": typed})
         assert response.status_code == 404
@@ -117,7 +109,7 @@ def test_a_number_outside_the_scope_or_unknown_is_not_found(app, world):
 def test_a_city_inspector_chooses_between_the_counties_that_share_a_number(app, world):
     at("2026-12-02T10:00")
     mine, foreign = _file(app, world)[0], _file(app, world, township="foreign_township")[0]
-    client = _as(app, world, "city_inspector")
+    client = as_staff(app, world, "city_inspector")
     page = client.get("/review/find", query_string={"number": "〔2026〕第1号"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and f"/review/{mine}" in html and f"/review/{foreign}" in html

@@ -19,12 +19,10 @@ from portal.models import (
     ReportEvent,
     ReportStatus,
     Township,
-    User,
 )
 from portal.models.base import utcnow
 from portal.services.casework import exposure
-from tests.conftest import login_as
-from tests.review.conftest import make_report
+from tests.review.conftest import as_staff, make_report
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DESCRIPTION = "乡政府上午十点大门紧锁，无人办公。"
@@ -34,15 +32,6 @@ OUTCOME = "经核查，该同志工作日多次擅自离岗回县城，情况属
 @pytest.fixture
 def app(make_app):
     return make_app(WTF_CSRF_ENABLED=False)
-
-
-def _as(app, world, name):
-    client = app.test_client()
-    with app.app_context():
-        user = db.session.get(User, getattr(world, name).id)
-        db.session.expunge(user)
-    login_as(client, user)
-    return client
 
 
 def _concluded(app, world, finding=Finding.SUBSTANTIATED, status=ReportStatus.CONCLUDED,
@@ -78,7 +67,7 @@ def _feed(client, code) -> ET.Element:
 
 def test_an_inspector_publishes_a_case_and_the_county_page_and_feed_show_it(app, world):
     pid = _concluded(app, world, named=True)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     case_page = client.get(f"/review/{pid}").get_data(as_text=True)
     assert "撰写并公开通报" in case_page
     form = client.get(f"/review/{pid}/publish").get_data(as_text=True)
@@ -119,7 +108,7 @@ def test_an_inspector_publishes_a_case_and_the_county_page_and_feed_show_it(app,
 
 def test_withdrawing_with_a_reason_takes_it_off_the_page_at_once(app, world):
     pid = _concluded(app, world)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     _publish(client, pid)
     code = _county_code(app, world)
     public = app.test_client()
@@ -150,7 +139,7 @@ def test_withdrawing_with_a_reason_takes_it_off_the_page_at_once(app, world):
 ])
 def test_bad_public_wording_is_refused_and_kept(app, world, fields, message):
     pid = _concluded(app, world)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     response = _publish(client, pid, **fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page
@@ -165,7 +154,7 @@ def test_bad_public_wording_is_refused_and_kept(app, world, fields, message):
 ])
 def test_only_concluded_substantiated_cases_can_be_published(app, world, finding, status):
     pid = _concluded(app, world, finding=finding, status=status)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     assert "撰写并公开通报" not in client.get(f"/review/{pid}").get_data(as_text=True)
     assert client.get(f"/review/{pid}/publish").status_code == 404
     assert _publish(client, pid).status_code == 404
@@ -173,24 +162,24 @@ def test_only_concluded_substantiated_cases_can_be_published(app, world, finding
 
 def test_a_rectified_partly_substantiated_case_can_be_published(app, world):
     pid = _concluded(app, world, finding=Finding.PARTLY_SUBSTANTIATED, status=ReportStatus.RECTIFIED)
-    assert _publish(_as(app, world, "inspector"), pid).status_code == 303
+    assert _publish(as_staff(app, world, "inspector"), pid).status_code == 303
 
 
 def test_out_of_scope_and_other_roles_cannot_publish(app, world):
     pid = _concluded(app, world)
-    assert _publish(_as(app, world, "foreign_inspector"), pid).status_code == 404
-    assert _as(app, world, "foreign_inspector").get(f"/review/{pid}/publish").status_code == 404
+    assert _publish(as_staff(app, world, "foreign_inspector"), pid).status_code == 404
+    assert as_staff(app, world, "foreign_inspector").get(f"/review/{pid}/publish").status_code == 404
     for role in ("clerk", "admin", "supervisor"):
-        assert _publish(_as(app, world, role), pid).status_code == 403
-    client = _as(app, world, "inspector")
+        assert _publish(as_staff(app, world, role), pid).status_code == 403
+    client = as_staff(app, world, "inspector")
     _publish(client, pid)
     assert client.post(f"/review/{pid}/withdraw", data={"reason": "x"}).status_code == 303
-    assert _as(app, world, "foreign_inspector").post(
+    assert as_staff(app, world, "foreign_inspector").post(
         f"/review/{pid}/withdraw", data={"reason": "x"}).status_code == 404
 
 
 def test_the_page_lists_newest_first_with_paging(app, world):
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     for n in range(exposure.PAGE_SIZE + 3):
         pid = _concluded(app, world)
         assert _publish(client, pid, cadre_name=f"干部{n:02d}").status_code == 303

@@ -18,12 +18,12 @@ from portal.models import (
     ReportStatus,
     ReviewRequest,
     Township,
-    User,
 )
 from portal.models.base import utcnow
 from portal.rules import deadlines
 from portal.services.casework import reports
-from tests.conftest import at, login_as
+from tests.conftest import at
+from tests.review.conftest import as_staff
 
 OUTCOME = "经核查，该干部当天确有事假手续，反映情况不属实。"
 WHY = "我当天下午又去了一次，还是没有人，请上级再查一查。"
@@ -52,15 +52,6 @@ def _track(app, receipt, path="/track", **data) -> str:
     return app.test_client().post(path, data={"receipt": receipt, **data}).get_data(as_text=True)
 
 
-def _as(app, world, name):
-    client = app.test_client()
-    with app.app_context():
-        user = db.session.get(User, getattr(world, name).id)
-        db.session.expunge(user)
-    login_as(client, user)
-    return client
-
-
 def test_the_reporter_says_once_how_satisfied_they_are_and_nothing_else_is_kept(app, world):
     at("2026-12-07T10:00")
     pid, receipt = _concluded(app, world)
@@ -76,7 +67,7 @@ def test_the_reporter_says_once_how_satisfied_they_are_and_nothing_else_is_kept(
         assert db.session.scalar(select(AuditEntry.id).where(
             AuditEntry.action == "report.feedback", AuditEntry.object_id == pid)) is not None
     # The inspectors see the answer on the case page.
-    assert "不满意" in _as(app, world, "inspector").get(f"/review/{pid}").get_data(as_text=True)
+    assert "不满意" in as_staff(app, world, "inspector").get(f"/review/{pid}").get_data(as_text=True)
 
 
 def test_nothing_to_rate_or_review_before_the_conclusion(app, world):
@@ -101,14 +92,14 @@ def test_a_review_goes_to_the_city_which_decides_it_and_the_reporter_reads_the_o
     assert "您已经申请过复查" in _track(app, receipt, "/track/review", reason=WHY)
 
     # The county that concluded it reads the request but does not decide it.
-    county = _as(app, world, "inspector")
+    county = as_staff(app, world, "inspector")
     case = county.get(f"/review/{pid}").get_data(as_text=True)
     assert WHY in case and "review-decision" not in case
     assert county.post(f"/review/{pid}/review-decision", data={
         "decision-outcome": "upheld", "decision-outcome_public": "维持。"}).status_code == 400
     assert pid not in county.get("/review/reviews").get_data(as_text=True)
 
-    city = _as(app, world, "city_inspector")
+    city = as_staff(app, world, "city_inspector")
     assert pid in city.get("/review/reviews").get_data(as_text=True)
     refused = city.post(f"/review/{pid}/review-decision", data={
         "decision-outcome": "changed", "decision-outcome_public": ""})

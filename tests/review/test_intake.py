@@ -13,21 +13,13 @@ from portal.models import AuditEntry, Report, ReportStatus, Source, Township, Us
 from portal.models.base import utcnow
 from portal.rules.calendar import TZ
 from portal.services.casework import intake, reports
-from tests.conftest import at, login_as
+from tests.conftest import at
+from tests.review.conftest import as_staff
 
 
 @pytest.fixture
 def app(make_app):
     return make_app(WTF_CSRF_ENABLED=False)
-
-
-def _as(app, world, name):
-    client = app.test_client()
-    with app.app_context():
-        user = db.session.get(User, getattr(world, name).id)
-        db.session.expunge(user)
-    login_as(client, user)
-    return client
 
 
 def _form(client) -> dict:
@@ -53,7 +45,7 @@ def _receipt(page: str) -> str:
 
 
 def test_a_phone_report_gets_a_receipt_read_out_in_groups_and_joins_the_queue(app, world):
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     response = client.post("/review/intake", data={**_form(client), **_entry(app, world)})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "举报回执" in page
@@ -80,7 +72,7 @@ def test_a_phone_report_gets_a_receipt_read_out_in_groups_and_joins_the_queue(ap
 
 
 def test_reloading_the_slip_files_nothing_twice(app, world):
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     data = {**_form(client), **_entry(app, world, source="visit")}
     assert client.post("/review/intake", data=data).status_code == 200
     again = client.post("/review/intake", data=data)
@@ -90,7 +82,7 @@ def test_reloading_the_slip_files_nothing_twice(app, world):
 
 
 def test_a_named_letter_keeps_the_name_and_contact_sealed_as_online(app, world):
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     data = {**_form(client), **_entry(app, world, source="letter", named="y", name="王五",
                                       contact="县城北街 3 号")}
     page = client.post("/review/intake", data=data).get_data(as_text=True)
@@ -109,7 +101,7 @@ def test_a_named_letter_keeps_the_name_and_contact_sealed_as_online(app, world):
     ({"description": "来电人说：我叫李四，电话 13912345678，镇政府没人上班。"}, "提交前请再检查一下", 200),
 ])
 def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(app, world, fields, message, status):
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     data = {**_form(client), **_entry(app, world, **fields)}
     response = client.post("/review/intake", data=data)
     page = response.get_data(as_text=True)
@@ -120,7 +112,7 @@ def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(app, world, fie
 
 
 def test_a_township_outside_the_inspectors_county_is_not_found(app, world):
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     with app.app_context():
         foreign = db.session.get(Township, world.foreign_township.id).code
     data = {**_form(client), **_entry(app, world, township=foreign)}
@@ -132,14 +124,14 @@ def test_a_township_outside_the_inspectors_county_is_not_found(app, world):
 
 @pytest.mark.parametrize("role", ["clerk", "supervisor", "admin"])
 def test_only_inspectors_enter_reports(app, world, role):
-    client = _as(app, world, role)
+    client = as_staff(app, world, role)
     assert client.get("/review/intake").status_code == 403
     assert client.get("/review/intake/counts").status_code == 403
 
 
 def test_the_statistics_count_reports_by_source(app, world):
     at("2026-12-07T10:00")  # the reports all fall in one year, whatever the clock
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     for source in ("phone", "phone", "letter"):
         client.post("/review/intake", data={**_form(client), **_entry(app, world, source=source)})
     with app.app_context():

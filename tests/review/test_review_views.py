@@ -16,9 +16,8 @@ from portal.rules.calendar import TZ
 from portal.services.casework import evidence
 from portal.services.casework.messages import add_message
 from portal.services.shared import scope
-from tests.conftest import login_as
 from tests.report.photos import png_bytes
-from tests.review.conftest import make_report
+from tests.review.conftest import as_staff, make_report
 
 S = ReportStatus
 
@@ -27,15 +26,6 @@ S = ReportStatus
 def app(make_app):
     # Forms are exercised without tokens here; test_review_csrf_is_required checks them.
     return make_app(WTF_CSRF_ENABLED=False)
-
-
-def _as(app, world, name):
-    client = app.test_client()
-    with app.app_context():
-        user = db.session.get(User, getattr(world, name).id)
-        db.session.expunge(user)
-    login_as(client, user)
-    return client
 
 
 def _report(app, world, township="township", **fields) -> str:
@@ -54,7 +44,7 @@ def test_queue_shows_the_scope_with_counts_and_filters(app, world):
     mine = _report(app, world)
     accepted = _report(app, world, township="township2", status=S.ACCEPTED, category=Category.COMMUTING)
     foreign = _report(app, world, township="foreign_township")
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     page = client.get("/review").get_data(as_text=True)
     assert mine in page and accepted in page and foreign not in page
     # Each row links to its report (the links are built from one url_for per page).
@@ -78,7 +68,7 @@ def test_queue_shows_the_scope_with_counts_and_filters(app, world):
 def test_city_inspectors_start_with_escalated_reports(app, world):
     plain = _report(app, world)
     escalated = _report(app, world, escalation_level=1)
-    client = _as(app, world, "city_inspector")
+    client = as_staff(app, world, "city_inspector")
     page = client.get("/review").get_data(as_text=True)
     assert escalated in page and plain not in page
     page = client.get("/review?status=").get_data(as_text=True)
@@ -87,7 +77,7 @@ def test_city_inspectors_start_with_escalated_reports(app, world):
 
 def test_report_page_and_the_whole_life_cycle_over_http(app, world):
     pid = _report(app, world, named=True)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     page = client.get(f"/review/{pid}").get_data(as_text=True)
     assert "乡政府上午十点大门紧锁" in page and "受理" in page
     assert "举报人甲" not in page  # not assigned yet: the identity stays hidden
@@ -117,7 +107,7 @@ def test_report_page_and_the_whole_life_cycle_over_http(app, world):
 
 def test_an_illegal_step_is_refused_with_a_message(app, world):
     pid = _report(app, world)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     response = client.post(f"/review/{pid}/conclude", follow_redirects=True, data={
         "finding": "substantiated", "action": "criticism", "outcome_public": "x"})
     assert "不能进行这一步" in response.get_data(as_text=True)
@@ -133,7 +123,7 @@ def test_reporter_answers_appear_and_merged_threads_are_kept(app, world):
         r = db.session.scalar(select(Report).where(Report.public_id == merged))
         add_message(report=r, sender=Sender.REPORTER, body="我当时在乡政府门口等了一个小时。")
         photo_id = evidence.store_photo(r, png_bytes()).public_id
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     assert client.post(f"/review/{merged}/merge", data={"into": target}).status_code == 303
     page = client.get(f"/review/{target}").get_data(as_text=True)
     assert merged in page and "我当时在乡政府门口等了一个小时" in page
@@ -146,8 +136,8 @@ def test_reveal_is_a_post_for_the_assignee_only_and_is_audited(app, world):
         db.session.execute(db.update(Report).where(Report.public_id == pid)
                            .values(assignee_id=world.inspector.id))
         db.session.commit()
-    assert _as(app, world, "inspector2").post(f"/review/{pid}/reveal").status_code == 404
-    client = _as(app, world, "inspector")
+    assert as_staff(app, world, "inspector2").post(f"/review/{pid}/reveal").status_code == 404
+    client = as_staff(app, world, "inspector")
     assert "举报人甲" not in client.get(f"/review/{pid}").get_data(as_text=True)
     page = client.post(f"/review/{pid}/reveal").get_data(as_text=True)
     assert "举报人甲" in page and "13800000000" in page
@@ -162,14 +152,15 @@ def test_photos_are_served_to_staff_in_scope_only(app, world):
         r = db.session.scalar(select(Report).where(Report.public_id == pid))
         photo = evidence.store_photo(r, png_bytes())
         photo_id = photo.public_id
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     assert photo_id in client.get(f"/review/{pid}").get_data(as_text=True)
     response = client.get(f"/review/{pid}/photos/{photo_id}")
     assert response.status_code == 200 and response.mimetype.startswith("image/")
     assert response.get_data() == evidence_bytes(app, photo_id)
     assert response.headers["Cache-Control"] == "no-store"
     response.close()
-    assert _as(app, world, "foreign_inspector").get(f"/review/{pid}/photos/{photo_id}").status_code == 404
+    foreign = as_staff(app, world, "foreign_inspector")
+    assert foreign.get(f"/review/{pid}/photos/{photo_id}").status_code == 404
     other = _report(app, world)
     assert client.get(f"/review/{other}/photos/{photo_id}").status_code == 404
 
@@ -189,7 +180,7 @@ def _export(client, fmt, **filters):
 def test_csv_export_is_scope_filtered_safe_and_audited(app, world):
     mine = _report(app, world, cadre_text="=HYPERLINK(\"http://evil\")")
     foreign = _report(app, world, township="foreign_township")
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     response = _export(client, "csv")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -206,7 +197,7 @@ def test_csv_export_is_scope_filtered_safe_and_audited(app, world):
 def test_xlsx_export_follows_the_filters(app, world):
     a = _report(app, world)
     b = _report(app, world, status=S.ACCEPTED)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     response = _export(client, "xlsx", status="accepted")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active
@@ -221,7 +212,7 @@ def test_xlsx_export_follows_the_filters(app, world):
 def test_review_csrf_is_required(make_app, world):
     app = make_app()
     pid = _report(app, world)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     assert client.post(f"/review/{pid}/accept").status_code == 400
     assert _export(client, "csv").status_code == 400
     assert _status(app, pid) == S.SUBMITTED
@@ -229,7 +220,7 @@ def test_review_csrf_is_required(make_app, world):
 
 def test_assigning_to_an_unknown_inspector_is_refused(app, world):
     pid = _report(app, world, status=S.ACCEPTED)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     assert client.post(f"/review/{pid}/assign", data={"assignee": "nobody"}).status_code == 400
     with app.app_context():
         insp2 = db.session.get(User, world.inspector2.id).public_id
@@ -242,7 +233,7 @@ def test_assigning_to_an_unknown_inspector_is_refused(app, world):
 def test_a_wide_scope_types_a_township_code_instead_of_scrolling_a_list(app, world, monkeypatch):
     monkeypatch.setattr(scope, "MAX_TOWNSHIP_CHOICES", 1)
     mine, other = _report(app, world), _report(app, world, township="township2")
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     page = client.get("/review").get_data(as_text=True)
     assert '<input id="f-township" name="township"' in page
     assert f'<option value="{world.township.code}"' not in page
@@ -256,7 +247,7 @@ def test_a_wide_scope_types_a_township_code_instead_of_scrolling_a_list(app, wor
 def test_exports_open_well_in_excel(app, world):
     """Real date cells, a frozen header with a filter, widths; CSV with one charset and a BOM."""
     pid = _report(app, world)
-    client = _as(app, world, "inspector")
+    client = as_staff(app, world, "inspector")
     response = _export(client, "csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.startswith(b"\xef\xbb\xbf")

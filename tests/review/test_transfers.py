@@ -18,6 +18,7 @@ from portal.rules import deadlines
 from portal.services.casework import reports
 from portal.services.shared.calendar import official_calendar
 from tests.conftest import at, login_as
+from tests.review.conftest import as_staff
 
 REASON = "被反映干部系邻县某镇副镇长，不属本县管辖。"
 
@@ -33,15 +34,6 @@ def _file(app, world, township="township") -> tuple[str, str]:
         report, receipt = reports.create_report(
             township=t, category=Category.ABSENT_WORKDAY, description="上午十点镇政府大门紧锁，无人办公。")
         return report.public_id, receipt
-
-
-def _as(app, world, name):
-    client = app.test_client()
-    with app.app_context():
-        user = db.session.get(User, getattr(world, name).id)
-        db.session.expunge(user)
-    login_as(client, user)
-    return client
 
 
 def _transfer(client, pid, **fields):
@@ -65,7 +57,7 @@ def test_a_report_sent_to_another_county_moves_to_its_queue_with_a_fresh_deadlin
     _file(app, world, "foreign_township")  # the receiver's own number 1 of the year
     pid, receipt = _file(app, world)
     number = f"{world.county.name}〔2026〕第0001号"
-    sender = _as(app, world, "inspector")
+    sender = as_staff(app, world, "inspector")
     response = _transfer(sender, pid, kind="county", county=world.other_county.code)
     assert response.status_code == 303 and response.location.endswith("/review/transfers")
 
@@ -76,7 +68,7 @@ def test_a_report_sent_to_another_county_moves_to_its_queue_with_a_fresh_deadlin
     assert number in trace and REASON in trace and f"{world.other_county.name}纪委监委" in trace
 
     # The receiver: in its queue under the same number, to accept within five working days.
-    receiver = _as(app, world, "foreign_inspector")
+    receiver = as_staff(app, world, "foreign_inspector")
     assert number in receiver.get("/review").get_data(as_text=True)
     page = receiver.get(f"/review/{pid}").get_data(as_text=True)
     assert number in page and REASON in page and "/accept" in page
@@ -98,18 +90,18 @@ def test_a_report_sent_to_another_county_moves_to_its_queue_with_a_fresh_deadlin
 
 def test_the_receiver_works_the_case_and_the_sender_cannot_touch_it(app, world):
     pid, _receipt = _file(app, world)
-    sender = _as(app, world, "inspector")
+    sender = as_staff(app, world, "inspector")
     _transfer(sender, pid, kind="county", county=world.other_county.name)
     assert sender.post(f"/review/{pid}/accept").status_code == 404
     assert _transfer(sender, pid, kind="county", county=world.county.code).status_code == 404
-    receiver = _as(app, world, "foreign_inspector")
+    receiver = as_staff(app, world, "foreign_inspector")
     assert receiver.post(f"/review/{pid}/accept").status_code == 303
     assert _report(app, pid).status == ReportStatus.ACCEPTED
 
 
 def test_a_report_sent_up_to_the_city_leaves_the_county_a_read_only_view(app, world):
     pid, receipt = _file(app, world)
-    county = _as(app, world, "inspector")
+    county = as_staff(app, world, "inspector")
     assert _transfer(county, pid, kind="up", level="city").status_code == 303
     page = county.get(f"/review/{pid}").get_data(as_text=True)
     assert f"此举报已转交{world.city.name}纪委监委办理" in page
@@ -119,7 +111,7 @@ def test_a_report_sent_up_to_the_city_leaves_the_county_a_read_only_view(app, wo
     assert _report(app, pid).status == ReportStatus.SUBMITTED
     assert world.city.name in county.get("/review/transfers").get_data(as_text=True)
 
-    city = _as(app, world, "city_inspector")
+    city = as_staff(app, world, "city_inspector")
     assert pid in city.get("/review").get_data(as_text=True)  # its first view: what came up
     assert city.post(f"/review/{pid}/accept").status_code == 303
     report = _report(app, pid)
@@ -129,7 +121,7 @@ def test_a_report_sent_up_to_the_city_leaves_the_county_a_read_only_view(app, wo
 
 def test_forwarding_to_an_outside_authority_closes_the_case_here(app, world):
     pid, receipt = _file(app, world)
-    inspector = _as(app, world, "inspector")
+    inspector = as_staff(app, world, "inspector")
     _transfer(inspector, pid, kind="outside", authority="某县公安局")
     report = _report(app, pid)
     assert report.status == ReportStatus.TRANSFERRED and report.closed_at is not None
@@ -150,7 +142,7 @@ def test_a_refused_transfer_says_why_and_keeps_what_was_typed(app, world, fields
     pid, _receipt = _file(app, world)
     if fields.get("county") == "county":
         fields = {**fields, "county": world.county.code}
-    response = _transfer(_as(app, world, "inspector"), pid, **fields)
+    response = _transfer(as_staff(app, world, "inspector"), pid, **fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page
     if fields.get("reason", REASON):
@@ -162,12 +154,12 @@ def test_a_refused_transfer_says_why_and_keeps_what_was_typed(app, world, fields
 
 def test_a_case_sent_back_home_gets_its_own_number_again(app, world):
     pid, _receipt = _file(app, world)
-    _transfer(_as(app, world, "inspector"), pid, kind="county", county=world.other_county.code)
+    _transfer(as_staff(app, world, "inspector"), pid, kind="county", county=world.other_county.code)
     assert _report(app, pid).case_county_id == world.county.id
-    _transfer(_as(app, world, "foreign_inspector"), pid, kind="county", county=world.county.code)
+    _transfer(as_staff(app, world, "foreign_inspector"), pid, kind="county", county=world.county.code)
     report = _report(app, pid)
     assert report.county_id == world.county.id and report.case_county_id is None
-    trace = _as(app, world, "foreign_inspector").get("/review/transfers").get_data(as_text=True)
+    trace = as_staff(app, world, "foreign_inspector").get("/review/transfers").get_data(as_text=True)
     assert re.search(rf"{world.county.name}〔\d{{4}}〕第0001号", trace)
 
 
