@@ -146,6 +146,8 @@ def cars(code: str):
                                this_month=this_month, urls=links.township_urls(township)), 400
     prev_month, next_month = (
         "{:04d}-{:02d}".format(*roster_service.shift_month(*month, d)) for d in (-1, 1))
+    if month >= (today.year, today.month):
+        next_month = None  # a log, unlike a roster, has nothing for a month not yet begun
     # A trip not yet back is flagged once office hours end: the page changes by the hour too.
     return http_cache.cached(
         ("cars", code, township.data_version, month, now.astimezone(TZ).strftime("%Y%m%d%H")),

@@ -193,3 +193,13 @@ def test_the_demo_county_shows_a_car_with_a_month_of_trips_and_a_flagged_night_t
     pages = "".join(client.get(f"/t/990101001/cars?month={m}").text for m in months)
     assert "去县城，次日返回（过夜）" in pages and "下班后回县城（演示）" in pages
     assert "冀A·D3306" in pages and "已停用" in pages
+
+
+def test_the_public_car_log_pages_back_in_time_but_not_into_a_month_not_yet_begun(app, office):
+    at(NOW)  # December 2026
+    public = app.test_client()
+    this_month = public.get(f"/t/{office.code}/cars").text
+    assert 'rel="prev"' in this_month and "?month=2026-11" in this_month
+    assert 'rel="next"' not in this_month and "?month=2027-01" not in this_month
+    earlier = public.get(f"/t/{office.code}/cars?month=2026-10").text
+    assert 'rel="next"' in earlier and "?month=2026-11" in earlier
